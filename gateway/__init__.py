@@ -1,0 +1,1 @@
+"""analytics-gateway: one GraphQL schema over five analytics APIs, with REST compatibility."""

@@ -1,0 +1,95 @@
+"""The Starlette application: GraphQL, the REST compatibility routes, health checks."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+from strawberry.asgi import GraphQL
+
+from gateway import migrate
+from gateway.auth import Authenticator
+from gateway.context import Context, context_for
+from gateway.db import create_engine
+from gateway.schema import schema
+from gateway.settings import Settings, get_settings
+from rest_compat.registry import starlette_routes
+
+log = logging.getLogger("gateway")
+
+
+@dataclass
+class Runtime:
+    """What every request needs, made once in the lifespan."""
+
+    settings: Settings
+    engine: AsyncEngine
+    authenticator: Authenticator
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    async def get_context(self, request: Any, response: Any = None) -> Context:
+        return context_for(request)
+
+
+async def healthz(_: Request) -> Response:
+    return PlainTextResponse("ok")
+
+
+async def readyz(request: Request) -> Response:
+    try:
+        async with request.app.state.runtime.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception:
+        log.exception("readiness check failed")
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: AsyncEngine | None = None,
+    run_migrations: bool = True,
+) -> Starlette:
+    """The gateway as an ASGI app. Tests hand in an engine; `gateway serve` does not."""
+    settings = settings or get_settings()
+    graphql = GraphQLApp(schema, graphql_ide="graphiql" if settings.graphiql else None)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        own_engine = engine is None
+        db = engine or create_engine(settings.database_url, pool_size=settings.db_pool_size)
+        if run_migrations:
+            await migrate.upgrade(db)
+        app.state.runtime = Runtime(
+            settings=settings,
+            engine=db,
+            authenticator=Authenticator(
+                secret=settings.resolved_jwt_secret(),
+                public_key=settings.resolved_public_key(),
+                issuer=settings.jwt_issuer,
+            ),
+        )
+        try:
+            yield
+        finally:
+            if own_engine:
+                await db.dispose()
+
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        *starlette_routes(),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,228 @@
+"""Credentials in, one Principal out, whatever the scheme.
+
+Accepted: ``Authorization: Bearer <JWT or API key>``, ``Authorization: Token <API key>``,
+``X-API-Key: <API key>`` and the ``access_token=<JWT>`` cookie. Role, active state, plan
+and subscription are read from the database on every request, so a downgrade or a
+deactivation takes effect on the very next request with the same token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import jwt
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from gateway.errors import GatewayError
+from gateway.sql import utcnow
+from models.tenancy import PLANS, ROLES, ApiKey, Organization, User
+
+API_KEY_PREFIX = "agw_"
+ALL_SCOPES = "*"
+
+
+@dataclass(frozen=True)
+class Credential:
+    kind: Literal["jwt", "api_key"]
+    value: str
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: uuid.UUID
+    org_id: uuid.UUID
+    username: str
+    role: str
+    plan: str
+    # None: unrestricted (a user session JWT without a `scope` claim).
+    scopes: frozenset[str] | None
+    via: Literal["jwt", "api_key"]
+
+    def has_scope(self, scope: str) -> bool:
+        return self.scopes is None or ALL_SCOPES in self.scopes or scope in self.scopes
+
+    def role_at_least(self, role: str) -> bool:
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+    def plan_at_least(self, plan: str) -> bool:
+        return PLANS.index(self.plan) >= PLANS.index(plan)
+
+
+def read_credential(headers: Mapping[str, str], cookies: Mapping[str, str]) -> Credential | None:
+    """The credential a request carries, by the precedence documented above."""
+    authorization = headers.get("authorization", "").strip()
+    if authorization:
+        scheme, _, value = authorization.partition(" ")
+        value = value.strip()
+        scheme = scheme.lower()
+        if scheme == "bearer" and value:
+            return Credential("jwt" if looks_like_jwt(value) else "api_key", value)
+        if scheme == "token" and value:
+            return Credential("api_key", value)
+        # An Authorization header we cannot read is a bad credential, not an absent one.
+        return Credential("jwt", value or authorization)
+    api_key = headers.get("x-api-key", "").strip()
+    if api_key:
+        return Credential("api_key", api_key)
+    cookie = cookies.get("access_token", "").strip()
+    if cookie:
+        return Credential("jwt", cookie)
+    return None
+
+
+def looks_like_jwt(value: str) -> bool:
+    """JWTs are three dot-separated segments; our API keys never contain a dot."""
+    return value.count(".") == 2
+
+
+def hash_api_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_api_key() -> str:
+    return API_KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def _invalid(message: str) -> GatewayError:
+    return GatewayError("INVALID_TOKEN", message)
+
+
+def _as_uuid(value: Any, claim: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise _invalid(f"the {claim} claim is not a valid UUID") from None
+
+
+def _scopes(claim: Any) -> frozenset[str] | None:
+    if claim is None:
+        return None
+    if isinstance(claim, str):
+        return frozenset(claim.split())
+    if isinstance(claim, list) and all(isinstance(s, str) for s in claim):
+        return frozenset(claim)
+    raise _invalid("the scope claim must be a space-separated string")
+
+
+class Authenticator:
+    """Verifies tokens and keys and builds the Principal from the database."""
+
+    def __init__(self, *, secret: str, public_key: str | None = None, issuer: str | None = None):
+        self.secret = secret
+        self.public_key = public_key
+        self.issuer = issuer
+
+    def issue(
+        self,
+        *,
+        user_id: uuid.UUID,
+        org_id: uuid.UUID,
+        scopes: list[str] | None = None,
+        expires_in: timedelta = timedelta(hours=24),
+    ) -> str:
+        """An HS256 session JWT for a user (what `gateway token` prints)."""
+        now = utcnow()
+        claims: dict[str, Any] = {
+            "sub": str(user_id),
+            "org_id": str(org_id),
+            "iat": now,
+            "exp": now + expires_in,
+        }
+        if scopes:
+            claims["scope"] = " ".join(scopes)
+        if self.issuer:
+            claims["iss"] = self.issuer
+        return jwt.encode(claims, self.secret, algorithm="HS256")
+
+    def decode(self, token: str) -> dict[str, Any]:
+        """The verified claims of a JWT, or INVALID_TOKEN / ORG_SCOPE_REQUIRED."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            raise _invalid("the token is malformed") from None
+        algorithm = header.get("alg")
+        if algorithm == "HS256":
+            key: str = self.secret
+        elif algorithm == "RS256" and self.public_key:
+            key = self.public_key
+        else:
+            raise _invalid("the token's algorithm is not accepted")
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key,
+                algorithms=[algorithm],
+                issuer=self.issuer,
+                options={"require": ["exp", "sub"], "verify_aud": False},
+            )
+        except jwt.ExpiredSignatureError:
+            raise _invalid("the token has expired") from None
+        except jwt.PyJWTError as exc:
+            raise _invalid(f"the token is invalid: {exc}") from None
+        if "org_id" not in claims:
+            raise GatewayError("ORG_SCOPE_REQUIRED", "the token carries no org_id claim")
+        return claims
+
+    async def authenticate(
+        self, connection: AsyncConnection, credential: Credential, *, now: datetime
+    ) -> Principal:
+        """The Principal behind a credential, checked against the database."""
+        stmt = select(
+            User.id,
+            User.org_id,
+            User.username,
+            User.role,
+            User.is_active,
+            Organization.plan,
+            Organization.subscription_active,
+            Organization.trial_ends_at,
+        ).join(Organization, Organization.id == User.org_id)
+        if credential.kind == "jwt":
+            claims = self.decode(credential.value)
+            user_id = _as_uuid(claims["sub"], "sub")
+            org_id = _as_uuid(claims["org_id"], "org_id")
+            scopes = _scopes(claims.get("scope"))
+            row = (
+                await connection.execute(stmt.where(User.id == user_id, User.org_id == org_id))
+            ).first()
+        else:
+            # One statement for key, user and organisation: auth is on every request.
+            stmt = stmt.add_columns(ApiKey.scopes).join(
+                ApiKey, (ApiKey.user_id == User.id) & (ApiKey.org_id == User.org_id)
+            )
+            row = (
+                await connection.execute(
+                    stmt.where(
+                        ApiKey.key_hash == hash_api_key(credential.value),
+                        ApiKey.revoked_at.is_(None),  # type: ignore[union-attr]
+                    )
+                )
+            ).first()
+            if row is None:
+                raise _invalid("the API key is not valid")
+            user_id, org_id, scopes = row.id, row.org_id, frozenset(row.scopes)
+        if row is None or not row.is_active:
+            raise GatewayError("USER_NOT_FOUND", "the user does not exist or is deactivated")
+        if not row.subscription_active or (
+            row.trial_ends_at is not None and row.trial_ends_at <= now
+        ):
+            raise GatewayError(
+                "SUBSCRIPTION_REQUIRED",
+                "the organisation's subscription is inactive or its trial has ended",
+            )
+        return Principal(
+            user_id=user_id,
+            org_id=org_id,
+            username=row.username,
+            role=row.role,
+            plan=row.plan,
+            scopes=scopes,
+            via=credential.kind,
+        )

@@ -1,0 +1,162 @@
+"""The per-request context: principal, database access and DataLoaders.
+
+One context per GraphQL operation (and per REST call, which runs one). Loaders live
+here, never at module level: a loader caches, and its cache must not outlive the
+request or cross organisations.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+import strawberry
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql import Executable
+from strawberry.dataloader import DataLoader
+
+from gateway.auth import Authenticator, Credential, Principal, read_credential
+from gateway.errors import GatewayError
+from gateway.sql import utcnow
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+BatchFn = Callable[..., Awaitable[Sequence[Any]]]
+
+
+class Loaders:
+    """Per-request DataLoaders, one per (batch function, arguments).
+
+    ``ctx.loaders.get(deployments_by_component, first, status).load(component_id)``:
+    the batch function receives the context, those arguments and the keys.
+    """
+
+    def __init__(self, context: Context) -> None:
+        self._context = context
+        self._loaders: dict[tuple[Any, ...], DataLoader[Any, Any]] = {}
+
+    def get(self, batch: BatchFn, *args: Hashable) -> DataLoader[Any, Any]:
+        key = (batch, *args)
+        loader = self._loaders.get(key)
+        if loader is None:
+            context = self._context
+
+            async def load(keys: list[Any]) -> Sequence[Any]:
+                return await batch(context, *args, keys)
+
+            loader = self._loaders[key] = DataLoader(load_fn=load)
+        return loader
+
+
+@dataclass
+class Context:
+    engine: AsyncEngine
+    authenticator: Authenticator
+    credential: Credential | None
+    # One clock per request, so every window in one answer ends at the same instant.
+    now: datetime = field(default_factory=utcnow)
+    loaders: Loaders = field(init=False)
+    _connection: AsyncConnection | None = field(default=None, init=False)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+    _principal: Principal | GatewayError | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self)
+
+    # --- who is asking ---------------------------------------------------------------
+
+    async def principal(self) -> Principal:
+        """The authenticated caller; the outcome (or failure) is kept for the request."""
+        if self._principal is None:
+            if self.credential is None:
+                self._principal = GatewayError("UNAUTHENTICATED", "authentication required")
+            else:
+                try:
+                    async with self.reading() as connection:
+                        self._principal = await self.authenticator.authenticate(
+                            connection, self.credential, now=self.now
+                        )
+                except GatewayError as exc:
+                    self._principal = exc
+        if isinstance(self._principal, GatewayError):
+            raise self._principal
+        return self._principal
+
+    async def require(
+        self,
+        *,
+        role: str | None = None,
+        scope: str | None = None,
+        plan: str | None = None,
+        feature: str | None = None,
+    ) -> Principal:
+        """The caller, if their plan, live role and token scopes allow; else the failure."""
+        principal = await self.principal()
+        if plan and not principal.plan_at_least(plan):
+            raise GatewayError(
+                "PLAN_UPGRADE_REQUIRED",
+                f"this feature needs the {plan} plan or higher",
+                details={"required_plan": plan, "feature": feature or "analytics"},
+            )
+        if role and not principal.role_at_least(role):
+            raise GatewayError("INSUFFICIENT_ROLE", f"this needs the {role} role or higher")
+        if scope and not principal.has_scope(scope):
+            raise GatewayError("INSUFFICIENT_SCOPE", f"this needs the {scope} scope")
+        return principal
+
+    async def org_id(self) -> Any:
+        return (await self.principal()).org_id
+
+    # --- database --------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncConnection]:
+        """The request's read connection, opened on first use and used one at a time.
+
+        One connection per request keeps the statement count (and pool round trips)
+        minimal; loaders that fire together simply take turns.
+        """
+        async with self._lock:
+            if self._connection is None:
+                self._connection = await self.engine.connect()
+            yield self._connection
+
+    async def all(self, statement: Executable) -> list[RowMapping]:
+        async with self.reading() as connection:
+            return list((await connection.execute(statement)).mappings())
+
+    async def one_or_none(self, statement: Executable) -> RowMapping | None:
+        async with self.reading() as connection:
+            return (await connection.execute(statement)).mappings().first()
+
+    async def scalar(self, statement: Executable) -> Any:
+        async with self.reading() as connection:
+            return (await connection.execute(statement)).scalar()
+
+    @asynccontextmanager
+    async def writing(self) -> AsyncIterator[AsyncConnection]:
+        """A transaction of its own for a mutation: committed on success, else rolled back."""
+        async with self.engine.begin() as connection:
+            yield connection
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            await connection.close()
+
+
+Info = strawberry.Info[Context, None]
+
+
+def context_for(request: Any) -> Context:
+    """A fresh context for an HTTP request (GraphQL or REST) or a WebSocket."""
+    runtime = request.app.state.runtime
+    credential = read_credential(request.headers, request.cookies)
+    return Context(
+        engine=runtime.engine, authenticator=runtime.authenticator, credential=credential
+    )

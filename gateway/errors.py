@@ -1,0 +1,48 @@
+"""The gateway's failures: one exception type, one code each, one HTTP status each.
+
+GraphQL answers carry the code in ``extensions.code``; each REST family renders the
+same code in its own envelope, with the status below.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+STATUS_BY_CODE: dict[str, int] = {
+    "UNAUTHENTICATED": 401,
+    "INVALID_TOKEN": 401,
+    "USER_NOT_FOUND": 401,
+    "SUBSCRIPTION_REQUIRED": 402,
+    "ORG_SCOPE_REQUIRED": 403,
+    "INSUFFICIENT_ROLE": 403,
+    "INSUFFICIENT_SCOPE": 403,
+    "PLAN_UPGRADE_REQUIRED": 403,
+    "BAD_USER_INPUT": 400,
+    "NOT_FOUND": 404,
+    "CONFLICT": 409,
+    "INTERNAL_SERVER_ERROR": 500,
+}
+
+
+class GatewayError(Exception):
+    """A failure the client should see, with a stable machine-readable code."""
+
+    def __init__(self, code: str, message: str, *, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details
+
+    @property
+    def status(self) -> int:
+        return STATUS_BY_CODE.get(self.code, 400)
+
+
+def bad_input(message: str, **details: Any) -> GatewayError:
+    """A malformed argument, id, window or body."""
+    return GatewayError("BAD_USER_INPUT", message, details=details or None)
+
+
+def not_found(what: str) -> GatewayError:
+    """Something absent from the caller's organisation (whether or not it exists elsewhere)."""
+    return GatewayError("NOT_FOUND", f"{what} not found")

@@ -1,0 +1,64 @@
+"""Schema extensions: error codes and masking, and the request's connection lifetime."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from gateway.errors import GatewayError
+
+log = logging.getLogger("gateway.errors")
+
+MASKED_MESSAGE = "Internal server error."
+
+
+def classify(error: GraphQLError) -> GraphQLError:
+    """The error as the client sees it: a code always, internals never."""
+    original = error.original_error
+    if isinstance(original, GatewayError):
+        extensions: dict[str, Any] = {"code": original.code}
+        if original.details:
+            extensions["details"] = original.details
+        error.extensions = extensions
+        return error
+    if error.path is None:
+        # Raised before execution: a parse, validation or variable coercion error,
+        # which is how a malformed UUID, enum or number argument surfaces.
+        error.extensions = {"code": "BAD_USER_INPUT"}
+        return error
+    log.error("unexpected error at %s", error.path, exc_info=original or error)
+    return GraphQLError(
+        MASKED_MESSAGE,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": "INTERNAL_SERVER_ERROR"},
+    )
+
+
+class ErrorCodes(SchemaExtension):
+    """Adds ``extensions.code`` to every error and masks unexpected ones."""
+
+    def on_operation(self) -> Any:
+        yield
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None)
+        if result is not None and errors:
+            result.errors = [classify(error) for error in errors]
+
+
+class CloseRequestConnection(SchemaExtension):
+    """Returns the request's read connection to the pool when the operation ends."""
+
+    async def on_operation(self) -> AsyncIterator[None]:  # type: ignore[override]
+        try:
+            yield
+        finally:
+            close = getattr(self.execution_context.context, "close", None)
+            if close is not None:
+                await close()

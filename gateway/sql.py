@@ -1,0 +1,208 @@
+"""Where SQLite and PostgreSQL differ: one helper each, compiled per dialect.
+
+Analytics code uses only these helpers for time arithmetic, so a query reads the
+same on both databases and the difference lives here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, Float, Integer, TypeDecorator
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import Insert
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.schema import Table
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timestamps stored in UTC and always returned timezone-aware.
+
+    PostgreSQL keeps ``timestamptz``; SQLite keeps naive UTC text, which sorts and
+    compares correctly because every value goes through this type.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):  # aggregates over text columns on SQLite
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """The current time, UTC and timezone-aware."""
+    return datetime.now(UTC)
+
+
+# --- seconds between two timestamps -------------------------------------------------
+
+
+class seconds_between(FunctionElement[float]):
+    """``end - start`` in seconds, as a float."""
+
+    type = Float()
+    inherit_cache = True
+    name = "seconds_between"
+
+    def __init__(self, start: Any, end: Any) -> None:
+        super().__init__(start, end)
+
+
+@compiles(seconds_between)
+def _seconds_between_pg(element: seconds_between, compiler: Any, **kw: Any) -> str:
+    start, end = list(element.clauses)
+    return f"EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - {compiler.process(start, **kw)}))"
+
+
+@compiles(seconds_between, "sqlite")
+def _seconds_between_sqlite(element: seconds_between, compiler: Any, **kw: Any) -> str:
+    start, end = list(element.clauses)
+    return (
+        f"((julianday({compiler.process(end, **kw)}) - "
+        f"julianday({compiler.process(start, **kw)})) * 86400.0)"
+    )
+
+
+class whole_days_between(FunctionElement[int]):
+    """Whole days elapsed from ``start`` to ``end`` (floor; both non-negative here)."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "whole_days_between"
+
+    def __init__(self, start: Any, end: Any) -> None:
+        super().__init__(start, end)
+
+
+@compiles(whole_days_between)
+def _whole_days(element: whole_days_between, compiler: Any, **kw: Any) -> str:
+    start, end = list(element.clauses)
+    seconds = compiler.process(seconds_between(start, end), **kw)
+    return f"CAST(FLOOR({seconds} / 86400.0) AS INTEGER)"
+
+
+@compiles(whole_days_between, "sqlite")
+def _whole_days_sqlite(element: whole_days_between, compiler: Any, **kw: Any) -> str:
+    start, end = list(element.clauses)
+    seconds = compiler.process(seconds_between(start, end), **kw)
+    # SQLite's CAST truncates toward zero, which is the floor for the non-negative
+    # ages this is used for; FLOOR needs the optional math extension.
+    return f"CAST(({seconds}) / 86400.0 AS INTEGER)"
+
+
+# --- time buckets -------------------------------------------------------------------
+
+_SQLITE_BUCKETS = {
+    "minute": "%Y-%m-%d %H:%M:00",
+    "hour": "%Y-%m-%d %H:00:00",
+    "day": "%Y-%m-%d 00:00:00",
+    "month": "%Y-%m-01 00:00:00",
+}
+
+
+class time_bucket(FunctionElement[datetime]):
+    """The start of the ``unit`` bucket (minute, hour, day, month) holding a timestamp."""
+
+    type = UTCDateTime()
+    inherit_cache = True
+    name = "time_bucket"
+
+    def __init__(self, unit: str, value: Any) -> None:
+        if unit not in _SQLITE_BUCKETS:
+            raise ValueError(f"unknown bucket {unit!r}")
+        self.unit = unit
+        super().__init__(value)
+
+
+@compiles(time_bucket)
+def _time_bucket_pg(element: time_bucket, compiler: Any, **kw: Any) -> str:
+    (value,) = list(element.clauses)
+    return f"date_trunc('{element.unit}', {compiler.process(value, **kw)}, 'UTC')"
+
+
+@compiles(time_bucket, "sqlite")
+def _time_bucket_sqlite(element: time_bucket, compiler: Any, **kw: Any) -> str:
+    (value,) = list(element.clauses)
+    return f"strftime('{_SQLITE_BUCKETS[element.unit]}', {compiler.process(value, **kw)})"
+
+
+# --- percentiles --------------------------------------------------------------------
+
+
+class percentile_cont(FunctionElement[float]):
+    """Continuous percentile (linear interpolation) of ``value`` over the group."""
+
+    type = Float()
+    inherit_cache = True
+    name = "percentile_cont"
+
+    def __init__(self, fraction: float, value: Any) -> None:
+        if not 0.0 <= fraction <= 1.0:
+            raise ValueError("fraction must be within [0, 1]")
+        self.fraction = float(fraction)
+        super().__init__(value)
+
+
+@compiles(percentile_cont)
+def _percentile_pg(element: percentile_cont, compiler: Any, **kw: Any) -> str:
+    (value,) = list(element.clauses)
+    return (
+        f"percentile_cont({element.fraction!r}) WITHIN GROUP "
+        f"(ORDER BY {compiler.process(value, **kw)})"
+    )
+
+
+@compiles(percentile_cont, "sqlite")
+def _percentile_sqlite(element: percentile_cont, compiler: Any, **kw: Any) -> str:
+    (value,) = list(element.clauses)
+    return f"percentile_cont({compiler.process(value, **kw)}, {element.fraction!r})"
+
+
+class SQLitePercentile:
+    """SQLite aggregate matching PostgreSQL's ``percentile_cont`` (registered on connect)."""
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+        self.fraction = 0.5
+
+    def step(self, value: float | None, fraction: float) -> None:
+        self.fraction = fraction
+        if value is not None:
+            self.values.append(float(value))
+
+    def finalize(self) -> float | None:
+        if not self.values:
+            return None
+        ordered = sorted(self.values)
+        position = (len(ordered) - 1) * self.fraction
+        low, high = math.floor(position), math.ceil(position)
+        return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+# --- upsert -------------------------------------------------------------------------
+
+
+def upsert(dialect_name: str, table: Table, values: dict[str, Any], keys: list[str]) -> Insert:
+    """``INSERT ... ON CONFLICT (keys) DO UPDATE`` for either dialect."""
+    module = postgresql if dialect_name == "postgresql" else sqlite
+    stmt = module.insert(table).values(**values)
+    updates = {k: stmt.excluded[k] for k in values if k not in keys}
+    if not updates:
+        return stmt.on_conflict_do_nothing(index_elements=keys)
+    return stmt.on_conflict_do_update(index_elements=keys, set_=updates)

@@ -1,0 +1,18 @@
+"""SQLModel tables, one module per domain. Importing this package registers them all."""
+
+from models.catalog import AuditEvent, Component, Deployment, Environment
+from models.knowledge import EntryAuthor, KnowledgeEntry
+from models.tenancy import ApiKey, Department, Organization, User
+
+__all__ = [
+    "ApiKey",
+    "AuditEvent",
+    "Component",
+    "Department",
+    "Deployment",
+    "EntryAuthor",
+    "Environment",
+    "KnowledgeEntry",
+    "Organization",
+    "User",
+]

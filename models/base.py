@@ -1,0 +1,37 @@
+"""Column helpers shared by every table."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Field
+
+from gateway.sql import UTCDateTime, utcnow
+
+
+def id_field() -> Any:
+    """A UUID primary key, generated when not given (imports give their own)."""
+    return Field(default_factory=uuid.uuid4, primary_key=True)
+
+
+def org_field() -> Any:
+    """The owning organisation: every table carries it and every query filters on it."""
+    return Field(foreign_key="organizations.id", nullable=False, ondelete="CASCADE")
+
+
+def timestamp_field(*, nullable: bool = False, default_now: bool = False) -> Any:
+    """A UTC, timezone-aware timestamp column."""
+    if default_now:
+        return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=nullable)
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable)
+
+
+def check_in(column: str, values: tuple[str, ...]) -> str:
+    """SQL text of a CHECK that ``column`` holds one of ``values``."""
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+__all__ = ["check_in", "datetime", "id_field", "org_field", "timestamp_field"]

@@ -1,0 +1,1 @@
+"""GraphQL resolvers, one package per domain."""

@@ -1,0 +1,1 @@
+"""Developer portal: components, environments, deployments, audit log and their analytics."""

@@ -1,0 +1,146 @@
+"""Paged reads of the catalog, keyset-paginated, scoped to one organisation."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, literal, or_, select
+from sqlalchemy.engine import RowMapping
+
+from gateway.context import Context
+from gateway.errors import bad_input
+from gateway.sql import UTCDateTime
+from models.catalog import AuditEvent, Component, Deployment
+from resolvers.common import decode_cursor, encode_cursor
+
+
+def _uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise bad_input("after is not a valid cursor", argument="after") from None
+
+
+def _timestamp(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise bad_input("after is not a valid cursor", argument="after") from None
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+Page = tuple[list[tuple[str, RowMapping]], bool]
+
+
+def _page(rows: list[RowMapping], first: int, cursor_of: Any) -> Page:
+    has_next = len(rows) > first
+    return [(cursor_of(row), row) for row in rows[:first]], has_next
+
+
+async def components(
+    ctx: Context,
+    *,
+    org_id: uuid.UUID,
+    first: int,
+    after: str | None,
+    kind: str | None,
+    lifecycle: str | None,
+    owner: str | None,
+    search: str | None,
+) -> Page:
+    """Components in name order."""
+    conditions: list[Any] = [Component.org_id == org_id]
+    if kind is not None:
+        conditions.append(Component.kind == kind)
+    if lifecycle is not None:
+        conditions.append(Component.lifecycle == lifecycle)
+    if owner is not None:
+        conditions.append(Component.owner == owner)
+    if search:
+        conditions.append(Component.name.ilike(_like(search), escape="\\"))  # type: ignore[attr-defined]
+    if after is not None:
+        name, last_id = decode_cursor(after, 2)
+        last = _uuid(last_id)
+        conditions.append(
+            or_(Component.name > name, and_(Component.name == name, Component.id > last))
+        )
+    rows = await ctx.all(
+        select(*Component.__table__.c)
+        .where(*conditions)
+        .order_by(Component.name, Component.id)
+        .limit(first + 1)
+    )
+    return _page(rows, first, lambda r: encode_cursor(r["name"], r["id"]))
+
+
+def _newest_first_after(column: Any, id_column: Any, after: str) -> Any:
+    at, last_id = decode_cursor(after, 2)
+    moment = literal(_timestamp(at), UTCDateTime())
+    return or_(column < moment, and_(column == moment, id_column < _uuid(last_id)))
+
+
+async def deployments(
+    ctx: Context,
+    *,
+    org_id: uuid.UUID,
+    first: int,
+    after: str | None,
+    component_id: uuid.UUID | None,
+    environment_id: uuid.UUID | None,
+    status: str | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> Page:
+    """Deployments, newest started first."""
+    conditions: list[Any] = [Deployment.org_id == org_id]
+    if component_id is not None:
+        conditions.append(Deployment.component_id == component_id)
+    if environment_id is not None:
+        conditions.append(Deployment.environment_id == environment_id)
+    if status is not None:
+        conditions.append(Deployment.status == status)
+    if since is not None:
+        conditions.append(Deployment.started_at >= literal(since, UTCDateTime()))
+    if until is not None:
+        conditions.append(Deployment.started_at <= literal(until, UTCDateTime()))
+    if after is not None:
+        conditions.append(_newest_first_after(Deployment.started_at, Deployment.id, after))
+    rows = await ctx.all(
+        select(*Deployment.__table__.c)
+        .where(*conditions)
+        .order_by(Deployment.started_at.desc(), Deployment.id.desc())
+        .limit(first + 1)
+    )
+    return _page(rows, first, lambda r: encode_cursor(r["started_at"].isoformat(), r["id"]))
+
+
+async def audit_events(
+    ctx: Context,
+    *,
+    org_id: uuid.UUID,
+    first: int,
+    after: str | None,
+    action: str | None,
+    component_id: uuid.UUID | None,
+) -> Page:
+    """Audit events, newest first."""
+    conditions: list[Any] = [AuditEvent.org_id == org_id]
+    if action is not None:
+        conditions.append(AuditEvent.action == action)
+    if component_id is not None:
+        conditions.append(AuditEvent.component_id == component_id)
+    if after is not None:
+        conditions.append(_newest_first_after(AuditEvent.created_at, AuditEvent.id, after))
+    rows = await ctx.all(
+        select(*AuditEvent.__table__.c)
+        .where(*conditions)
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(first + 1)
+    )
+    return _page(rows, first, lambda r: encode_cursor(r["created_at"].isoformat(), r["id"]))

@@ -1,0 +1,258 @@
+"""Catalog, DORA and usage analytics: aggregates computed in SQL, returned as plain data.
+
+Semantics (the seed's contract, and what the tests check by hand):
+- A deployment belongs to the window by ``started_at``: ``now - days <= started_at <= now``.
+- deploymentFrequency = SUCCEEDED count / days (two decimals); ``total`` is that count.
+- changeFailureRate = (FAILED + ROLLED_BACK) / deployments not PENDING x 100 (two decimals).
+- leadTimeForChanges = mean(finished_at - started_at) over SUCCEEDED with a finish, hours.
+- meanTimeToRecovery: for each FAILED deployment in the window with a finish, the time
+  from its finish to the finish of the first SUCCEEDED deployment of the same component
+  and environment started at or after that finish; failures never followed by a
+  success are not samples. Hours, two decimals.
+- Usage counts audit events in the window by ``created_at``; tops are the first 10 by
+  count, ties broken by name.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, select
+
+from gateway.context import Context
+from gateway.sql import UTCDateTime, seconds_between
+from models.catalog import LIFECYCLES, AuditEvent, Component, Deployment
+from models.tenancy import User
+
+TOP_N = 10
+UNOWNED_LIMIT = 50
+
+
+def _ratio(numerator: float, denominator: float, digits: int) -> float:
+    return round(numerator / denominator, digits) if denominator else 0.0
+
+
+def _hours(seconds: float | None, digits: int = 2) -> float:
+    return round(seconds / 3600.0, digits) if seconds else 0.0
+
+
+def _is_owned() -> Any:
+    return and_(Component.owner.is_not(None), func.trim(Component.owner) != "")  # type: ignore[union-attr]
+
+
+async def catalog_health(ctx: Context, *, org_id: uuid.UUID) -> dict[str, Any]:
+    """Ownership coverage, lifecycle and kind distributions, and unowned components."""
+    in_org = Component.org_id == org_id
+    counts = select(
+        func.count().label("total"),
+        func.coalesce(func.sum(case((_is_owned(), 1), else_=0)), 0).label("owned"),
+    ).where(in_org)
+    by_lifecycle = (
+        select(Component.lifecycle, func.count().label("n"))
+        .where(in_org)
+        .group_by(Component.lifecycle)
+    )
+    by_kind = (
+        select(Component.kind, func.count().label("n"))
+        .where(in_org)
+        .group_by(Component.kind)
+        .order_by(func.count().desc(), Component.kind)
+    )
+    unowned = (
+        select(Component.id, Component.name, Component.kind)
+        .where(in_org, ~_is_owned())
+        .order_by(Component.name, Component.id)
+        .limit(UNOWNED_LIMIT)
+    )
+    totals = await ctx.one_or_none(counts)
+    total = int(totals["total"]) if totals else 0
+    owned = int(totals["owned"]) if totals else 0
+    lifecycles = {row["lifecycle"]: int(row["n"]) for row in await ctx.all(by_lifecycle)}
+    return {
+        "ownership_coverage": {
+            "total": total,
+            "with_owner": owned,
+            "without_owner": total - owned,
+            "coverage_percent": round(owned * 100.0 / total, 1) if total else 0.0,
+        },
+        # All five stages, always, in the documented order.
+        "lifecycle_distribution": [
+            {"lifecycle": stage, "count": lifecycles.get(stage, 0)} for stage in LIFECYCLES
+        ],
+        "kind_distribution": [
+            {"kind": row["kind"], "count": int(row["n"])} for row in await ctx.all(by_kind)
+        ],
+        "unowned_components": [dict(row) for row in await ctx.all(unowned)],
+    }
+
+
+@dataclass(frozen=True)
+class DoraScope:
+    org_id: uuid.UUID
+    since: datetime
+    until: datetime
+    component_id: uuid.UUID | None = None
+    environment_id: uuid.UUID | None = None
+
+    def filters(self, table: Any = Deployment) -> list[Any]:
+        started = table.started_at
+        conditions = [
+            table.org_id == self.org_id,
+            started >= literal(self.since, UTCDateTime()),
+            started <= literal(self.until, UTCDateTime()),
+        ]
+        if self.component_id is not None:
+            conditions.append(table.component_id == self.component_id)
+        if self.environment_id is not None:
+            conditions.append(table.environment_id == self.environment_id)
+        return conditions
+
+
+def window(now: datetime, days: int) -> tuple[datetime, datetime]:
+    """The ``days``-day window ending now."""
+    return now - timedelta(days=days), now
+
+
+async def dora(
+    ctx: Context,
+    *,
+    org_id: uuid.UUID,
+    days: int,
+    component_id: uuid.UUID | None = None,
+    environment_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    """The four DORA metrics over the last ``days`` days."""
+    since, until = window(ctx.now, days)
+    scope = DoraScope(org_id, since, until, component_id, environment_id)
+    status = Deployment.status
+    succeeded = status == "SUCCEEDED"
+    finished_success = and_(succeeded, Deployment.finished_at.is_not(None))  # type: ignore[union-attr]
+    lead_seconds = seconds_between(Deployment.started_at, Deployment.finished_at)
+
+    def count_where(condition: Any) -> Any:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    totals = select(
+        count_where(succeeded).label("succeeded"),
+        count_where(status.in_(("FAILED", "ROLLED_BACK"))).label("failed"),
+        count_where(status != "PENDING").label("non_pending"),
+        count_where(finished_success).label("lead_samples"),
+        func.avg(case((finished_success, lead_seconds))).label("lead_seconds"),
+    ).where(*scope.filters())
+
+    # The first success of the same component and environment after each failure.
+    failure = Deployment.__table__.alias("failure")
+    success = Deployment.__table__.alias("success")
+    recovered_at = (
+        select(func.min(success.c.finished_at))
+        .where(
+            success.c.org_id == failure.c.org_id,
+            success.c.component_id == failure.c.component_id,
+            success.c.environment_id == failure.c.environment_id,
+            success.c.status == "SUCCEEDED",
+            success.c.finished_at.is_not(None),
+            success.c.started_at >= failure.c.finished_at,
+        )
+        .scalar_subquery()
+    )
+    recoveries = (
+        select(
+            failure.c.finished_at.label("failed_at"),
+            recovered_at.label("recovered_at"),
+        )
+        .where(
+            *scope.filters(failure.c),
+            failure.c.status == "FAILED",
+            failure.c.finished_at.is_not(None),
+        )
+        .subquery()
+    )
+    mttr = select(
+        func.count(recoveries.c.recovered_at).label("samples"),
+        func.avg(seconds_between(recoveries.c.failed_at, recoveries.c.recovered_at)).label(
+            "seconds"
+        ),
+    )
+    row = await ctx.one_or_none(totals)
+    recovery = await ctx.one_or_none(mttr)
+    succeeded_n = int(row["succeeded"]) if row else 0
+    failed_n = int(row["failed"]) if row else 0
+    non_pending = int(row["non_pending"]) if row else 0
+    lead_samples = int(row["lead_samples"]) if row else 0
+    mttr_samples = int(recovery["samples"]) if recovery else 0
+    return {
+        "period_days": days,
+        "deployment_frequency": {
+            "deployments_per_day": _ratio(succeeded_n, days, 2),
+            "total": succeeded_n,
+            "period_days": days,
+        },
+        "change_failure_rate": {
+            "rate": _ratio(failed_n * 100.0, non_pending, 2),
+            "failed": failed_n,
+            "total": non_pending,
+        },
+        "mean_time_to_recovery": {
+            "avg_hours": _hours(recovery["seconds"] if mttr_samples and recovery else None),
+            "samples": mttr_samples,
+        },
+        "lead_time_for_changes": {
+            "avg_hours": _hours(row["lead_seconds"] if lead_samples and row else None),
+            "samples": lead_samples,
+        },
+    }
+
+
+async def usage(ctx: Context, *, org_id: uuid.UUID, days: int) -> dict[str, Any]:
+    """Activity from the audit log over the last ``days`` days."""
+    since, until = window(ctx.now, days)
+    in_window = [
+        AuditEvent.org_id == org_id,
+        AuditEvent.created_at >= literal(since, UTCDateTime()),
+        AuditEvent.created_at <= literal(until, UTCDateTime()),
+    ]
+    total = select(func.count()).where(*in_window)
+    n = func.count().label("n")
+    top_components = (
+        select(Component.id, Component.name, n)
+        .join(
+            Component,
+            and_(Component.id == AuditEvent.component_id, Component.org_id == AuditEvent.org_id),
+        )
+        .where(*in_window)
+        .group_by(Component.id, Component.name)
+        .order_by(n.desc(), Component.name, Component.id)
+        .limit(TOP_N)
+    )
+    active_users = (
+        select(User.id, User.username, n)
+        .join(User, and_(User.id == AuditEvent.actor_id, User.org_id == AuditEvent.org_id))
+        .where(*in_window)
+        .group_by(User.id, User.username)
+        .order_by(n.desc(), User.username, User.id)
+        .limit(TOP_N)
+    )
+    actions = (
+        select(AuditEvent.action, n)
+        .where(*in_window)
+        .group_by(AuditEvent.action)
+        .order_by(n.desc(), AuditEvent.action)
+    )
+    return {
+        "period_days": days,
+        "total_audit_events": int(await ctx.scalar(total) or 0),
+        "top_components": [
+            {"component_id": r["id"], "component_name": r["name"], "access_count": int(r["n"])}
+            for r in await ctx.all(top_components)
+        ],
+        "active_users": [
+            {"actor_id": r["id"], "actor_username": r["username"], "action_count": int(r["n"])}
+            for r in await ctx.all(active_users)
+        ],
+        "action_breakdown": [
+            {"action": r["action"], "count": int(r["n"])} for r in await ctx.all(actions)
+        ],
+    }

@@ -1,0 +1,201 @@
+"""The catalog domain's root fields."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+from sqlalchemy import select
+
+from gateway.context import Context, Info
+from gateway.errors import not_found
+from gateway.permissions import requires
+from models.catalog import LIFECYCLES, Component, Environment
+from resolvers.catalog import lists, queries
+from resolvers.catalog.analytics_types import CatalogHealth, Dora, Usage
+from resolvers.catalog.loaders import components_by_id
+from resolvers.catalog.mutations import Mutation
+from resolvers.catalog.types import (
+    AuditEvent,
+    AuditEventConnection,
+    AuditEventEdge,
+    ComponentConnection,
+    ComponentEdge,
+    DeploymentConnection,
+    DeploymentEdge,
+    DeploymentStatus,
+    PageInfo,
+)
+from resolvers.catalog.types import Component as ComponentType
+from resolvers.catalog.types import Deployment as DeploymentType
+from resolvers.catalog.types import (
+    Environment as EnvironmentType,
+)
+from resolvers.common import check_choice, check_days, check_first
+
+READ = "catalog:read"
+
+
+def _page_info(edges: list[tuple[str, object]], has_next: bool) -> PageInfo:
+    return PageInfo(has_next_page=has_next, end_cursor=edges[-1][0] if edges else None)
+
+
+async def _ensure_in_org(ctx: Context, table: type, id: uuid.UUID | None, what: str) -> None:
+    if id is None:
+        return
+    org_id = await ctx.org_id()
+    found = await ctx.scalar(select(table.id).where(table.org_id == org_id, table.id == id))  # type: ignore[attr-defined]
+    if found is None:
+        raise not_found(what)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="One component by id.", extensions=requires(scope=READ))
+    async def component(self, info: Info, id: uuid.UUID) -> ComponentType | None:
+        row = await info.context.loaders.get(components_by_id).load(id)
+        return ComponentType.from_row(row) if row else None
+
+    @strawberry.field(
+        description="Components in name order, filtered and keyset-paginated.",
+        extensions=requires(scope=READ),
+    )
+    async def components(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        kind: str | None = None,
+        lifecycle: str | None = None,
+        owner: str | None = None,
+        search: Annotated[
+            str | None, strawberry.argument(description="Part of the name, case-insensitive.")
+        ] = None,
+    ) -> ComponentConnection:
+        ctx = info.context
+        edges, has_next = await lists.components(
+            ctx,
+            org_id=await ctx.org_id(),
+            first=check_first(first),
+            after=after,
+            kind=kind,
+            lifecycle=check_choice(lifecycle, LIFECYCLES, "lifecycle"),
+            owner=owner,
+            search=search,
+        )
+        return ComponentConnection(
+            edges=[ComponentEdge(cursor=c, node=ComponentType.from_row(r)) for c, r in edges],
+            page_info=_page_info(edges, has_next),
+        )
+
+    @strawberry.field(description="All environments, by name.", extensions=requires(scope=READ))
+    async def environments(self, info: Info) -> list[EnvironmentType]:
+        ctx = info.context
+        rows = await ctx.all(
+            select(*Environment.__table__.c)
+            .where(Environment.org_id == await ctx.org_id())
+            .order_by(Environment.name)
+        )
+        return [EnvironmentType.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="Deployments, newest first, filtered and keyset-paginated.",
+        extensions=requires(scope=READ),
+    )
+    async def deployments(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        component_id: uuid.UUID | None = None,
+        environment_id: uuid.UUID | None = None,
+        status: DeploymentStatus | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> DeploymentConnection:
+        ctx = info.context
+        edges, has_next = await lists.deployments(
+            ctx,
+            org_id=await ctx.org_id(),
+            first=check_first(first),
+            after=after,
+            component_id=component_id,
+            environment_id=environment_id,
+            status=status.value if status else None,
+            since=since,
+            until=until,
+        )
+        return DeploymentConnection(
+            edges=[DeploymentEdge(cursor=c, node=DeploymentType.from_row(r)) for c, r in edges],
+            page_info=_page_info(edges, has_next),
+        )
+
+    @strawberry.field(description="The audit log, newest first.", extensions=requires(scope=READ))
+    async def audit_events(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        action: str | None = None,
+        component_id: uuid.UUID | None = None,
+    ) -> AuditEventConnection:
+        ctx = info.context
+        edges, has_next = await lists.audit_events(
+            ctx,
+            org_id=await ctx.org_id(),
+            first=check_first(first),
+            after=after,
+            action=action,
+            component_id=component_id,
+        )
+        return AuditEventConnection(
+            edges=[AuditEventEdge(cursor=c, node=AuditEvent.from_row(r)) for c, r in edges],
+            page_info=_page_info(edges, has_next),
+        )
+
+    @strawberry.field(
+        description="Ownership coverage, lifecycle and kind distributions of the catalog.",
+        extensions=requires(scope=READ),
+    )
+    async def catalog_health(self, info: Info) -> CatalogHealth:
+        ctx = info.context
+        return CatalogHealth.from_data(await queries.catalog_health(ctx, org_id=await ctx.org_id()))
+
+    @strawberry.field(
+        description="DORA metrics over the last `days` days (1 to 3650), optionally for one "
+        "component and/or environment.",
+        extensions=requires(scope=READ),
+    )
+    async def dora(
+        self,
+        info: Info,
+        days: int = 30,
+        component_id: uuid.UUID | None = None,
+        environment_id: uuid.UUID | None = None,
+    ) -> Dora:
+        ctx = info.context
+        check_days(days)
+        await _ensure_in_org(ctx, Component, component_id, "component")
+        await _ensure_in_org(ctx, Environment, environment_id, "environment")
+        data = await queries.dora(
+            ctx,
+            org_id=await ctx.org_id(),
+            days=days,
+            component_id=component_id,
+            environment_id=environment_id,
+        )
+        return Dora.from_data(data)
+
+    @strawberry.field(
+        description="Platform activity from the audit log over the last `days` days.",
+        extensions=requires(scope=READ),
+    )
+    async def usage(self, info: Info, days: int = 30) -> Usage:
+        ctx = info.context
+        data = await queries.usage(ctx, org_id=await ctx.org_id(), days=check_days(days))
+        return Usage.from_data(data)
+
+
+__all__ = ["Mutation", "Query"]

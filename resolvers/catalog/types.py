@@ -1,0 +1,204 @@
+"""Catalog types: tables shown one column to one field, relations through loaders."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from gateway.context import Info
+from resolvers.catalog.loaders import (
+    components_by_id,
+    deployments_by_component,
+    environments_by_id,
+)
+from resolvers.common import check_first
+from resolvers.tenancy.loaders import users_by_id
+from resolvers.tenancy.types import User
+
+
+@strawberry.enum(description="Where a deployment stands.")
+class DeploymentStatus(Enum):
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    ROLLED_BACK = "ROLLED_BACK"
+
+
+@strawberry.type(description="A service, library, API or other thing in the catalog.")
+class Component:
+    id: uuid.UUID
+    name: str
+    kind: str
+    lifecycle: str = strawberry.field(
+        description="production, experimental, planned, deprecated or decommissioned."
+    )
+    owner: str | None
+    description: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @strawberry.field(description="The newest deployments first (at most `first`).")
+    async def deployments(
+        self, info: Info, first: int = 20, status: DeploymentStatus | None = None
+    ) -> list[Deployment]:
+        loader = info.context.loaders.get(
+            deployments_by_component, check_first(first), status.value if status else None
+        )
+        return [Deployment.from_row(row) for row in await loader.load(self.id)]
+
+    @strawberry.field(description="The most recently started deployment, if any.")
+    async def latest_deployment(self, info: Info) -> Deployment | None:
+        rows = await info.context.loaders.get(deployments_by_component, 1, None).load(self.id)
+        return Deployment.from_row(rows[0]) if rows else None
+
+    @classmethod
+    def from_row(cls, row: Any) -> Component:
+        return cls(
+            id=row["id"],
+            name=row["name"],
+            kind=row["kind"],
+            lifecycle=row["lifecycle"],
+            owner=row["owner"],
+            description=row["description"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+        )
+
+
+@strawberry.type(description="A place components are deployed to.")
+class Environment:
+    id: uuid.UUID
+    name: str
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Any) -> Environment:
+        return cls(id=row["id"], name=row["name"], created_at=row["created_at"])
+
+
+@strawberry.type(description="One deployment of a component to an environment.")
+class Deployment:
+    id: uuid.UUID
+    component_id: uuid.UUID
+    environment_id: uuid.UUID
+    status: DeploymentStatus
+    version: str
+    started_at: datetime
+    finished_at: datetime | None
+
+    @strawberry.field
+    async def component(self, info: Info) -> Component:
+        row = await info.context.loaders.get(components_by_id).load(self.component_id)
+        return Component.from_row(row)
+
+    @strawberry.field
+    async def environment(self, info: Info) -> Environment:
+        row = await info.context.loaders.get(environments_by_id).load(self.environment_id)
+        return Environment.from_row(row)
+
+    @classmethod
+    def from_row(cls, row: Any) -> Deployment:
+        return cls(
+            id=row["id"],
+            component_id=row["component_id"],
+            environment_id=row["environment_id"],
+            status=DeploymentStatus(row["status"]),
+            version=row["version"],
+            started_at=row["started_at"],
+            finished_at=row["finished_at"],
+        )
+
+
+@strawberry.type(description="One entry of the audit log.")
+class AuditEvent:
+    id: uuid.UUID
+    action: str
+    actor_id: uuid.UUID | None
+    component_id: uuid.UUID | None
+    created_at: datetime
+    details: JSON
+
+    @strawberry.field(description="Who did it (null if the user was removed).")
+    async def actor(self, info: Info) -> User | None:
+        if self.actor_id is None:
+            return None
+        row = await info.context.loaders.get(users_by_id).load(self.actor_id)
+        return User.from_row(row) if row else None
+
+    @strawberry.field(description="The component it concerns, if it still exists.")
+    async def component(self, info: Info) -> Component | None:
+        if self.component_id is None:
+            return None
+        row = await info.context.loaders.get(components_by_id).load(self.component_id)
+        return Component.from_row(row) if row else None
+
+    @classmethod
+    def from_row(cls, row: Any) -> AuditEvent:
+        return cls(
+            id=row["id"],
+            action=row["action"],
+            actor_id=row["actor_id"],
+            component_id=row["component_id"],
+            created_at=row["created_at"],
+            details=row["details"],
+        )
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class ComponentEdge:
+    cursor: str
+    node: Component
+
+
+@strawberry.type(description="A page of components, in name order.")
+class ComponentConnection:
+    edges: list[ComponentEdge]
+    page_info: PageInfo
+
+    @strawberry.field
+    def nodes(self) -> list[Component]:
+        return [edge.node for edge in self.edges]
+
+
+@strawberry.type
+class DeploymentEdge:
+    cursor: str
+    node: Deployment
+
+
+@strawberry.type(description="A page of deployments, newest first.")
+class DeploymentConnection:
+    edges: list[DeploymentEdge]
+    page_info: PageInfo
+
+    @strawberry.field
+    def nodes(self) -> list[Deployment]:
+        return [edge.node for edge in self.edges]
+
+
+@strawberry.type
+class AuditEventEdge:
+    cursor: str
+    node: AuditEvent
+
+
+@strawberry.type(description="A page of audit events, newest first.")
+class AuditEventConnection:
+    edges: list[AuditEventEdge]
+    page_info: PageInfo
+
+    @strawberry.field
+    def nodes(self) -> list[AuditEvent]:
+        return [edge.node for edge in self.edges]

@@ -1,0 +1,1 @@
+"""Organisations, departments and users as the schema shows them."""

@@ -1,0 +1,29 @@
+"""Who am I, and which organisation: the tenancy root fields."""
+
+from __future__ import annotations
+
+import strawberry
+from sqlalchemy import select
+
+from gateway.context import Info
+from gateway.permissions import requires
+from models.tenancy import Organization as OrganizationRow
+from resolvers.tenancy.loaders import users_by_id
+from resolvers.tenancy.types import Organization, User
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The authenticated user.", extensions=requires())
+    async def viewer(self, info: Info) -> User:
+        principal = await info.context.principal()
+        row = await info.context.loaders.get(users_by_id).load(principal.user_id)
+        return User.from_row(row)
+
+    @strawberry.field(description="The caller's organisation.", extensions=requires())
+    async def organization(self, info: Info) -> Organization:
+        ctx = info.context
+        row = await ctx.one_or_none(
+            select(*OrganizationRow.__table__.c).where(OrganizationRow.id == await ctx.org_id())
+        )
+        return Organization.from_row(row)

@@ -1,0 +1,1 @@
+"""REST compatibility: every documented path answered by a stored GraphQL operation."""

@@ -1,0 +1,106 @@
+"""The route-table mechanism: a route is data, the handler is one function.
+
+A documented path is one ``RestRoute``: method, path, the stored operation it runs,
+how the request becomes variables, the success status and, only where GraphQL aliases
+cannot say it, a shaper. Errors come back from the schema with a code and are drawn in
+the family's own envelope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from gateway.context import context_for
+from gateway.errors import STATUS_BY_CODE, GatewayError
+
+OPERATIONS = Path(__file__).parent / "operations"
+
+Variables = dict[str, Any]
+ParamsFn = Callable[[Request], Awaitable[Variables]]
+ShapeFn = Callable[[dict[str, Any], Variables], Any]
+
+
+@dataclass(frozen=True)
+class Family:
+    """One product's REST conventions: its name and how it draws an error."""
+
+    name: str
+    envelope: Callable[[GatewayError], dict[str, Any]]
+
+
+async def no_params(_: Request) -> Variables:
+    return {}
+
+
+@dataclass(frozen=True)
+class RestRoute:
+    method: str
+    path: str
+    op: str
+    family: Family
+    params: ParamsFn = no_params
+    status: int = 200
+    # Default: the operation's `data` alias is the body, as GraphQL returned it.
+    shape: ShapeFn | None = None
+    name: str = field(default="")
+
+    @property
+    def document(self) -> str:
+        return load_operation(self.family.name, self.op)
+
+
+@cache
+def load_operation(family: str, op: str) -> str:
+    """The text of ``operations/<family>/<op>.graphql``."""
+    return (OPERATIONS / family / f"{op}.graphql").read_text()
+
+
+def error_of(errors: list[Any]) -> GatewayError:
+    """The first GraphQL error as the GatewayError the schema raised."""
+    first = errors[0]
+    extensions = first.extensions or {}
+    code = extensions.get("code", "INTERNAL_SERVER_ERROR")
+    return GatewayError(code, first.message, details=extensions.get("details"))
+
+
+def error_response(family: Family, error: GatewayError) -> JSONResponse:
+    return JSONResponse(family.envelope(error), status_code=STATUS_BY_CODE.get(error.code, 400))
+
+
+async def execute(route: RestRoute, request: Request) -> Response:
+    """Run the route's operation for this request and answer in the family's terms."""
+    from gateway.schema import schema  # the schema imports every domain; load it lazily
+
+    try:
+        variables = await route.params(request)
+    except GatewayError as error:
+        return error_response(route.family, error)
+    context = context_for(request)
+    try:
+        result = await schema.execute(
+            route.document, variable_values=variables, context_value=context
+        )
+    finally:
+        await context.close()
+    if result.errors:
+        return error_response(route.family, error_of(result.errors))
+    data = result.data or {}
+    body = route.shape(data, variables) if route.shape else data.get("data")
+    if isinstance(body, Response):
+        return body
+    return JSONResponse(body, status_code=route.status)
+
+
+def endpoint(route: RestRoute) -> Callable[[Request], Awaitable[Response]]:
+    async def handle(request: Request) -> Response:
+        return await execute(route, request)
+
+    handle.__name__ = route.name or route.op
+    return handle

@@ -1,0 +1,125 @@
+"""Shared fixtures: every test runs on SQLite, and again on PostgreSQL when
+GATEWAY_TEST_POSTGRES_URL is set (CI sets it); without it the PostgreSQL half is
+reported as skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("GATEWAY_JWT_SECRET", "test-secret-that-is-long-enough-for-hs256")
+os.environ.setdefault("GATEWAY_GRAPHIQL", "true")
+
+import httpx
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import SQLModel
+
+from gateway import migrate
+from gateway.app import create_app
+from gateway.db import create_engine
+from gateway.settings import Settings
+from tests.factories import Factory
+
+POSTGRES_URL = os.environ.get("GATEWAY_TEST_POSTGRES_URL")
+SKIP_POSTGRES = "PostgreSQL run skipped: set GATEWAY_TEST_POSTGRES_URL to include it"
+
+
+def pytest_report_header(config: Any) -> str:
+    return f"databases: sqlite, {'postgresql' if POSTGRES_URL else 'postgresql SKIPPED (no URL)'}"
+
+
+async def _fresh_postgres() -> tuple[AsyncEngine, AsyncEngine, str]:
+    """A throwaway database beside the one in the URL, so runs never share state."""
+    assert POSTGRES_URL
+    url = make_url(POSTGRES_URL)
+    name = f"gateway_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url.render_as_string(hide_password=False))
+    async with admin.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = create_engine(url.set(database=name).render_as_string(hide_password=False))
+    return admin, engine, name
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+async def engine(request: Any, tmp_path_factory: Any) -> AsyncIterator[AsyncEngine]:
+    """A migrated database per dialect, for the whole session."""
+    if request.param == "postgresql":
+        if not POSTGRES_URL:
+            pytest.skip(SKIP_POSTGRES)
+        admin, db, name = await _fresh_postgres()
+        await migrate.upgrade(db)
+        yield db
+        await db.dispose()
+        async with admin.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+    else:
+        path: Path = tmp_path_factory.mktemp("db") / "gateway.db"
+        db = create_engine(f"sqlite+aiosqlite:///{path}")
+        await migrate.upgrade(db)
+        yield db
+        await db.dispose()
+
+
+@pytest.fixture
+async def db(engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
+    """The session's database, emptied before the test."""
+    tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
+    async with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            await conn.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
+        else:
+            for table in tables:
+                await conn.execute(text(f"DELETE FROM {table}"))
+    yield engine
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path)
+
+
+@pytest.fixture
+async def client(db: AsyncEngine, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client speaking to the app in process, as a real client would."""
+    app = create_app(settings, engine=db, run_migrations=False)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as c:
+            yield c
+
+
+@pytest.fixture
+def factory(db: AsyncEngine, settings: Settings) -> Factory:
+    return Factory(db, settings)
+
+
+class StatementCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def statements(db: AsyncEngine) -> Any:
+    """Counts the SQL statements the database receives while the test runs."""
+    counter = StatementCounter()
+
+    def on_execute(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        counter.statements.append(statement)
+
+    event.listen(db.sync_engine, "before_cursor_execute", on_execute)
+    yield counter
+    event.remove(db.sync_engine, "before_cursor_execute", on_execute)

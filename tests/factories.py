@@ -1,0 +1,165 @@
+"""Small factories that write rows directly, so a test states exactly its dataset."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway.auth import Authenticator, hash_api_key
+from gateway.settings import Settings
+from gateway.sql import utcnow
+from models.catalog import AuditEvent, Component, Deployment, Environment
+from models.knowledge import EntryAuthor, KnowledgeEntry
+from models.tenancy import ApiKey, Department, Organization, User
+
+
+class Factory:
+    def __init__(self, engine: AsyncEngine, settings: Settings) -> None:
+        self.engine = engine
+        self.auth = Authenticator(secret=settings.resolved_jwt_secret())
+        self.now = utcnow()
+
+    async def _insert(self, model: Any, **values: Any) -> dict[str, Any]:
+        async with self.engine.begin() as conn:
+            await conn.execute(insert(model).values(**values))
+        return values
+
+    async def org(self, name: str = "Acme", **values: Any) -> dict[str, Any]:
+        return await self._insert(
+            Organization, id=uuid.uuid4(), name=name, **{"plan": "growth", **values}
+        )
+
+    async def department(self, org: dict[str, Any], name: str) -> dict[str, Any]:
+        return await self._insert(Department, id=uuid.uuid4(), org_id=org["id"], name=name)
+
+    async def user(
+        self, org: dict[str, Any], username: str = "jane", **values: Any
+    ) -> dict[str, Any]:
+        defaults = {
+            "name": username.title(),
+            "email": f"{username}@example.com",
+            "role": "member",
+        }
+        return await self._insert(
+            User, id=uuid.uuid4(), org_id=org["id"], username=username, **{**defaults, **values}
+        )
+
+    def token(self, user: dict[str, Any], **kwargs: Any) -> str:
+        return self.auth.issue(user_id=user["id"], org_id=user["org_id"], **kwargs)
+
+    def headers(self, user: dict[str, Any], **kwargs: Any) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(user, **kwargs)}"}
+
+    async def api_key(
+        self, user: dict[str, Any], key: str, scopes: list[str], **values: Any
+    ) -> dict[str, Any]:
+        return await self._insert(
+            ApiKey,
+            id=uuid.uuid4(),
+            org_id=user["org_id"],
+            user_id=user["id"],
+            key_hash=hash_api_key(key),
+            scopes=scopes,
+            **values,
+        )
+
+    async def component(
+        self, org: dict[str, Any], name: str, kind: str = "service", **values: Any
+    ) -> dict[str, Any]:
+        return await self._insert(
+            Component,
+            id=uuid.uuid4(),
+            org_id=org["id"],
+            name=name,
+            kind=kind,
+            **{"lifecycle": "production", "owner": "team-a", **values},
+        )
+
+    async def environment(self, org: dict[str, Any], name: str) -> dict[str, Any]:
+        return await self._insert(Environment, id=uuid.uuid4(), org_id=org["id"], name=name)
+
+    async def deployment(
+        self,
+        component: dict[str, Any],
+        environment: dict[str, Any],
+        status: str,
+        *,
+        started_hours_ago: float,
+        duration_hours: float | None = None,
+        version: str = "1.0.0",
+    ) -> dict[str, Any]:
+        started = self.now - timedelta(hours=started_hours_ago)
+        finished = started + timedelta(hours=duration_hours) if duration_hours is not None else None
+        return await self._insert(
+            Deployment,
+            id=uuid.uuid4(),
+            org_id=component["org_id"],
+            component_id=component["id"],
+            environment_id=environment["id"],
+            status=status,
+            version=version,
+            started_at=started,
+            finished_at=finished,
+        )
+
+    async def audit(
+        self,
+        actor: dict[str, Any] | None,
+        action: str,
+        *,
+        org: dict[str, Any] | None = None,
+        component: dict[str, Any] | None = None,
+        hours_ago: float = 1,
+    ) -> dict[str, Any]:
+        org_id = (org or actor or {})["org_id" if org is None else "id"]
+        return await self._insert(
+            AuditEvent,
+            id=uuid.uuid4(),
+            org_id=org_id,
+            actor_id=actor["id"] if actor else None,
+            action=action,
+            component_id=component["id"] if component else None,
+            created_at=self.now - timedelta(hours=hours_ago),
+            details={},
+        )
+
+    async def entry(
+        self,
+        org: dict[str, Any],
+        creator: dict[str, Any],
+        title: str,
+        *,
+        department: dict[str, Any] | None = None,
+        status: str = "active",
+        created_days_ago: float = 100,
+        reviewed_days_ago: float | None = None,
+        authors: list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        entry = await self._insert(
+            KnowledgeEntry,
+            id=uuid.uuid4(),
+            org_id=org["id"],
+            department_id=department["id"] if department else None,
+            title=title,
+            status=status,
+            created_by=creator["id"],
+            created_at=self.now - timedelta(days=created_days_ago),
+            last_reviewed_at=(
+                self.now - timedelta(days=reviewed_days_ago)
+                if reviewed_days_ago is not None
+                else None
+            ),
+        )
+        for author in {a["id"]: a for a in [creator, *(authors or [])]}.values():
+            await self._insert(
+                EntryAuthor, entry_id=entry["id"], user_id=author["id"], org_id=org["id"]
+            )
+        return entry
+
+    @staticmethod
+    def ago(now: datetime, **delta: float) -> datetime:
+        return now - timedelta(**delta)
