@@ -1,4 +1,4 @@
-"""Schema extensions: error codes and masking, and the request's connection lifetime."""
+"""Error codes and masking, and the request's connection lifetime."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ MASKED_MESSAGE = "Internal server error."
 
 def classify(error: GraphQLError) -> GraphQLError:
     """The error as the client sees it: a code always, internals never."""
+    if error.extensions and "code" in error.extensions:
+        return error  # already classified
     original = error.original_error
     if isinstance(original, GatewayError):
         extensions: dict[str, Any] = {"code": original.code}
@@ -39,17 +41,6 @@ def classify(error: GraphQLError) -> GraphQLError:
         path=error.path,
         extensions={"code": "INTERNAL_SERVER_ERROR"},
     )
-
-
-class ErrorCodes(SchemaExtension):
-    """Adds ``extensions.code`` to every error and masks unexpected ones."""
-
-    def on_operation(self) -> Any:
-        yield
-        result = self.execution_context.result
-        errors = getattr(result, "errors", None)
-        if result is not None and errors:
-            result.errors = [classify(error) for error in errors]
 
 
 class CloseRequestConnection(SchemaExtension):

@@ -8,12 +8,13 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from gateway.extensions import CloseRequestConnection, ErrorCodes
+from gateway.extensions import CloseRequestConnection, classify
 from resolvers.catalog import schema as catalog
+from resolvers.knowledge import schema as knowledge
 from resolvers.tenancy import schema as tenancy
 
-QUERIES: tuple[type, ...] = (tenancy.Query, catalog.Query)
-MUTATIONS: tuple[type, ...] = (catalog.Mutation,)
+QUERIES: tuple[type, ...] = (tenancy.Query, catalog.Query, knowledge.Query)
+MUTATIONS: tuple[type, ...] = (catalog.Mutation, knowledge.Mutation)
 
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS)
@@ -23,9 +24,11 @@ class GatewaySchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        # Client mistakes are answers, not incidents: only unexpected errors are
-        # logged, and ErrorCodes logs those with their traceback when it masks them.
-        del errors, execution_context
+        # Every path (parse, validation, execution) passes its result's own error list
+        # through here, so classifying in place gives every error a code and masks
+        # the unexpected ones (logged with their traceback) before a client sees them.
+        del execution_context
+        errors[:] = [classify(error) for error in errors]
 
 
 def build_schema() -> strawberry.Schema:
@@ -35,7 +38,6 @@ def build_schema() -> strawberry.Schema:
         mutation=Mutation,
         extensions=[
             CloseRequestConnection,
-            ErrorCodes,
             lambda: ParserCache(maxsize=1024),
             lambda: ValidationCache(maxsize=1024),
         ],

@@ -10,7 +10,7 @@ import math
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Float, Integer, TypeDecorator
+from sqlalchemy import DateTime, Float, Integer, TypeDecorator, literal_column
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
@@ -67,7 +67,11 @@ class seconds_between(FunctionElement[float]):
 @compiles(seconds_between)
 def _seconds_between_pg(element: seconds_between, compiler: Any, **kw: Any) -> str:
     start, end = list(element.clauses)
-    return f"EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - {compiler.process(start, **kw)}))"
+    # EXTRACT yields numeric (Decimal in Python); every caller wants a float.
+    return (
+        f"CAST(EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - "
+        f"{compiler.process(start, **kw)})) AS DOUBLE PRECISION)"
+    )
 
 
 @compiles(seconds_between, "sqlite")
@@ -127,18 +131,20 @@ class time_bucket(FunctionElement[datetime]):
         if unit not in _SQLITE_BUCKETS:
             raise ValueError(f"unknown bucket {unit!r}")
         self.unit = unit
-        super().__init__(value)
+        # The unit is a clause too, so that it is part of SQLAlchemy's statement cache
+        # key: an attribute alone would let an "hour" statement reuse a "day" one.
+        super().__init__(value, literal_column(f"'{unit}'"))
 
 
 @compiles(time_bucket)
 def _time_bucket_pg(element: time_bucket, compiler: Any, **kw: Any) -> str:
-    (value,) = list(element.clauses)
+    value = next(iter(element.clauses))
     return f"date_trunc('{element.unit}', {compiler.process(value, **kw)}, 'UTC')"
 
 
 @compiles(time_bucket, "sqlite")
 def _time_bucket_sqlite(element: time_bucket, compiler: Any, **kw: Any) -> str:
-    (value,) = list(element.clauses)
+    value = next(iter(element.clauses))
     return f"strftime('{_SQLITE_BUCKETS[element.unit]}', {compiler.process(value, **kw)})"
 
 
@@ -156,12 +162,13 @@ class percentile_cont(FunctionElement[float]):
         if not 0.0 <= fraction <= 1.0:
             raise ValueError("fraction must be within [0, 1]")
         self.fraction = float(fraction)
-        super().__init__(value)
+        # In the cache key for the same reason as time_bucket's unit.
+        super().__init__(value, literal_column(repr(self.fraction)))
 
 
 @compiles(percentile_cont)
 def _percentile_pg(element: percentile_cont, compiler: Any, **kw: Any) -> str:
-    (value,) = list(element.clauses)
+    value = next(iter(element.clauses))
     return (
         f"percentile_cont({element.fraction!r}) WITHIN GROUP "
         f"(ORDER BY {compiler.process(value, **kw)})"
@@ -170,7 +177,7 @@ def _percentile_pg(element: percentile_cont, compiler: Any, **kw: Any) -> str:
 
 @compiles(percentile_cont, "sqlite")
 def _percentile_sqlite(element: percentile_cont, compiler: Any, **kw: Any) -> str:
-    (value,) = list(element.clauses)
+    value = next(iter(element.clauses))
     return f"percentile_cont({compiler.process(value, **kw)}, {element.fraction!r})"
 
 

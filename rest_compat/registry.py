@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from rest_compat import portal
+from rest_compat import knowledge, portal
 from rest_compat.routing import RestRoute, endpoint
 
-ROUTES: list[RestRoute] = [*portal.ROUTES]
+ROUTES: list[RestRoute] = [*portal.ROUTES, *knowledge.ROUTES]
 
 
 def starlette_routes() -> list[Route]:

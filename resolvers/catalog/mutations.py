@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 import strawberry
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from gateway.audit import record
@@ -265,17 +265,14 @@ class Mutation:
         ctx = info.context
         principal = await ctx.principal()
         async with ctx.writing() as conn:
-            found = (
-                await conn.execute(
-                    select(Component.id, Environment.id).where(
-                        Component.org_id == principal.org_id,
-                        Component.id == component_id,
-                        Environment.org_id == principal.org_id,
-                        Environment.id == environment_id,
-                    )
-                )
-            ).first()
-            if found is None:
+            component_exists = exists().where(
+                Component.org_id == principal.org_id, Component.id == component_id
+            )
+            environment_exists = exists().where(
+                Environment.org_id == principal.org_id, Environment.id == environment_id
+            )
+            found = (await conn.execute(select(component_exists, environment_exists))).one()
+            if not all(found):
                 raise not_found("component or environment")
             values = {
                 "id": uuid.uuid4(),

@@ -218,6 +218,7 @@ async def usage(ctx: Context, *, org_id: uuid.UUID, days: int) -> dict[str, Any]
     n = func.count().label("n")
     top_components = (
         select(Component.id, Component.name, n)
+        .select_from(AuditEvent)
         .join(
             Component,
             and_(Component.id == AuditEvent.component_id, Component.org_id == AuditEvent.org_id),
@@ -229,6 +230,7 @@ async def usage(ctx: Context, *, org_id: uuid.UUID, days: int) -> dict[str, Any]
     )
     active_users = (
         select(User.id, User.username, n)
+        .select_from(AuditEvent)
         .join(User, and_(User.id == AuditEvent.actor_id, User.org_id == AuditEvent.org_id))
         .where(*in_window)
         .group_by(User.id, User.username)

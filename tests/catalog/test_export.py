@@ -1,0 +1,105 @@
+"""CSV export: the three reports, headers, and the 400s for a bad report or days."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+EXPORT = "/api/v1/analytics/export"
+
+
+@pytest.fixture
+async def user(factory):
+    org = await factory.org()
+    user = await factory.user(org, "jane")
+    billing = await factory.component(org, "billing", owner="team")
+    await factory.component(org, "legacy", "api", lifecycle="deprecated", owner=None)
+    prod = await factory.environment(org, "prod")
+    # 3 SUCCEEDED (1h, 2h, 3h long), 1 FAILED recovered 1.5h later by the next success.
+    await factory.deployment(billing, prod, "SUCCEEDED", started_hours_ago=30, duration_hours=1)
+    await factory.deployment(billing, prod, "FAILED", started_hours_ago=20, duration_hours=0.5)
+    await factory.deployment(billing, prod, "SUCCEEDED", started_hours_ago=19, duration_hours=2)
+    await factory.deployment(billing, prod, "SUCCEEDED", started_hours_ago=10, duration_hours=3)
+    await factory.audit(user, "UPDATE", component=billing)
+    await factory.audit(user, "CREATE", component=billing)
+    return user
+
+
+def _filename(report: str) -> str:
+    return f'attachment; filename="{report}-analytics-{datetime.now(UTC):%Y-%m-%d}.csv"'
+
+
+async def test_catalog_csv(client, factory, user):
+    response = await client.get(EXPORT, params={"report": "catalog"}, headers=factory.headers(user))
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.headers["content-disposition"] == _filename("catalog")
+    assert response.text.splitlines() == [
+        "Section,Metric,Value",
+        "Ownership,Total,2",
+        "Ownership,With Owner,1",
+        "Ownership,Without Owner,1",
+        "Ownership,Coverage %,50.0",
+        "Lifecycle,production,1",
+        "Lifecycle,experimental,0",
+        "Lifecycle,planned,0",
+        "Lifecycle,deprecated,1",
+        "Lifecycle,decommissioned,0",
+        "Kind,api,1",
+        "Kind,service,1",
+    ]
+
+
+async def test_dora_csv(client, factory, user):
+    # 3 succeeded / 7 days = 0.43; 1 failed of 4 = 25 %; the failure finished 19.5h
+    # ago and the next success finished 17h ago: MTTR 2.5h; lead (1 + 2 + 3) / 3 = 2h.
+    response = await client.get(
+        EXPORT, params={"report": "dora", "days": "7"}, headers=factory.headers(user)
+    )
+    assert response.status_code == 200
+    assert response.headers["content-disposition"] == _filename("dora")
+    assert response.text.splitlines() == [
+        "Metric,Value,Notes",
+        "Deployment Frequency (deploys/day),0.43,Last 7 days",
+        "Change Failure Rate (%),25.0,1 failed of 4 total",
+        "Mean Time To Recovery (hours),2.5,1 samples",
+        "Lead Time For Changes (hours),2.0,3 samples",
+    ]
+
+
+async def test_usage_csv(client, factory, user):
+    response = await client.get(EXPORT, params={"report": "usage"}, headers=factory.headers(user))
+    assert response.status_code == 200
+    assert response.headers["content-disposition"] == _filename("usage")
+    assert response.text.splitlines() == [
+        "Section,Name,Count",
+        "Total,Audit events (last 30 days),2",
+        "Component,billing,2",
+        "User,jane,2",
+        "Action,CREATE,1",
+        "Action,UPDATE,1",
+    ]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"report": ""},
+        {"report": "incidents"},
+        {"report": "dora", "days": "0"},
+        {"report": "usage", "days": "x"},
+        {"report": "catalog", "days": "-1"},
+    ],
+)
+async def test_bad_report_or_days_is_400(client, factory, user, params):
+    response = await client.get(EXPORT, params=params, headers=factory.headers(user))
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+
+
+async def test_export_needs_a_credential(client):
+    response = await client.get(EXPORT, params={"report": "catalog"})
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "UNAUTHENTICATED"

@@ -1,0 +1,44 @@
+"""Unexpected failures are logged and masked; clients see a code, never internals."""
+
+from __future__ import annotations
+
+import logging
+
+from resolvers.catalog import queries
+
+
+async def test_unexpected_error_is_masked_on_both_doors(client, factory, monkeypatch, caplog):
+    org = await factory.org()
+    user = await factory.user(org)
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("password=hunter2 in a stack trace")
+
+    monkeypatch.setattr(queries, "usage", broken)
+    with caplog.at_level(logging.ERROR, logger="gateway.errors"):
+        body = (
+            await client.post(
+                "/graphql",
+                json={"query": "{ usage { periodDays } }"},
+                headers=factory.headers(user),
+            )
+        ).json()
+        rest = await client.get("/api/v1/analytics/usage", headers=factory.headers(user))
+    assert body["errors"][0]["message"] == "Internal server error."
+    assert body["errors"][0]["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
+    assert rest.status_code == 500
+    assert rest.json() == {
+        "error": {"code": "INTERNAL_SERVER_ERROR", "message": "Internal server error."}
+    }
+    assert "hunter2" not in rest.text + str(body)
+    assert "hunter2" in caplog.text  # the operator still sees what happened
+
+
+async def test_health_endpoints(client):
+    assert (await client.get("/healthz")).text == "ok"
+    assert (await client.get("/readyz")).json() == {"status": "ok"}
+
+
+async def test_graphql_syntax_error_is_bad_user_input(client):
+    body = (await client.post("/graphql", json={"query": "{ components { "})).json()
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
