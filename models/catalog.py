@@ -49,9 +49,10 @@ class Deployment(SQLModel, table=True):
     __tablename__ = "deployments"
     __table_args__ = (
         CheckConstraint(check_in("status", DEPLOYMENT_STATUSES), name="ck_deployments_status"),
-        # Indexes: the DORA window scan, the per-component page, and the MTTR
-        # lookup of the next success of one component in one environment.
+        # Indexes: the DORA window scan (all, and failures only), the per-component
+        # page, and the MTTR probe for the next success of a component in an environment.
         Index("ix_deployments_org_started", "org_id", "started_at"),
+        Index("ix_deployments_org_status_started", "org_id", "status", "started_at"),
         Index("ix_deployments_component_started", "component_id", "started_at"),
         Index("ix_deployments_recovery", "component_id", "environment_id", "status", "started_at"),
     )

@@ -6,9 +6,9 @@ Semantics (the seed's contract, and what the tests check by hand):
 - changeFailureRate = (FAILED + ROLLED_BACK) / deployments not PENDING x 100 (two decimals).
 - leadTimeForChanges = mean(finished_at - started_at) over SUCCEEDED with a finish, hours.
 - meanTimeToRecovery: for each FAILED deployment in the window with a finish, the time
-  from its finish to the finish of the first SUCCEEDED deployment of the same component
-  and environment started at or after that finish; failures never followed by a
-  success are not samples. Hours, two decimals.
+  from its finish to the finish of the next SUCCEEDED deployment (the first by start
+  time started at or after that finish) of the same component and environment;
+  failures never followed by a success are not samples. Hours, two decimals.
 - Usage counts audit events in the window by ``created_at``; tops are the first 10 by
   count, ties broken by name.
 """
@@ -143,38 +143,40 @@ async def dora(
         func.avg(case((finished_success, lead_seconds))).label("lead_seconds"),
     ).where(*scope.filters())
 
-    # The first success of the same component and environment after each failure.
+    # The next success (by start) of the same component and environment after each
+    # failure finished: LIMIT 1 on ix_deployments_recovery, one index probe per failure.
     failure = Deployment.__table__.alias("failure")
     success = Deployment.__table__.alias("success")
     recovered_at = (
-        select(func.min(success.c.finished_at))
+        select(success.c.finished_at)
         .where(
-            success.c.org_id == failure.c.org_id,
             success.c.component_id == failure.c.component_id,
             success.c.environment_id == failure.c.environment_id,
             success.c.status == "SUCCEEDED",
-            success.c.finished_at.is_not(None),
             success.c.started_at >= failure.c.finished_at,
+            success.c.finished_at.is_not(None),
+            success.c.org_id == failure.c.org_id,
         )
+        .order_by(success.c.started_at, success.c.id)
+        .limit(1)
         .scalar_subquery()
     )
     recoveries = (
-        select(
-            failure.c.finished_at.label("failed_at"),
-            recovered_at.label("recovered_at"),
-        )
+        select(seconds_between(failure.c.finished_at, recovered_at).label("seconds"))
         .where(
             *scope.filters(failure.c),
             failure.c.status == "FAILED",
             failure.c.finished_at.is_not(None),
         )
-        .subquery()
+        # Materialised so that count() and avg() share one probe per failure
+        # (inlined, PostgreSQL would run the subquery once for each aggregate).
+        .cte("recoveries")
+        .prefix_with("MATERIALIZED")
     )
+    # count() skips the NULLs of failures never recovered.
     mttr = select(
-        func.count(recoveries.c.recovered_at).label("samples"),
-        func.avg(seconds_between(recoveries.c.failed_at, recoveries.c.recovered_at)).label(
-            "seconds"
-        ),
+        func.count(recoveries.c.seconds).label("samples"),
+        func.avg(recoveries.c.seconds).label("seconds"),
     )
     row = await ctx.one_or_none(totals)
     recovery = await ctx.one_or_none(mttr)

@@ -1,0 +1,134 @@
+"""What every benchmark needs: a fresh database, the gateway in process, timing, and
+the gateway's own SQL replayed straight on the driver as the floor to compare with."""
+
+from __future__ import annotations
+
+import statistics
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway import migrate
+from gateway.app import create_app
+from gateway.db import create_engine
+from gateway.settings import Settings
+
+
+@asynccontextmanager
+async def fresh_database(url: str, name: str) -> AsyncIterator[AsyncEngine]:
+    """A new, migrated PostgreSQL database beside the one in ``url``, dropped afterwards."""
+    base = make_url(url)
+    admin = create_engine(base.render_as_string(hide_password=False))
+    async with admin.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = create_engine(base.set(database=name).render_as_string(hide_password=False))
+    try:
+        await migrate.upgrade(engine)
+        yield engine
+    finally:
+        await engine.dispose()
+        async with admin.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+@asynccontextmanager
+async def gateway_client(engine: AsyncEngine, data_dir: Path) -> AsyncIterator[httpx.AsyncClient]:
+    """The gateway app in process (no network), as a client sees it."""
+    app = create_app(Settings(data_dir=data_dir), engine=engine, run_migrations=False)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            yield client
+
+
+@dataclass
+class Figure:
+    name: str
+    gateway_ms: float
+    floor_ms: float
+    statements: int
+
+    def line(self) -> str:
+        ratio = self.gateway_ms / self.floor_ms if self.floor_ms else float("inf")
+        return (
+            f"{self.name:<28} gateway {self.gateway_ms:9.2f} ms   raw SQL {self.floor_ms:9.2f} ms"
+            f"   ratio {ratio:5.2f}x   ({self.statements} statements)"
+        )
+
+
+async def median_ms(call: Callable[[], Awaitable[Any]], runs: int, warmup: int = 2) -> float:
+    for _ in range(warmup):
+        await call()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        await call()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+async def capture_statements(
+    engine: AsyncEngine, call: Callable[[], Awaitable[Any]]
+) -> list[tuple[str, Any]]:
+    """The SQL (with its driver-level parameters) that one gateway call sends."""
+    captured: list[tuple[str, Any]] = []
+
+    def listen(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        captured.append((statement, parameters))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", listen)
+    try:
+        await call()
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", listen)
+    return captured
+
+
+async def replay_ms(engine: AsyncEngine, statements: list[tuple[str, Any]], runs: int) -> float:
+    """Median time of the same statements run straight on the asyncpg connection."""
+    async with engine.connect() as conn:
+        raw = await conn.get_raw_connection()
+        driver = raw.driver_connection
+        assert driver is not None
+
+        async def run_all() -> None:
+            for statement, parameters in statements:
+                await driver.fetch(statement, *(parameters or ()))
+
+        return await median_ms(run_all, runs)
+
+
+async def compare(
+    name: str,
+    engine: AsyncEngine,
+    client: httpx.AsyncClient,
+    request: Callable[[], Awaitable[httpx.Response]],
+    runs: int,
+) -> Figure:
+    """Median latency of a request through the gateway against its own SQL's floor."""
+
+    async def call() -> None:
+        response = await request()
+        response.raise_for_status()
+
+    statements = await capture_statements(engine, call)
+    gateway = await median_ms(call, runs)
+    floor = await replay_ms(engine, statements, runs)
+    return Figure(name, gateway, floor, len(statements))
+
+
+def new_id() -> uuid.UUID:
+    return uuid.uuid4()
