@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -20,6 +21,7 @@ from gateway import migrate
 from gateway.auth import Authenticator
 from gateway.context import Context, context_for
 from gateway.db import create_engine
+from gateway.metrics import MetricsMiddleware, metrics
 from gateway.schema import schema
 from gateway.settings import Settings, get_settings
 from rest_compat.registry import starlette_routes
@@ -89,7 +91,8 @@ def create_app(
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/metrics", metrics),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         *starlette_routes(),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(MetricsMiddleware)])

@@ -42,3 +42,14 @@ async def test_health_endpoints(client):
 async def test_graphql_syntax_error_is_bad_user_input(client):
     body = (await client.post("/graphql", json={"query": "{ components { "})).json()
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_metrics_count_requests_by_route_template(client, factory):
+    org = await factory.org()
+    user = await factory.user(org)
+    await client.get("/api/v1/analytics/usage", headers=factory.headers(user))
+    await client.get("/api/v1/analytics/usage")
+    text = (await client.get("/metrics")).text
+    line = 'gateway_http_requests_total{method="GET",route="/api/v1/analytics/usage",status="401"}'
+    assert line in text
+    assert 'route="/api/v1/analytics/usage",status="200"' in text

@@ -1,0 +1,43 @@
+"""`python -m bench --url postgresql+asyncpg://postgres@127.0.0.1:5432/test [cases...]`
+
+Each case loads its data into a fresh database beside the one in the URL, prints the
+median latency through the gateway and of the same SQL run straight on the driver, and
+drops the database again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import os
+
+CASES = {
+    "portal": "bench.portal",  # DORA and catalog health over 1,000,000 deployments
+    "bus_factor": "bench.bus_factor",  # org-wide bus factor, 1,000 users x 50,000 entries
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--url",
+        default=os.environ.get("GATEWAY_BENCH_POSTGRES_URL")
+        or os.environ.get("GATEWAY_TEST_POSTGRES_URL"),
+        help="a PostgreSQL URL (default: $GATEWAY_BENCH_POSTGRES_URL or "
+        "$GATEWAY_TEST_POSTGRES_URL)",
+    )
+    parser.add_argument("cases", nargs="*", help=f"any of {', '.join(CASES)} (default: all)")
+    args = parser.parse_args()
+    unknown = set(args.cases) - set(CASES)
+    if unknown:
+        parser.error(f"unknown case(s): {', '.join(sorted(unknown))}")
+    if not args.url:
+        parser.error("give --url postgresql+asyncpg://... (the benchmarks need PostgreSQL)")
+    for name in args.cases or CASES:
+        module = importlib.import_module(CASES[name])
+        asyncio.run(module.run(args.url))
+
+
+if __name__ == "__main__":
+    main()
