@@ -1,0 +1,144 @@
+"""The importable entities, declared as data: one spec per entity.
+
+A later family adds its entities by adding a record class and a spec here; the
+loader knows nothing about any particular table.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import Field, TypeAdapter
+from sqlalchemy import Column, Table
+
+from gateway.auth import hash_api_key
+from gateway.importer import records as r
+from models.catalog import AuditEvent, Component, Deployment, Environment
+from models.knowledge import EntryAuthor, KnowledgeEntry
+from models.tenancy import ApiKey, Department, Organization, User
+
+
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+ORGANIZATIONS = _table(Organization)
+DEPARTMENTS = _table(Department)
+USERS = _table(User)
+COMPONENTS = _table(Component)
+ENVIRONMENTS = _table(Environment)
+ENTRIES = _table(KnowledgeEntry)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A field naming a row of ``table``, which must belong to the line's organisation.
+
+    ``must_exist`` is False only where the column is deliberately not a foreign key
+    (an audit event may speak of a component deleted since); such a reference is
+    still refused when it names another organisation's row.
+    """
+
+    field: str
+    table: Table
+    must_exist: bool = True
+
+    @property
+    def tenant_column(self) -> Column[Any]:
+        # An organisation's own id is its tenant; every other table carries org_id.
+        return self.table.c.org_id if "org_id" in self.table.c else self.table.c.id
+
+
+def _row(record: r.Record) -> dict[str, Any]:
+    return record.row()
+
+
+def _api_key_row(record: r.Record) -> dict[str, Any]:
+    row = _row(record)
+    row["key_hash"] = hash_api_key(row.pop("key"))
+    return row
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    """How one entity's lines become upserted rows."""
+
+    name: str
+    record: type[r.Record]
+    table: Table
+    keys: tuple[str, ...] = ("id",)
+    refs: tuple[Ref, ...] = ()
+    # The ref whose row's organisation becomes this row's org_id, for entities whose
+    # lines carry no org_id of their own (an entry's author belongs to the entry's org).
+    org_via: str | None = None
+    to_row: Callable[[r.Record], dict[str, Any]] = _row
+
+    @property
+    def guards_own_id(self) -> bool:
+        """Whether the row's id could already exist under another organisation."""
+        return self.keys == ("id",) and "org_id" in self.record.model_fields
+
+
+def _in_org(*refs: Ref) -> tuple[Ref, ...]:
+    return (Ref("org_id", ORGANIZATIONS), *refs)
+
+
+SPECS: tuple[EntitySpec, ...] = (
+    EntitySpec("organization", r.OrganizationRecord, ORGANIZATIONS),
+    EntitySpec("department", r.DepartmentRecord, DEPARTMENTS, refs=_in_org()),
+    EntitySpec("user", r.UserRecord, USERS, refs=_in_org(Ref("department_id", DEPARTMENTS))),
+    EntitySpec(
+        "api_key",
+        r.ApiKeyRecord,
+        _table(ApiKey),
+        refs=_in_org(Ref("user_id", USERS)),
+        to_row=_api_key_row,
+    ),
+    EntitySpec("component", r.ComponentRecord, COMPONENTS, refs=_in_org()),
+    EntitySpec("environment", r.EnvironmentRecord, ENVIRONMENTS, refs=_in_org()),
+    EntitySpec(
+        "deployment",
+        r.DeploymentRecord,
+        _table(Deployment),
+        refs=_in_org(Ref("component_id", COMPONENTS), Ref("environment_id", ENVIRONMENTS)),
+    ),
+    EntitySpec(
+        "audit_event",
+        r.AuditEventRecord,
+        _table(AuditEvent),
+        refs=_in_org(Ref("actor_id", USERS), Ref("component_id", COMPONENTS, must_exist=False)),
+    ),
+    EntitySpec(
+        "knowledge_entry",
+        r.KnowledgeEntryRecord,
+        ENTRIES,
+        refs=_in_org(
+            Ref("department_id", DEPARTMENTS),
+            Ref("created_by", USERS),
+            Ref("last_reviewed_by", USERS),
+        ),
+    ),
+    EntitySpec(
+        "entry_author",
+        r.EntryAuthorRecord,
+        _table(EntryAuthor),
+        keys=("entry_id", "user_id"),
+        refs=(Ref("entry_id", ENTRIES), Ref("user_id", USERS)),
+        org_via="entry_id",
+    ),
+)
+
+SPEC_BY_NAME: dict[str, EntitySpec] = {spec.name: spec for spec in SPECS}
+
+# One validator for any line: the "entity" key picks the record class.
+LINE: TypeAdapter[r.Record] = TypeAdapter(
+    Annotated[
+        functools.reduce(operator.or_, (spec.record for spec in SPECS)),  # type: ignore[arg-type]
+        Field(discriminator="entity"),
+    ]
+)

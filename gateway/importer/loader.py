@@ -1,0 +1,182 @@
+"""Load an NDJSON file in one transaction: every line, or nothing.
+
+Lines are validated as they are read, gathered into batches of one entity, checked
+against the organisation they claim, and upserted by key (``gateway.sql.upsert``),
+so loading the same file twice changes nothing. The first bad line, whether invalid
+JSON, a failed validation, a reference to another organisation's row or a row the
+database refuses, aborts the transaction and is reported with its line number.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Table, bindparam, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from gateway.importer.entities import LINE, SPEC_BY_NAME, EntitySpec, Ref
+from gateway.importer.errors import ImportFailed, describe_db_error, describe_validation
+from gateway.importer.records import Record
+from gateway.sql import upsert
+
+BATCH_SIZE = 1000
+
+
+@dataclass
+class ImportReport:
+    """What a successful import loaded."""
+
+    lines: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
+
+
+class _BatchRefused(Exception):
+    """The database refused a batch of several rows without saying which one."""
+
+
+@dataclass
+class _Pending:
+    line: int
+    record: Record
+    row: dict[str, Any]
+
+
+async def load_file(
+    engine: AsyncEngine, path: Path, *, batch_size: int = BATCH_SIZE
+) -> ImportReport:
+    """Load ``path`` into the database, all of it or (raising ImportFailed) none of it."""
+    try:
+        return await _load(engine, path, batch_size)
+    except _BatchRefused:
+        # The failed transaction was rolled back. Load again one row per statement,
+        # which fails at the same row and so can name its line.
+        return await _load(engine, path, 1)
+
+
+async def _load(engine: AsyncEngine, path: Path, batch_size: int) -> ImportReport:
+    report = ImportReport()
+    async with engine.begin() as connection:
+        batch = _Batch(connection, batch_size)
+        for number, text in _read_lines(path):
+            try:
+                record = LINE.validate_json(text)
+            except ValidationError as exc:
+                # Earlier lines are checked first, so the error is the file's first.
+                await batch.flush()
+                raise ImportFailed(number, describe_validation(exc)) from None
+            await batch.add(number, record)
+            report.lines += 1
+            report.counts[record.entity] += 1  # type: ignore[attr-defined]
+        await batch.flush()
+    return report
+
+
+def _read_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    # Bytes, not text: the JSON parser checks the encoding, so a line that is not
+    # UTF-8 fails as that line rather than aborting the read. Synchronous: an import
+    # is a batch job that owns its event loop, and a buffered read is far cheaper
+    # than the statements each line leads to.
+    with path.open("rb") as lines:
+        for number, text in enumerate(lines, start=1):
+            if text.strip():
+                yield number, text
+
+
+class _Batch:
+    """Consecutive lines of one entity, written together."""
+
+    def __init__(self, connection: AsyncConnection, size: int) -> None:
+        self.connection = connection
+        self.size = size
+        self.spec: EntitySpec | None = None
+        self.items: list[_Pending] = []
+        self.keys: set[tuple[Any, ...]] = set()
+
+    async def add(self, line: int, record: Record) -> None:
+        spec = SPEC_BY_NAME[record.entity]  # type: ignore[attr-defined]
+        row = spec.to_row(record)
+        key = tuple(row[k] for k in spec.keys)
+        # A key seen twice in one batch is flushed first, so that rows of one batch
+        # never conflict with each other and the later line wins, as in the file.
+        if spec is not self.spec or key in self.keys or len(self.items) >= self.size:
+            await self.flush()
+            self.spec = spec
+        self.items.append(_Pending(line, record, row))
+        self.keys.add(key)
+
+    async def flush(self) -> None:
+        if not self.items or self.spec is None:
+            return
+        spec, items = self.spec, self.items
+        self.items, self.keys = [], set()
+        await self._check_tenancy(spec, items)
+        table: Table = spec.table
+        statement = upsert(
+            self.connection.dialect.name,
+            table,
+            {name: bindparam(name, type_=table.c[name].type) for name in items[0].row},
+            list(spec.keys),
+        )
+        try:
+            await self.connection.execute(statement, [item.row for item in items])
+        except DBAPIError as exc:
+            if len(items) > 1:
+                raise _BatchRefused from exc
+            raise ImportFailed(items[0].line, describe_db_error(exc)) from None
+
+    async def _check_tenancy(self, spec: EntitySpec, items: list[_Pending]) -> None:
+        """Refuse any line that reaches into another organisation, by id or by reference.
+
+        Ids are given by the file, so a line could name an existing row of another
+        organisation: upserting it would move that row (or point at it). Each id and
+        each reference is looked up, in this transaction, and must belong to the
+        line's own organisation.
+        """
+        owners = {ref.field: await self._owners(ref, items) for ref in spec.refs}
+        own = await self._owners(Ref("id", spec.table), items) if spec.guards_own_id else {}
+        for item in items:
+            if spec.org_via:
+                via = item.row[spec.org_via]
+                if via in owners[spec.org_via]:
+                    item.row["org_id"] = owners[spec.org_via][via]
+            org_id = item.row.get("org_id", item.row.get("id"))
+            for ref in spec.refs:
+                value = item.row.get(ref.field)
+                if value is None:
+                    continue
+                owner = owners[ref.field].get(value)
+                if owner is None and ref.must_exist:
+                    raise ImportFailed(
+                        item.line,
+                        f"{ref.field} {value} does not exist "
+                        "(rows must appear in the file before the rows that refer to them)",
+                    )
+                if owner is not None and owner != org_id:
+                    raise ImportFailed(
+                        item.line, f"{ref.field} {value} belongs to another organisation"
+                    )
+            existing = own.get(item.row.get("id"))
+            if existing is not None and existing != org_id:
+                raise ImportFailed(
+                    item.line,
+                    f"{spec.name} {item.row['id']} already exists in another organisation; "
+                    "an import cannot move rows between organisations",
+                )
+
+    async def _owners(self, ref: Ref, items: list[_Pending]) -> dict[uuid.UUID, uuid.UUID]:
+        """The organisation of each row that ``ref`` names in these lines."""
+        ids = {item.row[ref.field] for item in items if item.row.get(ref.field) is not None}
+        if not ids:
+            return {}
+        id_column = ref.table.c.id
+        result = await self.connection.execute(
+            select(id_column, ref.tenant_column).where(id_column.in_(ids))
+        )
+        return {row_id: org_id for row_id, org_id in result}

@@ -1,0 +1,154 @@
+"""What one NDJSON line may say, per entity: types, enums, lengths, no unknown keys.
+
+Lengths mirror the columns so that a too-long value fails here, with its line number,
+on both dialects (SQLite would otherwise store it and PostgreSQL reject it).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
+
+from models.catalog import DEPLOYMENT_STATUSES, LIFECYCLES
+from models.knowledge import ENTRY_STATUSES
+from models.tenancy import PLANS, ROLES
+
+Text50 = Annotated[str, StringConstraints(min_length=1, max_length=50)]
+Text100 = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Text200 = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Text320 = Annotated[str, StringConstraints(min_length=1, max_length=320)]
+Text500 = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+# May be empty: a blank owner is how the catalog says "unowned" too.
+MaybeEmpty200 = Annotated[str, StringConstraints(max_length=200)]
+
+
+Plan = Literal[PLANS]  # type: ignore[valid-type]
+Role = Literal[ROLES]  # type: ignore[valid-type]
+Lifecycle = Literal[LIFECYCLES]  # type: ignore[valid-type]
+DeploymentStatus = Literal[DEPLOYMENT_STATUSES]  # type: ignore[valid-type]
+EntryStatus = Literal[ENTRY_STATUSES]  # type: ignore[valid-type]
+
+
+class Record(BaseModel):
+    """One line. Strict: no string-to-number or string-to-bool guessing, no extra keys.
+
+    Timestamps must carry their offset (``Z`` or ``+02:00``), as RFC 3339 requires: a
+    naive time in a history file is ambiguous, so it is rejected rather than guessed.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    def row(self) -> dict[str, Any]:
+        """The columns this line sets; a null where the column has a default means it.
+
+        "Optional fields may be absent or null": fields such as ``plan`` are typed
+        ``X | None = default`` so that null validates, and become the default here.
+        """
+        fields = type(self).model_fields
+        return {
+            name: fields[name].default if value is None else value
+            for name, value in self
+            if name != "entity"
+        }
+
+
+class OrganizationRecord(Record):
+    entity: Literal["organization"]
+    id: uuid.UUID
+    name: Text200
+    plan: Plan | None = "growth"
+    subscription_active: bool | None = True
+    trial_ends_at: AwareDatetime | None = None
+
+
+class DepartmentRecord(Record):
+    entity: Literal["department"]
+    id: uuid.UUID
+    org_id: uuid.UUID
+    name: Text200
+
+
+class UserRecord(Record):
+    entity: Literal["user"]
+    id: uuid.UUID
+    org_id: uuid.UUID
+    username: Text100
+    name: Text200
+    email: Text320
+    role: Role | None = "member"
+    is_active: bool | None = True
+    department_id: uuid.UUID | None = None
+
+
+class ApiKeyRecord(Record):
+    entity: Literal["api_key"]
+    id: uuid.UUID
+    org_id: uuid.UUID
+    user_id: uuid.UUID
+    name: MaybeEmpty200 | None = ""
+    # Plaintext in the file; only its hash is stored.
+    key: Annotated[str, StringConstraints(min_length=16, max_length=500)]
+    # Absent means no scopes: an imported key grants nothing it does not name.
+    scopes: list[Text100] | None = []
+
+
+class ComponentRecord(Record):
+    entity: Literal["component"]
+    id: uuid.UUID
+    org_id: uuid.UUID
+    name: Text200
+    kind: Text50
+    lifecycle: Lifecycle | None = "experimental"
+    owner: MaybeEmpty200 | None = None
+    description: str | None = None
+
+
+class EnvironmentRecord(Record):
+    entity: Literal["environment"]
+    id: uuid.UUID
+    org_id: uuid.UUID
+    name: Text100
+
+
+class DeploymentRecord(Record):
+    entity: Literal["deployment"]
+    id: uuid.UUID
+    org_id: uuid.UUID
+    component_id: uuid.UUID
+    environment_id: uuid.UUID
+    status: DeploymentStatus
+    version: Text100
+    started_at: AwareDatetime
+    finished_at: AwareDatetime | None = None
+
+
+class AuditEventRecord(Record):
+    entity: Literal["audit_event"]
+    id: uuid.UUID
+    org_id: uuid.UUID
+    actor_id: uuid.UUID | None = None
+    action: Text50
+    component_id: uuid.UUID | None = None
+    created_at: AwareDatetime
+    details: dict[str, Any] | None = {}
+
+
+class KnowledgeEntryRecord(Record):
+    entity: Literal["knowledge_entry"]
+    id: uuid.UUID
+    org_id: uuid.UUID
+    department_id: uuid.UUID | None = None
+    title: Text500
+    status: EntryStatus | None = "active"
+    created_by: uuid.UUID
+    created_at: AwareDatetime
+    last_reviewed_at: AwareDatetime | None = None
+    last_reviewed_by: uuid.UUID | None = None
+
+
+class EntryAuthorRecord(Record):
+    entity: Literal["entry_author"]
+    entry_id: uuid.UUID
+    user_id: uuid.UUID
