@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -15,6 +21,8 @@ from resolvers.tenancy import schema as tenancy
 
 QUERIES: tuple[type, ...] = (tenancy.Query, catalog.Query, knowledge.Query)
 MUTATIONS: tuple[type, ...] = (catalog.Mutation, knowledge.Mutation)
+
+MAX_DEPTH = 15
 
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS)
@@ -40,6 +48,12 @@ def build_schema() -> strawberry.Schema:
             CloseRequestConnection,
             lambda: ParserCache(maxsize=1024),
             lambda: ValidationCache(maxsize=1024),
+            # Bounds on what one document may ask, so that no single request can make
+            # the gateway do unbounded work; 15 levels leave room for GraphiQL's
+            # introspection query.
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaxAliasesLimiter(max_alias_count=100),
+            lambda: MaxTokensLimiter(max_token_count=5000),
         ],
     )
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from graphql import get_introspection_query
+
 from resolvers.catalog import queries
 
 
@@ -53,3 +55,20 @@ async def test_metrics_count_requests_by_route_template(client, factory):
     line = 'gateway_http_requests_total{method="GET",route="/api/v1/analytics/usage",status="401"}'
     assert line in text
     assert 'route="/api/v1/analytics/usage",status="200"' in text
+
+
+async def test_too_deep_documents_are_refused_and_introspection_is_not(client, factory):
+    org = await factory.org()
+    user = await factory.user(org)
+    deep = "{ deployments { nodes { " + "component { latestDeployment { " * 7 + "id" + " } }" * 7
+    deep += " } } }"
+    body = (
+        await client.post("/graphql", json={"query": deep}, headers=factory.headers(user))
+    ).json()
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "exceeds maximum operation depth" in body["errors"][0]["message"]
+    introspection = (
+        await client.post("/graphql", json={"query": get_introspection_query(descriptions=True)})
+    ).json()
+    assert "errors" not in introspection
+    assert introspection["data"]["__schema"]["queryType"]["name"] == "Query"
