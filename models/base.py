@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from sqlmodel import Field
@@ -33,5 +32,3 @@ def check_in(column: str, values: tuple[str, ...]) -> str:
     quoted = ", ".join(f"'{v}'" for v in values)
     return f"{column} IN ({quoted})"
 
-
-__all__ = ["check_in", "datetime", "id_field", "org_field", "timestamp_field"]

@@ -9,7 +9,7 @@ the family's own envelope.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -49,7 +49,6 @@ class RestRoute:
     status: int = 200
     # Default: the operation's `data` alias is the body, as GraphQL returned it.
     shape: ShapeFn | None = None
-    name: str = field(default="")
 
     @property
     def document(self) -> str:
@@ -102,5 +101,5 @@ def endpoint(route: RestRoute) -> Callable[[Request], Awaitable[Response]]:
     async def handle(request: Request) -> Response:
         return await execute(route, request)
 
-    handle.__name__ = route.name or route.op
+    handle.__name__ = f"{route.family.name}_{route.op}"
     return handle

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import insert
@@ -159,7 +159,3 @@ class Factory:
                 EntryAuthor, entry_id=entry["id"], user_id=author["id"], org_id=org["id"]
             )
         return entry
-
-    @staticmethod
-    def ago(now: datetime, **delta: float) -> datetime:
-        return now - timedelta(**delta)
