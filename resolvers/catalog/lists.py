@@ -7,13 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, literal, or_, select
-from sqlalchemy.engine import RowMapping
 
 from gateway.context import Context
 from gateway.errors import bad_input
 from gateway.sql import UTCDateTime
 from models.catalog import AuditEvent, Component, Deployment
 from resolvers.common import decode_cursor, encode_cursor
+from resolvers.pagination import Page, page_of
 
 
 def _uuid(value: str) -> uuid.UUID:
@@ -33,14 +33,6 @@ def _timestamp(value: str) -> datetime:
 def _like(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
-
-
-Page = tuple[list[tuple[str, RowMapping]], bool]
-
-
-def _page(rows: list[RowMapping], first: int, cursor_of: Any) -> Page:
-    has_next = len(rows) > first
-    return [(cursor_of(row), row) for row in rows[:first]], has_next
 
 
 async def components(
@@ -76,7 +68,7 @@ async def components(
         .order_by(Component.name, Component.id)
         .limit(first + 1)
     )
-    return _page(rows, first, lambda r: encode_cursor(r["name"], r["id"]))
+    return page_of(rows, first, lambda r: encode_cursor(r["name"], r["id"]))
 
 
 def _newest_first_after(column: Any, id_column: Any, after: str) -> Any:
@@ -117,7 +109,7 @@ async def deployments(
         .order_by(Deployment.started_at.desc(), Deployment.id.desc())
         .limit(first + 1)
     )
-    return _page(rows, first, lambda r: encode_cursor(r["started_at"].isoformat(), r["id"]))
+    return page_of(rows, first, lambda r: encode_cursor(r["started_at"].isoformat(), r["id"]))
 
 
 async def audit_events(
@@ -143,4 +135,4 @@ async def audit_events(
         .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
         .limit(first + 1)
     )
-    return _page(rows, first, lambda r: encode_cursor(r["created_at"].isoformat(), r["id"]))
+    return page_of(rows, first, lambda r: encode_cursor(r["created_at"].isoformat(), r["id"]))

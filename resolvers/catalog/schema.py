@@ -17,29 +17,14 @@ from resolvers.catalog import lists, queries
 from resolvers.catalog.analytics_types import CatalogHealth, Dora, Usage
 from resolvers.catalog.loaders import components_by_id
 from resolvers.catalog.mutations import Mutation
-from resolvers.catalog.types import (
-    AuditEvent,
-    AuditEventConnection,
-    AuditEventEdge,
-    ComponentConnection,
-    ComponentEdge,
-    DeploymentConnection,
-    DeploymentEdge,
-    DeploymentStatus,
-    PageInfo,
-)
+from resolvers.catalog.types import AuditEvent, DeploymentStatus
 from resolvers.catalog.types import Component as ComponentType
 from resolvers.catalog.types import Deployment as DeploymentType
-from resolvers.catalog.types import (
-    Environment as EnvironmentType,
-)
+from resolvers.catalog.types import Environment as EnvironmentType
 from resolvers.common import check_choice, check_days, check_first
+from resolvers.pagination import Connection, connection
 
 READ = "catalog:read"
-
-
-def _page_info(edges: list[tuple[str, object]], has_next: bool) -> PageInfo:
-    return PageInfo(has_next_page=has_next, end_cursor=edges[-1][0] if edges else None)
 
 
 async def _ensure_in_org(ctx: Context, table: type, id: uuid.UUID | None, what: str) -> None:
@@ -73,9 +58,9 @@ class Query:
         search: Annotated[
             str | None, strawberry.argument(description="Part of the name, case-insensitive.")
         ] = None,
-    ) -> ComponentConnection:
+    ) -> Connection[ComponentType]:
         ctx = info.context
-        edges, has_next = await lists.components(
+        page = await lists.components(
             ctx,
             org_id=await ctx.org_id(),
             first=check_first(first),
@@ -85,10 +70,7 @@ class Query:
             owner=owner,
             search=search,
         )
-        return ComponentConnection(
-            edges=[ComponentEdge(cursor=c, node=ComponentType.from_row(r)) for c, r in edges],
-            page_info=_page_info(edges, has_next),
-        )
+        return connection(page, ComponentType.from_row)
 
     @strawberry.field(description="All environments, by name.", extensions=requires(scope=READ))
     async def environments(self, info: Info) -> list[EnvironmentType]:
@@ -114,9 +96,9 @@ class Query:
         status: DeploymentStatus | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
-    ) -> DeploymentConnection:
+    ) -> Connection[DeploymentType]:
         ctx = info.context
-        edges, has_next = await lists.deployments(
+        page = await lists.deployments(
             ctx,
             org_id=await ctx.org_id(),
             first=check_first(first),
@@ -127,10 +109,7 @@ class Query:
             since=since,
             until=until,
         )
-        return DeploymentConnection(
-            edges=[DeploymentEdge(cursor=c, node=DeploymentType.from_row(r)) for c, r in edges],
-            page_info=_page_info(edges, has_next),
-        )
+        return connection(page, DeploymentType.from_row)
 
     @strawberry.field(description="The audit log, newest first.", extensions=requires(scope=READ))
     async def audit_events(
@@ -140,9 +119,9 @@ class Query:
         after: str | None = None,
         action: str | None = None,
         component_id: uuid.UUID | None = None,
-    ) -> AuditEventConnection:
+    ) -> Connection[AuditEvent]:
         ctx = info.context
-        edges, has_next = await lists.audit_events(
+        page = await lists.audit_events(
             ctx,
             org_id=await ctx.org_id(),
             first=check_first(first),
@@ -150,10 +129,7 @@ class Query:
             action=action,
             component_id=component_id,
         )
-        return AuditEventConnection(
-            edges=[AuditEventEdge(cursor=c, node=AuditEvent.from_row(r)) for c, r in edges],
-            page_info=_page_info(edges, has_next),
-        )
+        return connection(page, AuditEvent.from_row)
 
     @strawberry.field(
         description="Ownership coverage, lifecycle and kind distributions of the catalog.",

@@ -17,6 +17,7 @@ from resolvers.catalog.loaders import (
     environments_by_id,
 )
 from resolvers.common import check_first
+from resolvers.pagination import PageInfo
 from resolvers.tenancy.loaders import users_by_id
 from resolvers.tenancy.types import User
 
@@ -150,55 +151,4 @@ class AuditEvent:
         )
 
 
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
-
-
-@strawberry.type
-class ComponentEdge:
-    cursor: str
-    node: Component
-
-
-@strawberry.type(description="A page of components, in name order.")
-class ComponentConnection:
-    edges: list[ComponentEdge]
-    page_info: PageInfo
-
-    @strawberry.field
-    def nodes(self) -> list[Component]:
-        return [edge.node for edge in self.edges]
-
-
-@strawberry.type
-class DeploymentEdge:
-    cursor: str
-    node: Deployment
-
-
-@strawberry.type(description="A page of deployments, newest first.")
-class DeploymentConnection:
-    edges: list[DeploymentEdge]
-    page_info: PageInfo
-
-    @strawberry.field
-    def nodes(self) -> list[Deployment]:
-        return [edge.node for edge in self.edges]
-
-
-@strawberry.type
-class AuditEventEdge:
-    cursor: str
-    node: AuditEvent
-
-
-@strawberry.type(description="A page of audit events, newest first.")
-class AuditEventConnection:
-    edges: list[AuditEventEdge]
-    page_info: PageInfo
-
-    @strawberry.field
-    def nodes(self) -> list[AuditEvent]:
-        return [edge.node for edge in self.edges]
+__all__ = ["PageInfo"]  # re-exported for domains that still import it from here

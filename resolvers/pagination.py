@@ -1,0 +1,50 @@
+"""Cursor pagination shared by every domain: keyset pages in, Relay-style connections out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+import strawberry
+from sqlalchemy.engine import RowMapping
+
+T = TypeVar("T")
+
+# A page as the list functions return it: (cursor, row) pairs and whether more follow.
+Page = tuple[list[tuple[str, RowMapping]], bool]
+
+
+def page_of(rows: list[RowMapping], first: int, cursor_of: Callable[[RowMapping], str]) -> Page:
+    """The first ``first`` rows of ``first + 1`` fetched, and whether there were more."""
+    return [(cursor_of(row), row) for row in rows[:first]], len(rows) > first
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None = strawberry.field(description="Pass as `after` for the next page.")
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type(description="A page of results and how to get the next one.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+
+    @strawberry.field(description="The page's nodes, without their cursors.")
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
+
+
+def connection(page: Page, build: Callable[[RowMapping], Any]) -> Connection[Any]:
+    """A Connection from a page, each row built into its GraphQL type."""
+    edges, has_next = page
+    return Connection(
+        edges=[Edge(cursor=cursor, node=build(row)) for cursor, row in edges],
+        page_info=PageInfo(has_next_page=has_next, end_cursor=edges[-1][0] if edges else None),
+    )
