@@ -1,0 +1,349 @@
+"""The `gateway` command: serve, migrate, seed, import, and issue credentials.
+
+Each subcommand is a thin shell around an async function taking an engine (tests call
+those directly). A mistake by the person at the keyboard (an unknown user, a bad line
+in a file, an unreachable database) prints one line to stderr and exits 1; only bugs
+show a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import sys
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+from sqlalchemy import func, insert, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway import migrate
+from gateway.auth import ALL_SCOPES, Authenticator, hash_api_key, new_api_key
+from gateway.db import create_engine
+from gateway.demo import DEMO_ORG_IDS, DemoDataExists, DemoInfo, seed_demo
+from gateway.importer import ImportFailed, ImportReport, load_file
+from gateway.settings import Settings, get_settings
+from models.tenancy import ApiKey, Organization, User
+
+T = TypeVar("T")
+PORTAL_PATHS = (
+    "/api/v1/analytics/catalog",
+    "/api/v1/analytics/dora?days=30",
+    "/api/v1/analytics/usage",
+    "/api/v1/analytics/export?report=dora",
+)
+
+
+class CliError(Exception):
+    """A mistake the user can fix; printed as one line, exit status 1."""
+
+
+# --- the commands, callable in-process -------------------------------------------------
+
+
+async def run_migrate(engine: AsyncEngine) -> None:
+    """Bring the schema to the newest revision."""
+    await migrate.upgrade(engine)
+
+
+async def run_seed(engine: AsyncEngine, *, force: bool = False) -> DemoInfo:
+    """Migrate, then seed the demo data (refused if data exists, unless ``force``)."""
+    await migrate.upgrade(engine)
+    return await seed_demo(engine, progress=_say, replace=force)
+
+
+async def run_import(engine: AsyncEngine, path: Path) -> ImportReport:
+    """Migrate, then load an NDJSON file: all of it, or nothing (ImportFailed)."""
+    await migrate.upgrade(engine)
+    return await load_file(engine, path)
+
+
+async def issue_token(
+    engine: AsyncEngine,
+    settings: Settings,
+    *,
+    user_id: uuid.UUID,
+    scopes: Sequence[str] = (),
+    expires: timedelta = timedelta(hours=24),
+) -> str:
+    """A signed JWT for an active user, with its organisation from the database."""
+    user = await _active_user(engine, user_id)
+    authenticator = Authenticator(secret=settings.resolved_jwt_secret(), issuer=settings.jwt_issuer)
+    return authenticator.issue(
+        user_id=user.id, org_id=user.org_id, scopes=list(scopes) or None, expires_in=expires
+    )
+
+
+async def create_api_key(
+    engine: AsyncEngine,
+    *,
+    user_id: uuid.UUID,
+    scopes: Sequence[str] = (ALL_SCOPES,),
+    name: str = "",
+) -> tuple[uuid.UUID, str]:
+    """A new API key for an active user: (its id, the key). Only the hash is stored."""
+    user = await _active_user(engine, user_id)
+    key, key_id = new_api_key(), uuid.uuid4()
+    async with engine.begin() as connection:
+        await connection.execute(
+            insert(ApiKey).values(
+                id=key_id,
+                org_id=user.org_id,
+                user_id=user.id,
+                name=name,
+                key_hash=hash_api_key(key),
+                scopes=list(scopes),
+            )
+        )
+    return key_id, key
+
+
+async def prepare_serve(engine: AsyncEngine, settings: Settings, *, demo: bool) -> None:
+    """Migrate; with ``demo``, seed an empty database and print a token and curl lines."""
+    await migrate.upgrade(engine)
+    if not demo:
+        return
+    async with engine.connect() as connection:
+        organisations = await connection.scalar(select(func.count()).select_from(Organization))
+    if not organisations:
+        await seed_demo(engine, progress=_say)
+    admin = await _demo_admin(engine)
+    if admin is None:
+        _say("No active admin user to print a token for; create one with `gateway import`.")
+        return
+    token = await issue_token(engine, settings, user_id=admin.id)
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+    base = f"http://{host}:{settings.port}"
+    print(f"\nAdmin token for {admin.username} (valid 24h):\n\nexport TOKEN={token}\n")
+    for path in PORTAL_PATHS:
+        print(f'curl -H "Authorization: Bearer $TOKEN" "{base}{path}"')
+    print(f"\nGraphQL (GraphiQL in a browser): {base}/graphql\n", flush=True)
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+async def _active_user(engine: AsyncEngine, user_id: uuid.UUID) -> Any:
+    async with engine.connect() as connection:
+        user = (
+            await connection.execute(
+                select(User.id, User.org_id, User.username, User.is_active).where(
+                    User.id == user_id
+                )
+            )
+        ).first()
+    if user is None:
+        raise CliError(f"no user with id {user_id}")
+    if not user.is_active:
+        raise CliError(f"user {user.username} ({user_id}) is deactivated")
+    return user
+
+
+async def _demo_admin(engine: AsyncEngine) -> Any:
+    """The demo's admin if present, else the oldest active admin of any organisation."""
+    demo_first = User.org_id.in_(DEMO_ORG_IDS).desc()  # type: ignore[attr-defined]
+    async with engine.connect() as connection:
+        return (
+            await connection.execute(
+                select(User.id, User.username)
+                .where(User.role == "admin", User.is_active.is_(True))  # type: ignore[attr-defined]
+                .order_by(demo_first, User.created_at, User.username)
+            )
+        ).first()
+
+
+def _say(message: str) -> None:
+    # Progress and notes go to stderr, so stdout carries only what scripts capture.
+    print(message, file=sys.stderr, flush=True)
+
+
+def _with_engine(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    async def run() -> T:
+        engine = create_engine(settings.database_url, pool_size=2)
+        try:
+            return await work(engine)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+# --- argument parsing ------------------------------------------------------------------
+
+DURATION = re.compile(r"^(\d+)([smhd])$")
+UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def duration(text: str) -> timedelta:
+    """``30m``, ``24h``, ``7d``: a positive duration."""
+    match = DURATION.match(text.strip())
+    if not match or int(match.group(1)) == 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration like 30m, 24h or 7d")
+    return timedelta(**{UNITS[match.group(2)]: int(match.group(1))})
+
+
+def user_id(text: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a user id (a UUID)") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gateway",
+        description="Analytics gateway: GraphQL over analytics data, with REST compatibility.",
+        epilog="Settings come from GATEWAY_* environment variables (see the README).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="apply migrations and run the HTTP server")
+    serve.add_argument("--demo", action="store_true", help="seed an empty database; print a token")
+    serve.add_argument("--host", help="interface to bind (default: GATEWAY_HOST)")
+    serve.add_argument("--port", type=int, help="port to bind (default: GATEWAY_PORT)")
+    serve.set_defaults(handler=_serve)
+
+    commands.add_parser("migrate", help="upgrade the schema to the newest revision").set_defaults(
+        handler=_migrate
+    )
+
+    seed = commands.add_parser("seed", help="load the deterministic demo data")
+    seed.add_argument("--demo", action="store_true", required=True, help="the demo data set")
+    seed.add_argument(
+        "--force",
+        action="store_true",
+        help="seed even if organisations exist (previous demo organisations are replaced)",
+    )
+    seed.set_defaults(handler=_seed)
+
+    load = commands.add_parser("import", help="load an NDJSON file (all lines or none)")
+    load.add_argument("file", type=Path, metavar="FILE.ndjson")
+    load.set_defaults(handler=_import)
+
+    token = commands.add_parser("token", help="print a JWT for a user")
+    token.add_argument("--user", type=user_id, required=True, metavar="USER_ID")
+    token.add_argument(
+        "--scope", action="append", default=[], metavar="S", help="repeatable; none: unrestricted"
+    )
+    token.add_argument("--expires", type=duration, default=timedelta(hours=24), metavar="24h")
+    token.set_defaults(handler=_token)
+
+    apikey = commands.add_parser("apikey", help="manage API keys")
+    apikey_commands = apikey.add_subparsers(dest="apikey_command", required=True, metavar="ACTION")
+    create = apikey_commands.add_parser("create", help="create a key and print it once")
+    create.add_argument("--user", type=user_id, required=True, metavar="USER_ID")
+    create.add_argument(
+        "--scope",
+        action="append",
+        default=[],
+        metavar="S",
+        help=f"repeatable; default {ALL_SCOPES}",
+    )
+    create.add_argument("--name", default="", metavar="N", help="a label for the key")
+    create.set_defaults(handler=_apikey_create)
+    return parser
+
+
+# --- handlers: parsed arguments in, exit status out -------------------------------------
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from gateway.app import create_app
+
+    settings = settings.model_copy(
+        update={"host": args.host or settings.host, "port": args.port or settings.port}
+    )
+    _with_engine(settings, lambda engine: prepare_serve(engine, settings, demo=args.demo))
+    app = create_app(settings, run_migrations=False)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
+    return 0
+
+
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    _with_engine(settings, run_migrate)
+    print(f"{_safe_url(settings)}: schema is up to date")
+    return 0
+
+
+def _seed(args: argparse.Namespace, settings: Settings) -> int:
+    info = _with_engine(settings, lambda engine: run_seed(engine, force=args.force))
+    rows = ", ".join(f"{count} {table}" for table, count in info.rows.items())
+    print(f"Seeded {rows}.")
+    print(f"Admin: {info.admin_username} ({info.admin_user_id}) of {info.org_name}")
+    print(f"Token: gateway token --user {info.admin_user_id}")
+    return 0
+
+
+def _import(args: argparse.Namespace, settings: Settings) -> int:
+    if not args.file.is_file():
+        raise CliError(f"{args.file}: no such file")
+    try:
+        report = _with_engine(settings, lambda engine: run_import(engine, args.file))
+    except ImportFailed as exc:
+        raise CliError(f"{args.file}: {exc}; nothing was imported") from None
+    counts = ", ".join(f"{count} {entity}" for entity, count in sorted(report.counts.items()))
+    print(f"{args.file}: imported {report.lines} lines ({counts or 'nothing'})")
+    return 0
+
+
+def _token(args: argparse.Namespace, settings: Settings) -> int:
+    print(
+        _with_engine(
+            settings,
+            lambda engine: issue_token(
+                engine, settings, user_id=args.user, scopes=args.scope, expires=args.expires
+            ),
+        )
+    )
+    return 0
+
+
+def _apikey_create(args: argparse.Namespace, settings: Settings) -> int:
+    scopes = args.scope or [ALL_SCOPES]
+    key_id, key = _with_engine(
+        settings,
+        lambda engine: create_api_key(engine, user_id=args.user, scopes=scopes, name=args.name),
+    )
+    print(key)
+    _say(f"API key {key_id} (scopes: {' '.join(scopes)}). Store it now: it is not shown again.")
+    return 0
+
+
+def _safe_url(settings: Settings) -> str:
+    return make_url(settings.database_url).render_as_string(hide_password=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `gateway` console script; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"GATEWAY_{str(e['loc'][0]).upper()}: {e['msg']}" for e in exc.errors()
+        )
+        _say(f"gateway: error: invalid settings: {problems}")
+        return 1
+    try:
+        return int(args.handler(args, settings))
+    except (CliError, DemoDataExists) as exc:
+        _say(f"gateway {args.command}: error: {exc}")
+    except (DBAPIError, OSError) as exc:
+        reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
+        _say(f"gateway {args.command}: database error at {_safe_url(settings)}: {reason}")
+    except KeyboardInterrupt:
+        return 130
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
