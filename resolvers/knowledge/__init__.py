@@ -1,0 +1,1 @@
+"""Knowledge analytics: entries and authors, bus factor and staleness."""

@@ -1,0 +1,66 @@
+"""Batch functions for knowledge relations: one statement per batch, keys in order."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlalchemy import and_, select
+from sqlalchemy.engine import RowMapping
+
+from gateway.context import Context
+from models.knowledge import EntryAuthor, KnowledgeEntry
+from models.tenancy import User
+
+
+async def entries_by_id(ctx: Context, keys: Sequence[uuid.UUID]) -> list[RowMapping | None]:
+    org_id = await ctx.org_id()
+    rows = await ctx.all(
+        select(*KnowledgeEntry.__table__.c).where(
+            KnowledgeEntry.org_id == org_id, KnowledgeEntry.id.in_(keys)
+        )
+    )
+    found = {row["id"]: row for row in rows}
+    return [found.get(key) for key in keys]
+
+
+async def authors_by_entry(ctx: Context, keys: Sequence[uuid.UUID]) -> list[list[RowMapping]]:
+    """The users who author or own each entry, by name."""
+    org_id = await ctx.org_id()
+    rows = await ctx.all(
+        select(EntryAuthor.entry_id, *User.__table__.c)
+        .join(User, and_(User.id == EntryAuthor.user_id, User.org_id == EntryAuthor.org_id))
+        .where(EntryAuthor.org_id == org_id, EntryAuthor.entry_id.in_(keys))
+        .order_by(User.name, User.id)
+    )
+    grouped: defaultdict[uuid.UUID, list[RowMapping]] = defaultdict(list)
+    for row in rows:
+        grouped[row["entry_id"]].append(row)
+    return [grouped[key] for key in keys]
+
+
+async def entries_by_author(
+    ctx: Context, include_archived: bool, keys: Sequence[uuid.UUID]
+) -> list[list[RowMapping]]:
+    """The entries each user authors or owns, newest first."""
+    org_id = await ctx.org_id()
+    conditions = [EntryAuthor.org_id == org_id, EntryAuthor.user_id.in_(keys)]
+    if not include_archived:
+        conditions.append(KnowledgeEntry.status != "archived")
+    rows = await ctx.all(
+        select(EntryAuthor.user_id.label("author_id"), *KnowledgeEntry.__table__.c)
+        .join(
+            KnowledgeEntry,
+            and_(
+                KnowledgeEntry.id == EntryAuthor.entry_id,
+                KnowledgeEntry.org_id == EntryAuthor.org_id,
+            ),
+        )
+        .where(*conditions)
+        .order_by(KnowledgeEntry.created_at.desc(), KnowledgeEntry.id.desc())
+    )
+    grouped: defaultdict[uuid.UUID, list[RowMapping]] = defaultdict(list)
+    for row in rows:
+        grouped[row["author_id"]].append(row)
+    return [grouped[key] for key in keys]

@@ -1,0 +1,442 @@
+"""Bus factor and staleness of the knowledge base: computed in SQL, returned as plain data.
+
+Semantics (issue 3 and seed 003; tests/knowledge works each one out by hand):
+
+Bus factor
+- An entry *counts* while its status is not ``archived``. Its authors are its
+  ``entry_authors`` rows; the creator is always one of them.
+- A person's ``sole_entries``: counted entries of their own department with exactly one
+  author, that author being them. ``total_department_entries``: counted entries of their
+  department. Both are 0 for a person without a department.
+- ``score`` = sole / total x 100, 0 when the department has no counted entries or the
+  person has no department. Every user of the organisation has a score, deactivated
+  users included (their sole knowledge is exactly the risk being measured).
+- Person risk: score >= 50 critical, >= 25 high, >= 10 medium, else low. Compared
+  exactly in integers (sole x 100 >= 50 x total), so rounding never moves a person across
+  a line.
+- A department's ``concentration_index`` is the Herfindahl-Hirschman index of authorship
+  shares: each counted entry weighs 1, split equally among its authors; a person's share
+  is the sum of their weights divided by the department's total weight (its counted
+  entries, since every entry has its creator as an author), so shares sum to 1; the
+  index is the sum of the squared shares, 0 for a department without entries. Risk:
+  >= 0.5 critical, >= 0.25 high, >= 0.15 medium, else low (with 1e-9 of slack for
+  floating point, so an index of exactly 0.5 is critical on both databases).
+- ``top_holders``: up to 5 *members* of the department with at least one sole entry,
+  most sole entries first, ties by name. ``percentage`` and ``risk_level`` are the
+  person's own score and risk (their sole entries are, by definition, in their
+  department). Entries without a department count for staleness only.
+- ``critical_count`` ... ``low_count`` count persons; ``overall_risk_level`` is the
+  highest level among persons and departments (``low`` for an empty organisation).
+
+Staleness
+- An entry that is not archived is stale when the whole days since its
+  ``last_reviewed_at`` (``created_at`` if never reviewed) are >= ``days``; equivalently,
+  when that moment is at or before ``now - days``, which is how SQL compares it.
+- ``days`` below 1 becomes 30, above 3650 is capped at 3650 (see ``threshold``).
+- ``days_since_review`` is whole days (floor). ``stale_percentage`` = stale /
+  total_active x 100, clamped to 0-100, 0 with no entries. ``average_days_since_review``
+  is the mean of ``days_since_review`` over non-archived entries (0.0 with none).
+- The check flags stale ``active`` entries as ``needs_review`` (mutations.py).
+
+Numbers: ``score`` and ``percentage`` have 2 decimals, ``concentration_index`` 4,
+``stale_percentage`` 2 and ``average_days_since_review`` 1; SQL computes them and Python
+only rounds.
+
+Ordering (the seed is silent): persons by score descending, then name; departments by
+concentration index descending, then name; stale entries by days since review
+descending, then title. Ids break any remaining tie, so every answer is deterministic.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Float, and_, case, cast, func, literal, select
+from sqlalchemy.engine import RowMapping
+
+from gateway.context import Context
+from gateway.sql import UTCDateTime, whole_days_between
+from models.knowledge import EntryAuthor, KnowledgeEntry
+from models.tenancy import Department, User
+from resolvers.common import MAX_DAYS
+
+ENTRY = KnowledgeEntry.__table__
+AUTHOR = EntryAuthor.__table__
+USER = User.__table__
+DEPARTMENT = Department.__table__
+
+DEFAULT_DAYS = 30
+TOP_HOLDERS = 5
+# Lowest level first: the index of a level is its severity.
+LEVELS = ("low", "medium", "high", "critical")
+# (level, minimum score in percent): a person's risk.
+PERSON_THRESHOLDS = (("critical", 50), ("high", 25), ("medium", 10))
+# (level, minimum concentration index): a department's risk.
+DEPARTMENT_THRESHOLDS = (("critical", 0.5), ("high", 0.25), ("medium", 0.15))
+EPSILON = 1e-9
+
+
+def threshold(days: int | None) -> int:
+    """The staleness window as documented: absent or < 1 is 30; capped at ten years."""
+    if days is None or days < 1:
+        return DEFAULT_DAYS
+    return min(days, MAX_DAYS)
+
+
+def _count_if(condition: Any) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _counted(org_id: uuid.UUID) -> tuple[Any, ...]:
+    """Entries of the organisation that count for bus factor (not archived)."""
+    return (ENTRY.c.org_id == org_id, ENTRY.c.status != "archived")
+
+
+# --- bus factor ---------------------------------------------------------------------
+
+
+def _authorship(org_id: uuid.UUID) -> Any:
+    """One row per (counted entry, author) with the entry's department and author count."""
+    authors = (
+        select(AUTHOR.c.entry_id, func.count().label("authors"))
+        .where(AUTHOR.c.org_id == org_id)
+        .group_by(AUTHOR.c.entry_id)
+        .subquery("author_counts")
+    )
+    return (
+        select(AUTHOR.c.user_id, ENTRY.c.department_id, authors.c.authors)
+        .select_from(
+            AUTHOR.join(ENTRY, ENTRY.c.id == AUTHOR.c.entry_id).join(
+                authors, authors.c.entry_id == AUTHOR.c.entry_id
+            )
+        )
+        .where(AUTHOR.c.org_id == org_id, *_counted(org_id), ENTRY.c.department_id.is_not(None))
+        .subquery("authorship")
+    )
+
+
+def _department_totals(org_id: uuid.UUID) -> Any:
+    return (
+        select(ENTRY.c.department_id, func.count().label("entries"))
+        .where(*_counted(org_id), ENTRY.c.department_id.is_not(None))
+        .group_by(ENTRY.c.department_id)
+        .subquery("department_totals")
+    )
+
+
+def _person_level(sole: Any, total: Any) -> Any:
+    # sole <= total, so sole > 0 implies total > 0: no division, no rounding.
+    whens = [(sole * 100 >= minimum * total, level) for level, minimum in PERSON_THRESHOLDS]
+    return case((sole == 0, "low"), *whens, else_="low")
+
+
+def _department_level(index: Any) -> Any:
+    whens = [(index >= minimum - EPSILON, level) for level, minimum in DEPARTMENT_THRESHOLDS]
+    return case(*whens, else_="low")
+
+
+def _persons_statement(org_id: uuid.UUID) -> Any:
+    """Every user's score, with the organisation's counts by level and holder ranks."""
+    authorship = _authorship(org_id)
+    sole = (
+        select(authorship.c.user_id, authorship.c.department_id, func.count().label("sole"))
+        .where(authorship.c.authors == 1)
+        .group_by(authorship.c.user_id, authorship.c.department_id)
+        .subquery("sole")
+    )
+    totals = _department_totals(org_id)
+    scored = (
+        select(
+            USER.c.id.label("user_id"),
+            USER.c.name.label("user_name"),
+            USER.c.email.label("user_email"),
+            USER.c.department_id,
+            DEPARTMENT.c.name.label("department_name"),
+            func.coalesce(sole.c.sole, 0).label("sole_entries"),
+            func.coalesce(totals.c.entries, 0).label("total_department_entries"),
+        )
+        .select_from(
+            USER.outerjoin(
+                DEPARTMENT,
+                and_(DEPARTMENT.c.id == USER.c.department_id, DEPARTMENT.c.org_id == org_id),
+            )
+            .outerjoin(
+                sole,
+                and_(sole.c.user_id == USER.c.id, sole.c.department_id == USER.c.department_id),
+            )
+            .outerjoin(totals, totals.c.department_id == USER.c.department_id)
+        )
+        .where(USER.c.org_id == org_id)
+        .subquery("scored")
+    )
+    sole_n, total_n = scored.c.sole_entries, scored.c.total_department_entries
+    level = _person_level(sole_n, total_n)
+    score = case((total_n > 0, sole_n * literal(100.0, Float) / total_n), else_=0.0)
+    # Window aggregates see every person before any outer filter applies.
+    counts = [func.sum(case((level == name, 1), else_=0)).over().label(name) for name in LEVELS]
+    holder_rank = func.row_number().over(
+        partition_by=scored.c.department_id,
+        order_by=(sole_n.desc(), scored.c.user_name, scored.c.user_id),
+    )
+    return select(
+        scored,
+        cast(score, Float).label("score"),
+        level.label("risk_level"),
+        holder_rank.label("holder_rank"),
+        *counts,
+    ).subquery("persons")
+
+
+async def _persons(ctx: Context, org_id: uuid.UUID, *conditions: Any) -> list[RowMapping]:
+    persons = _persons_statement(org_id)
+    where = [condition(persons.c) for condition in conditions]
+    return await ctx.all(
+        select(persons)
+        .where(*where)
+        .order_by(persons.c.score.desc(), persons.c.user_name, persons.c.user_id)
+    )
+
+
+def _departments_statement(org_id: uuid.UUID) -> Any:
+    """Every department's counted entries, concentration index and risk."""
+    authorship = _authorship(org_id)
+    weights = (
+        select(
+            authorship.c.department_id,
+            authorship.c.user_id,
+            func.sum(literal(1.0, Float) / authorship.c.authors).label("weight"),
+        )
+        .group_by(authorship.c.department_id, authorship.c.user_id)
+        .subquery("holder_weights")
+    )
+    share = weights.c.weight / func.sum(weights.c.weight).over(partition_by=weights.c.department_id)
+    shares = select(weights.c.department_id, share.label("share")).subquery("shares")
+    hhi = (
+        select(shares.c.department_id, func.sum(shares.c.share * shares.c.share).label("hhi"))
+        .group_by(shares.c.department_id)
+        .subquery("hhi")
+    )
+    totals = _department_totals(org_id)
+    indexed = (
+        select(
+            DEPARTMENT.c.id.label("department_id"),
+            DEPARTMENT.c.name.label("department_name"),
+            func.coalesce(totals.c.entries, 0).label("total_entries"),
+            cast(func.coalesce(hhi.c.hhi, 0.0), Float).label("concentration_index"),
+        )
+        .select_from(
+            DEPARTMENT.outerjoin(totals, totals.c.department_id == DEPARTMENT.c.id).outerjoin(
+                hhi, hhi.c.department_id == DEPARTMENT.c.id
+            )
+        )
+        .where(DEPARTMENT.c.org_id == org_id)
+        .subquery("indexed")
+    )
+    return select(
+        indexed, _department_level(indexed.c.concentration_index).label("risk_level")
+    ).subquery("departments")
+
+
+async def _departments(ctx: Context, org_id: uuid.UUID, *conditions: Any) -> list[RowMapping]:
+    departments = _departments_statement(org_id)
+    where = [condition(departments.c) for condition in conditions]
+    return await ctx.all(
+        select(departments)
+        .where(*where)
+        .order_by(
+            departments.c.concentration_index.desc(),
+            departments.c.department_name,
+            departments.c.department_id,
+        )
+    )
+
+
+def _person(row: RowMapping) -> dict[str, Any]:
+    return {
+        "user_id": row["user_id"],
+        "user_name": row["user_name"],
+        "user_email": row["user_email"],
+        "sole_entries": int(row["sole_entries"]),
+        "total_department_entries": int(row["total_department_entries"]),
+        "score": round(float(row["score"]), 2),
+        "risk_level": row["risk_level"],
+        "department_id": row["department_id"],
+        "department_name": row["department_name"],
+    }
+
+
+def _holders(persons: list[RowMapping]) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """Top holders per department, from persons already ranked in SQL."""
+    ranked = sorted(
+        (
+            p
+            for p in persons
+            if p["department_id"] is not None
+            and p["sole_entries"] > 0
+            and p["holder_rank"] <= TOP_HOLDERS
+        ),
+        key=lambda p: p["holder_rank"],
+    )
+    holders: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    for p in ranked:
+        holders.setdefault(p["department_id"], []).append(
+            {
+                "user_id": p["user_id"],
+                "user_name": p["user_name"],
+                "sole_entries": int(p["sole_entries"]),
+                "percentage": round(float(p["score"]), 2),
+                "risk_level": p["risk_level"],
+            }
+        )
+    return holders
+
+
+def _department(row: RowMapping, holders: dict[uuid.UUID, list[dict[str, Any]]]) -> dict[str, Any]:
+    return {
+        "department_id": row["department_id"],
+        "department_name": row["department_name"],
+        "total_entries": int(row["total_entries"]),
+        "concentration_index": round(float(row["concentration_index"]), 4),
+        "risk_level": row["risk_level"],
+        "top_holders": holders.get(row["department_id"], []),
+    }
+
+
+def _is_holder(columns: Any) -> Any:
+    return and_(columns.sole_entries > 0, columns.holder_rank <= TOP_HOLDERS)
+
+
+async def bus_factor(ctx: Context, *, org_id: uuid.UUID) -> dict[str, Any]:
+    """Every person's and department's risk, with counts of persons by level."""
+    persons = await _persons(ctx, org_id)
+    departments = await _departments(ctx, org_id)
+    holders = _holders(persons)
+    counts = {name: int(persons[0][name]) if persons else 0 for name in LEVELS}
+    present = [name for name in LEVELS if counts[name]] + [d["risk_level"] for d in departments]
+    return {
+        "person_scores": [_person(p) for p in persons],
+        "department_scores": [_department(d, holders) for d in departments],
+        "critical_count": counts["critical"],
+        "high_count": counts["high"],
+        "medium_count": counts["medium"],
+        "low_count": counts["low"],
+        "overall_risk_level": max(present, key=LEVELS.index, default="low"),
+    }
+
+
+async def bus_factor_person(
+    ctx: Context, *, org_id: uuid.UUID, user_id: uuid.UUID
+) -> dict[str, Any] | None:
+    """One user's score, or None if they are not in the organisation."""
+    rows = await _persons(ctx, org_id, lambda c: c.user_id == user_id)
+    return _person(rows[0]) if rows else None
+
+
+async def bus_factor_department(
+    ctx: Context, *, org_id: uuid.UUID, department_id: uuid.UUID
+) -> dict[str, Any] | None:
+    """One department's risk with its top holders, or None if not in the organisation."""
+    rows = await _departments(ctx, org_id, lambda c: c.department_id == department_id)
+    if not rows:
+        return None
+    members = await _persons(ctx, org_id, lambda c: c.department_id == department_id, _is_holder)
+    return _department(rows[0], _holders(members))
+
+
+async def bus_factor_critical(ctx: Context, *, org_id: uuid.UUID) -> dict[str, Any]:
+    """Only the persons and departments at critical risk."""
+    persons = await _persons(ctx, org_id, lambda c: c.risk_level == "critical")
+    departments = await _departments(ctx, org_id, lambda c: c.risk_level == "critical")
+    critical_ids = [d["department_id"] for d in departments]
+    members = (
+        await _persons(ctx, org_id, lambda c: c.department_id.in_(critical_ids), _is_holder)
+        if critical_ids
+        else []
+    )
+    holders = _holders(members)
+    return {
+        "critical_people": [_person(p) for p in persons],
+        "critical_departments": [_department(d, holders) for d in departments],
+        "total_critical": len(persons) + len(departments),
+    }
+
+
+# --- staleness ----------------------------------------------------------------------
+
+
+def reviewed_at() -> Any:
+    """When an entry was last looked at: its last review, else its creation."""
+    return func.coalesce(ENTRY.c.last_reviewed_at, ENTRY.c.created_at)
+
+
+def is_stale(ctx: Context, days: int) -> Any:
+    """Whole days since review >= days, i.e. reviewed at or before now - days."""
+    cutoff = literal(ctx.now - timedelta(days=days), UTCDateTime())
+    return reviewed_at() <= cutoff
+
+
+def _days_since_review(ctx: Context) -> Any:
+    return whole_days_between(reviewed_at(), literal(ctx.now, UTCDateTime()))
+
+
+async def stale_entries(ctx: Context, *, org_id: uuid.UUID, days: int) -> dict[str, Any]:
+    """Non-archived entries not reviewed within ``days``, longest unreviewed first."""
+    days_since = _days_since_review(ctx).label("days_since_review")
+    creator = USER.alias("creator")
+    statement = (
+        select(
+            ENTRY.c.id.label("entry_id"),
+            ENTRY.c.title,
+            ENTRY.c.department_id,
+            DEPARTMENT.c.name.label("department_name"),
+            ENTRY.c.created_by,
+            creator.c.name.label("creator_name"),
+            ENTRY.c.status,
+            ENTRY.c.last_reviewed_at,
+            days_since,
+            ENTRY.c.created_at,
+        )
+        .select_from(
+            ENTRY.outerjoin(
+                DEPARTMENT,
+                and_(DEPARTMENT.c.id == ENTRY.c.department_id, DEPARTMENT.c.org_id == org_id),
+            ).outerjoin(
+                creator, and_(creator.c.id == ENTRY.c.created_by, creator.c.org_id == org_id)
+            )
+        )
+        .where(*_counted(org_id), is_stale(ctx, days))
+        .order_by(days_since.desc(), ENTRY.c.title, ENTRY.c.id)
+    )
+    entries = [dict(row) for row in await ctx.all(statement)]
+    return {"entries": entries, "total": len(entries), "days_threshold": days}
+
+
+async def staleness_stats(ctx: Context, *, org_id: uuid.UUID, days: int) -> dict[str, Any]:
+    """Entry counts by status, stale count, mean days since review, stale percentage."""
+    status = ENTRY.c.status
+    live = status != "archived"
+    statement = select(
+        _count_if(live).label("total_active"),
+        _count_if(status == "needs_review").label("needs_review"),
+        _count_if(status == "active").label("active"),
+        _count_if(status == "archived").label("archived"),
+        _count_if(and_(live, is_stale(ctx, days))).label("stale"),
+        cast(func.avg(case((live, _days_since_review(ctx)))), Float).label("average_days"),
+    ).where(ENTRY.c.org_id == org_id)
+    row = await ctx.one_or_none(statement)
+    assert row is not None  # an aggregate without GROUP BY always answers one row
+    total, stale = int(row["total_active"]), int(row["stale"])
+    percentage = min(max(stale * 100.0 / total, 0.0), 100.0) if total else 0.0
+    average = row["average_days"]
+    return {
+        "total_active": total,
+        "needs_review_count": int(row["needs_review"]),
+        "active_count": int(row["active"]),
+        "archived_count": int(row["archived"]),
+        "stale_count": stale,
+        "average_days_since_review": round(float(average), 1) if average is not None else 0.0,
+        "days_threshold": days,
+        "stale_percentage": round(percentage, 2),
+    }

@@ -1,0 +1,148 @@
+"""The knowledge domain's root fields: entries, bus factor and staleness.
+
+Every field needs the Growth plan or higher (403 PLAN_UPGRADE_REQUIRED, feature
+"analytics"), the ``knowledge:read`` scope and the manager role or higher, read live from
+the database on each request. Semantics are in ``resolvers/knowledge/queries.py``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import strawberry
+
+from gateway.context import Info
+from gateway.errors import not_found
+from gateway.permissions import requires
+from models.knowledge import ENTRY_STATUSES
+from resolvers.catalog.types import PageInfo
+from resolvers.common import check_choice, check_first
+from resolvers.knowledge import lists, queries
+from resolvers.knowledge.loaders import entries_by_id
+from resolvers.knowledge.mutations import Mutation
+from resolvers.knowledge.types import (
+    PLAN,
+    READ,
+    BusFactorCritical,
+    BusFactorSummary,
+    Days,
+    DepartmentRiskScore,
+    KnowledgeEntry,
+    KnowledgeEntryConnection,
+    KnowledgeEntryEdge,
+    PersonRiskScore,
+    StaleEntryList,
+    StalenessStats,
+)
+
+GUARD = {"role": "manager", "scope": READ, **PLAN}
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="One knowledge entry by id.", extensions=requires(**GUARD))
+    async def knowledge_entry(self, info: Info, id: uuid.UUID) -> KnowledgeEntry | None:
+        row = await info.context.loaders.get(entries_by_id).load(id)
+        return KnowledgeEntry.from_row(row) if row else None
+
+    @strawberry.field(
+        description="Knowledge entries, newest first, filtered and keyset-paginated.",
+        extensions=requires(**GUARD),
+    )
+    async def knowledge_entries(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        status: Annotated[
+            str | None, strawberry.argument(description="active, needs_review or archived.")
+        ] = None,
+        department_id: uuid.UUID | None = None,
+        author_id: Annotated[
+            uuid.UUID | None, strawberry.argument(description="Entries this user authors.")
+        ] = None,
+    ) -> KnowledgeEntryConnection:
+        ctx = info.context
+        edges, has_next = await lists.entries(
+            ctx,
+            org_id=await ctx.org_id(),
+            first=check_first(first),
+            after=after,
+            status=check_choice(status, ENTRY_STATUSES, "status"),
+            department_id=department_id,
+            author_id=author_id,
+        )
+        return KnowledgeEntryConnection(
+            edges=[KnowledgeEntryEdge(cursor=c, node=KnowledgeEntry.from_row(r)) for c, r in edges],
+            page_info=PageInfo(has_next_page=has_next, end_cursor=edges[-1][0] if edges else None),
+        )
+
+    @strawberry.field(
+        description="Bus-factor risk of every person and department of the organisation.",
+        extensions=requires(**GUARD),
+    )
+    async def bus_factor(self, info: Info) -> BusFactorSummary:
+        ctx = info.context
+        return BusFactorSummary.from_data(await queries.bus_factor(ctx, org_id=await ctx.org_id()))
+
+    @strawberry.field(
+        description="One person's bus-factor risk; NOT_FOUND outside the organisation.",
+        extensions=requires(**GUARD),
+    )
+    async def bus_factor_person(self, info: Info, user_id: uuid.UUID) -> PersonRiskScore:
+        ctx = info.context
+        data = await queries.bus_factor_person(ctx, org_id=await ctx.org_id(), user_id=user_id)
+        if data is None:
+            raise not_found("user")
+        return PersonRiskScore(**data)
+
+    @strawberry.field(
+        description="One department's concentration and top holders; NOT_FOUND outside the "
+        "organisation.",
+        extensions=requires(**GUARD),
+    )
+    async def bus_factor_department(
+        self, info: Info, department_id: uuid.UUID
+    ) -> DepartmentRiskScore:
+        ctx = info.context
+        data = await queries.bus_factor_department(
+            ctx, org_id=await ctx.org_id(), department_id=department_id
+        )
+        if data is None:
+            raise not_found("department")
+        return DepartmentRiskScore.from_data(data)
+
+    @strawberry.field(
+        description="Only the people and departments at critical risk.",
+        extensions=requires(**GUARD),
+    )
+    async def bus_factor_critical(self, info: Info) -> BusFactorCritical:
+        ctx = info.context
+        data = await queries.bus_factor_critical(ctx, org_id=await ctx.org_id())
+        return BusFactorCritical.from_data(data)
+
+    @strawberry.field(
+        description="Non-archived entries not reviewed (or, if never, created) within `days`.",
+        extensions=requires(**GUARD),
+    )
+    async def stale_entries(self, info: Info, days: Days = 30) -> StaleEntryList:
+        ctx = info.context
+        data = await queries.stale_entries(
+            ctx, org_id=await ctx.org_id(), days=queries.threshold(days)
+        )
+        return StaleEntryList.from_data(data)
+
+    @strawberry.field(
+        description="Entry counts by status, stale count and percentage, mean days since review.",
+        extensions=requires(**GUARD),
+    )
+    async def staleness_stats(self, info: Info, days: Days = 30) -> StalenessStats:
+        ctx = info.context
+        data = await queries.staleness_stats(
+            ctx, org_id=await ctx.org_id(), days=queries.threshold(days)
+        )
+        return StalenessStats(**data)
+
+
+__all__ = ["Mutation", "Query"]
