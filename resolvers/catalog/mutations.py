@@ -7,7 +7,9 @@ from typing import Any
 
 import strawberry
 from sqlalchemy import delete, exists, insert, select, update
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.audit import record
 from gateway.context import Info
@@ -51,6 +53,41 @@ def _text(value: str, argument: str, limit: int) -> str:
 
 def _conflict(what: str) -> GatewayError:
     return GatewayError("CONFLICT", f"{what} already exists in this organisation")
+
+
+async def _update(
+    conn: AsyncConnection, table: Any, org_id: uuid.UUID, id: uuid.UUID, what: str, **values: Any
+) -> RowMapping:
+    """Update one row of the organisation and return it, or NOT_FOUND."""
+    row = (
+        (
+            await conn.execute(
+                update(table)
+                .where(table.org_id == org_id, table.id == id)
+                .values(**values)
+                .returning(*table.__table__.c)
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        raise not_found(what)
+    return row
+
+
+async def _delete(
+    conn: AsyncConnection, table: Any, org_id: uuid.UUID, id: uuid.UUID, what: str
+) -> str:
+    """Delete one row of the organisation and return its name, or NOT_FOUND."""
+    name = (
+        await conn.execute(
+            delete(table).where(table.org_id == org_id, table.id == id).returning(table.name)
+        )
+    ).scalar()
+    if name is None:
+        raise not_found(what)
+    return str(name)
 
 
 @strawberry.type
@@ -113,20 +150,15 @@ class Mutation:
             check_choice(changes["lifecycle"], LIFECYCLES, "lifecycle")
         try:
             async with ctx.writing() as conn:
-                row = (
-                    (
-                        await conn.execute(
-                            update(Component)
-                            .where(Component.org_id == principal.org_id, Component.id == id)
-                            .values(**changes, updated_at=ctx.now)
-                            .returning(*Component.__table__.c)
-                        )
-                    )
-                    .mappings()
-                    .first()
+                row = await _update(
+                    conn,
+                    Component,
+                    principal.org_id,
+                    id,
+                    "component",
+                    **changes,
+                    updated_at=ctx.now,
                 )
-                if row is None:
-                    raise not_found("component")
                 await record(
                     conn,
                     principal,
@@ -148,15 +180,7 @@ class Mutation:
         ctx = info.context
         principal = await ctx.principal()
         async with ctx.writing() as conn:
-            name = (
-                await conn.execute(
-                    delete(Component)
-                    .where(Component.org_id == principal.org_id, Component.id == id)
-                    .returning(Component.name)
-                )
-            ).scalar()
-            if name is None:
-                raise not_found("component")
+            name = await _delete(conn, Component, principal.org_id, id, "component")
             await record(
                 conn,
                 principal,
@@ -204,20 +228,9 @@ class Mutation:
         name = _text(name, "name", 100)
         try:
             async with ctx.writing() as conn:
-                row = (
-                    (
-                        await conn.execute(
-                            update(Environment)
-                            .where(Environment.org_id == principal.org_id, Environment.id == id)
-                            .values(name=name)
-                            .returning(*Environment.__table__.c)
-                        )
-                    )
-                    .mappings()
-                    .first()
+                row = await _update(
+                    conn, Environment, principal.org_id, id, "environment", name=name
                 )
-                if row is None:
-                    raise not_found("environment")
                 await record(
                     conn,
                     principal,
@@ -237,15 +250,7 @@ class Mutation:
         ctx = info.context
         principal = await ctx.principal()
         async with ctx.writing() as conn:
-            name = (
-                await conn.execute(
-                    delete(Environment)
-                    .where(Environment.org_id == principal.org_id, Environment.id == id)
-                    .returning(Environment.name)
-                )
-            ).scalar()
-            if name is None:
-                raise not_found("environment")
+            name = await _delete(conn, Environment, principal.org_id, id, "environment")
             await record(
                 conn,
                 principal,
