@@ -7,15 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, literal, or_, select
-from sqlalchemy.engine import RowMapping
 
 from gateway.context import Context
 from gateway.errors import bad_input
 from gateway.sql import UTCDateTime
 from models.knowledge import EntryAuthor, KnowledgeEntry
 from resolvers.common import decode_cursor, encode_cursor
-
-Page = tuple[list[tuple[str, RowMapping]], bool]
+from resolvers.pagination import Page, page_of
 
 
 def _after(cursor: str) -> Any:
@@ -58,5 +56,4 @@ async def entries(
         .order_by(KnowledgeEntry.created_at.desc(), KnowledgeEntry.id.desc())
         .limit(first + 1)
     )
-    page = [(encode_cursor(r["created_at"].isoformat(), r["id"]), r) for r in rows[:first]]
-    return page, len(rows) > first
+    return page_of(rows, first, lambda r: encode_cursor(r["created_at"].isoformat(), r["id"]))

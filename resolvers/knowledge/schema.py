@@ -16,7 +16,6 @@ from gateway.context import Info
 from gateway.errors import not_found
 from gateway.permissions import requires
 from models.knowledge import ENTRY_STATUSES
-from resolvers.catalog.types import PageInfo
 from resolvers.common import check_choice, check_first
 from resolvers.knowledge import lists, queries
 from resolvers.knowledge.loaders import entries_by_id
@@ -29,12 +28,11 @@ from resolvers.knowledge.types import (
     Days,
     DepartmentRiskScore,
     KnowledgeEntry,
-    KnowledgeEntryConnection,
-    KnowledgeEntryEdge,
     PersonRiskScore,
     StaleEntryList,
     StalenessStats,
 )
+from resolvers.pagination import Connection, connection
 
 GUARD = {"role": "manager", "scope": READ, **PLAN}
 
@@ -62,9 +60,9 @@ class Query:
         author_id: Annotated[
             uuid.UUID | None, strawberry.argument(description="Entries this user authors.")
         ] = None,
-    ) -> KnowledgeEntryConnection:
+    ) -> Connection[KnowledgeEntry]:
         ctx = info.context
-        edges, has_next = await lists.entries(
+        page = await lists.entries(
             ctx,
             org_id=await ctx.org_id(),
             first=check_first(first),
@@ -73,10 +71,7 @@ class Query:
             department_id=department_id,
             author_id=author_id,
         )
-        return KnowledgeEntryConnection(
-            edges=[KnowledgeEntryEdge(cursor=c, node=KnowledgeEntry.from_row(r)) for c, r in edges],
-            page_info=PageInfo(has_next_page=has_next, end_cursor=edges[-1][0] if edges else None),
-        )
+        return connection(page, KnowledgeEntry.from_row)
 
     @strawberry.field(
         description="Bus-factor risk of every person and department of the organisation.",

@@ -11,7 +11,6 @@ from typing import Annotated, Any
 import strawberry
 
 from gateway.context import Info
-from resolvers.catalog.types import PageInfo
 from resolvers.knowledge.loaders import authors_by_entry, entries_by_author
 from resolvers.tenancy.loaders import departments_by_id, users_by_id
 from resolvers.tenancy.types import Department, User
@@ -91,22 +90,6 @@ async def entries_of_user(
     await ctx.require(role="manager", scope=READ, **PLAN)
     rows = await ctx.loaders.get(entries_by_author, include_archived).load(user_id)
     return [KnowledgeEntry.from_row(row) for row in rows]
-
-
-@strawberry.type
-class KnowledgeEntryEdge:
-    cursor: str
-    node: KnowledgeEntry
-
-
-@strawberry.type(description="A page of knowledge entries, newest first.")
-class KnowledgeEntryConnection:
-    edges: list[KnowledgeEntryEdge]
-    page_info: PageInfo
-
-    @strawberry.field
-    def nodes(self) -> list[KnowledgeEntry]:
-        return [edge.node for edge in self.edges]
 
 
 # --- bus factor ---------------------------------------------------------------------
