@@ -20,7 +20,7 @@ from models.catalog import AuditEvent, Deployment
 WINDOW_DAYS = 90
 # Deployments per day, by lifecycle and environment; libraries are published, not deployed.
 RATES: dict[str, dict[str, float]] = {
-    "production": {"production": 0.35, "staging": 0.7, "dev": 1.0},
+    "production": {"production": 0.3, "staging": 0.5, "dev": 0.7},
     "experimental": {"staging": 0.3, "dev": 0.8},
     "deprecated": {"production": 0.05, "staging": 0.05},
     "decommissioned": {"production": 0.1},
