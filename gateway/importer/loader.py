@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import Table, bindparam, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.importer.entities import LINE, SPEC_BY_NAME, EntitySpec, Ref
@@ -44,7 +44,6 @@ class _BatchRefused(Exception):
 @dataclass
 class _Pending:
     line: int
-    record: Record
     row: dict[str, Any]
 
 
@@ -73,7 +72,7 @@ async def _load(engine: AsyncEngine, path: Path, batch_size: int) -> ImportRepor
                 raise ImportFailed(number, describe_validation(exc)) from None
             await batch.add(number, record)
             report.lines += 1
-            report.counts[record.entity] += 1  # type: ignore[attr-defined]
+            report.counts[record.entity] += 1
         await batch.flush()
     return report
 
@@ -100,7 +99,7 @@ class _Batch:
         self.keys: set[tuple[Any, ...]] = set()
 
     async def add(self, line: int, record: Record) -> None:
-        spec = SPEC_BY_NAME[record.entity]  # type: ignore[attr-defined]
+        spec = SPEC_BY_NAME[record.entity]
         row = spec.to_row(record)
         key = tuple(row[k] for k in spec.keys)
         # A key seen twice in one batch is flushed first, so that rows of one batch
@@ -108,7 +107,7 @@ class _Batch:
         if spec is not self.spec or key in self.keys or len(self.items) >= self.size:
             await self.flush()
             self.spec = spec
-        self.items.append(_Pending(line, record, row))
+        self.items.append(_Pending(line, row))
         self.keys.add(key)
 
     async def flush(self) -> None:
@@ -126,7 +125,9 @@ class _Batch:
         )
         try:
             await self.connection.execute(statement, [item.row for item in items])
-        except DBAPIError as exc:
+        except (IntegrityError, DataError) as exc:
+            # Only a row's own content makes it refused; a lost connection or the like
+            # is not a bad line, and propagates as it is.
             if len(items) > 1:
                 raise _BatchRefused from exc
             raise ImportFailed(items[0].line, describe_db_error(exc)) from None

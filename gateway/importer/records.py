@@ -40,6 +40,9 @@ class Record(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
+    # Each entity narrows this to its own name; the union of them dispatches lines.
+    entity: str
+
     def row(self) -> dict[str, Any]:
         """The columns this line sets; a null where the column has a default means it.
 
