@@ -8,6 +8,7 @@ followed by a recovery within hours, some roll back, and a few are still running
 from __future__ import annotations
 
 import random
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,7 +37,7 @@ class _Walk:
 
     component: dict[str, Any]
     environment: str
-    environment_id: Any
+    environment_id: uuid.UUID
     rate: float
     flakiness: float
     until: datetime
@@ -75,7 +76,9 @@ async def seed_deployments(seeder: Seeder, org: OrgData, catalog: CatalogData) -
 
 def _walk(rng: random.Random, seeder: Seeder, org: OrgData, walk: _Walk) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    started = seeder.ago(days=WINDOW_DAYS) + timedelta(days=rng.expovariate(walk.rate))
+    # Nothing deploys before it exists: recent experiments start mid-window.
+    window_start = max(seeder.ago(days=WINDOW_DAYS), walk.component["created_at"])
+    started = window_start + timedelta(days=rng.expovariate(walk.rate))
     recovering = False
     while started < walk.until:
         low, high = DURATION_HOURS[walk.environment]
