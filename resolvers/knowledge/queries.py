@@ -53,7 +53,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, func, literal, select
+from sqlalchemy import Float, and_, case, cast, func, literal, or_, select
 from sqlalchemy.engine import RowMapping
 
 from gateway.context import Context
@@ -98,20 +98,15 @@ def _counted(org_id: uuid.UUID) -> tuple[Any, ...]:
 
 
 def _authorship(org_id: uuid.UUID) -> Any:
-    """One row per (counted entry, author) with the entry's department and author count."""
-    authors = (
-        select(AUTHOR.c.entry_id, func.count().label("authors"))
-        .where(AUTHOR.c.org_id == org_id)
-        .group_by(AUTHOR.c.entry_id)
-        .subquery("author_counts")
-    )
+    """One row per (counted entry, author) with the entry's department and author count.
+
+    The count is a window over the same join rather than a grouped subquery joined back:
+    one pass, and no row estimate for ``count = 1`` to lead the planner astray.
+    """
+    authors = func.count().over(partition_by=AUTHOR.c.entry_id)
     return (
-        select(AUTHOR.c.user_id, ENTRY.c.department_id, authors.c.authors)
-        .select_from(
-            AUTHOR.join(ENTRY, ENTRY.c.id == AUTHOR.c.entry_id).join(
-                authors, authors.c.entry_id == AUTHOR.c.entry_id
-            )
-        )
+        select(AUTHOR.c.user_id, ENTRY.c.department_id, authors.label("authors"))
+        .select_from(AUTHOR.join(ENTRY, ENTRY.c.id == AUTHOR.c.entry_id))
         .where(AUTHOR.c.org_id == org_id, *_counted(org_id), ENTRY.c.department_id.is_not(None))
         .subquery("authorship")
     )
@@ -347,15 +342,18 @@ async def bus_factor_department(
 
 async def bus_factor_critical(ctx: Context, *, org_id: uuid.UUID) -> dict[str, Any]:
     """Only the persons and departments at critical risk."""
-    persons = await _persons(ctx, org_id, lambda c: c.risk_level == "critical")
     departments = await _departments(ctx, org_id, lambda c: c.risk_level == "critical")
     critical_ids = [d["department_id"] for d in departments]
-    members = (
-        await _persons(ctx, org_id, lambda c: c.department_id.in_(critical_ids), _is_holder)
-        if critical_ids
-        else []
+    # One pass over persons: the critical ones, and the holders of critical departments.
+    rows = await _persons(
+        ctx,
+        org_id,
+        lambda c: or_(
+            c.risk_level == "critical", and_(c.department_id.in_(critical_ids), _is_holder(c))
+        ),
     )
-    holders = _holders(members)
+    persons = [p for p in rows if p["risk_level"] == "critical"]
+    holders = _holders([p for p in rows if p["department_id"] in critical_ids])
     return {
         "critical_people": [_person(p) for p in persons],
         "critical_departments": [_department(d, holders) for d in departments],
