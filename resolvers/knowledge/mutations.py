@@ -24,7 +24,7 @@ from gateway.errors import GatewayError, bad_input, not_found
 from gateway.permissions import requires
 from models.knowledge import EntryAuthor, KnowledgeEntry
 from models.tenancy import Department, User
-from resolvers.knowledge.queries import is_stale, threshold
+from resolvers.knowledge.staleness import is_stale, threshold
 from resolvers.knowledge.types import PLAN, WRITE, Days, StalenessCheckResult
 from resolvers.knowledge.types import KnowledgeEntry as KnowledgeEntryType
 

@@ -1,6 +1,7 @@
-"""Bus factor and staleness of the knowledge base: computed in SQL, returned as plain data.
+"""Bus factor of the knowledge base (staleness is in ``staleness.py``): computed in SQL,
+returned as plain data.
 
-Semantics (issue 3 and seed 003; tests/knowledge works each one out by hand):
+Semantics of both (issue 3 and seed 003; tests/knowledge works each one out by hand):
 
 Bus factor
 - An entry *counts* while its status is not ``archived``. Its authors are its
@@ -36,7 +37,10 @@ Staleness
 - ``days_since_review`` is whole days (floor). ``stale_percentage`` = stale /
   total_active x 100, clamped to 0-100, 0 with no entries. ``average_days_since_review``
   is the mean of ``days_since_review`` over non-archived entries (0.0 with none).
-- The check flags stale ``active`` entries as ``needs_review`` (mutations.py).
+- The check (mutations.py) flags stale ``active`` entries as ``needs_review`` in one
+  conditional UPDATE; ``flagged`` counts only the rows it changed, so a second run flags
+  nothing and two concurrent runs never count an entry twice. ``checked`` is the number
+  of non-archived entries evaluated.
 
 Numbers: ``score`` and ``percentage`` have 2 decimals, ``concentration_index`` 4,
 ``stale_percentage`` 2 and ``average_days_since_review`` 1; SQL computes them and Python
@@ -50,24 +54,20 @@ descending, then title. Ids break any remaining tie, so every answer is determin
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Float, and_, case, cast, func, literal, or_, select
 from sqlalchemy.engine import RowMapping
 
 from gateway.context import Context
-from gateway.sql import UTCDateTime, whole_days_between
 from models.knowledge import EntryAuthor, KnowledgeEntry
 from models.tenancy import Department, User
-from resolvers.common import MAX_DAYS
 
 ENTRY = KnowledgeEntry.__table__
 AUTHOR = EntryAuthor.__table__
 USER = User.__table__
 DEPARTMENT = Department.__table__
 
-DEFAULT_DAYS = 30
 TOP_HOLDERS = 5
 # Lowest level first: the index of a level is its severity.
 LEVELS = ("low", "medium", "high", "critical")
@@ -78,18 +78,7 @@ DEPARTMENT_THRESHOLDS = (("critical", 0.5), ("high", 0.25), ("medium", 0.15))
 EPSILON = 1e-9
 
 
-def threshold(days: int | None) -> int:
-    """The staleness window as documented: absent or < 1 is 30; capped at ten years."""
-    if days is None or days < 1:
-        return DEFAULT_DAYS
-    return min(days, MAX_DAYS)
-
-
-def _count_if(condition: Any) -> Any:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-def _counted(org_id: uuid.UUID) -> tuple[Any, ...]:
+def counted(org_id: uuid.UUID) -> tuple[Any, ...]:
     """Entries of the organisation that count for bus factor (not archived)."""
     return (ENTRY.c.org_id == org_id, ENTRY.c.status != "archived")
 
@@ -107,7 +96,7 @@ def _authorship(org_id: uuid.UUID) -> Any:
     return (
         select(AUTHOR.c.user_id, ENTRY.c.department_id, authors.label("authors"))
         .select_from(AUTHOR.join(ENTRY, ENTRY.c.id == AUTHOR.c.entry_id))
-        .where(AUTHOR.c.org_id == org_id, *_counted(org_id), ENTRY.c.department_id.is_not(None))
+        .where(AUTHOR.c.org_id == org_id, *counted(org_id), ENTRY.c.department_id.is_not(None))
         .subquery("authorship")
     )
 
@@ -115,7 +104,7 @@ def _authorship(org_id: uuid.UUID) -> Any:
 def _department_totals(org_id: uuid.UUID) -> Any:
     return (
         select(ENTRY.c.department_id, func.count().label("entries"))
-        .where(*_counted(org_id), ENTRY.c.department_id.is_not(None))
+        .where(*counted(org_id), ENTRY.c.department_id.is_not(None))
         .group_by(ENTRY.c.department_id)
         .subquery("department_totals")
     )
@@ -358,83 +347,4 @@ async def bus_factor_critical(ctx: Context, *, org_id: uuid.UUID) -> dict[str, A
         "critical_people": [_person(p) for p in persons],
         "critical_departments": [_department(d, holders) for d in departments],
         "total_critical": len(persons) + len(departments),
-    }
-
-
-# --- staleness ----------------------------------------------------------------------
-
-
-def reviewed_at() -> Any:
-    """When an entry was last looked at: its last review, else its creation."""
-    return func.coalesce(ENTRY.c.last_reviewed_at, ENTRY.c.created_at)
-
-
-def is_stale(ctx: Context, days: int) -> Any:
-    """Whole days since review >= days, i.e. reviewed at or before now - days."""
-    cutoff = literal(ctx.now - timedelta(days=days), UTCDateTime())
-    return reviewed_at() <= cutoff
-
-
-def _days_since_review(ctx: Context) -> Any:
-    return whole_days_between(reviewed_at(), literal(ctx.now, UTCDateTime()))
-
-
-async def stale_entries(ctx: Context, *, org_id: uuid.UUID, days: int) -> dict[str, Any]:
-    """Non-archived entries not reviewed within ``days``, longest unreviewed first."""
-    days_since = _days_since_review(ctx).label("days_since_review")
-    creator = USER.alias("creator")
-    statement = (
-        select(
-            ENTRY.c.id.label("entry_id"),
-            ENTRY.c.title,
-            ENTRY.c.department_id,
-            DEPARTMENT.c.name.label("department_name"),
-            ENTRY.c.created_by,
-            creator.c.name.label("creator_name"),
-            ENTRY.c.status,
-            ENTRY.c.last_reviewed_at,
-            days_since,
-            ENTRY.c.created_at,
-        )
-        .select_from(
-            ENTRY.outerjoin(
-                DEPARTMENT,
-                and_(DEPARTMENT.c.id == ENTRY.c.department_id, DEPARTMENT.c.org_id == org_id),
-            ).outerjoin(
-                creator, and_(creator.c.id == ENTRY.c.created_by, creator.c.org_id == org_id)
-            )
-        )
-        .where(*_counted(org_id), is_stale(ctx, days))
-        .order_by(days_since.desc(), ENTRY.c.title, ENTRY.c.id)
-    )
-    entries = [dict(row) for row in await ctx.all(statement)]
-    return {"entries": entries, "total": len(entries), "days_threshold": days}
-
-
-async def staleness_stats(ctx: Context, *, org_id: uuid.UUID, days: int) -> dict[str, Any]:
-    """Entry counts by status, stale count, mean days since review, stale percentage."""
-    status = ENTRY.c.status
-    live = status != "archived"
-    statement = select(
-        _count_if(live).label("total_active"),
-        _count_if(status == "needs_review").label("needs_review"),
-        _count_if(status == "active").label("active"),
-        _count_if(status == "archived").label("archived"),
-        _count_if(and_(live, is_stale(ctx, days))).label("stale"),
-        cast(func.avg(case((live, _days_since_review(ctx)))), Float).label("average_days"),
-    ).where(ENTRY.c.org_id == org_id)
-    row = await ctx.one_or_none(statement)
-    assert row is not None  # an aggregate without GROUP BY always answers one row
-    total, stale = int(row["total_active"]), int(row["stale"])
-    percentage = min(max(stale * 100.0 / total, 0.0), 100.0) if total else 0.0
-    average = row["average_days"]
-    return {
-        "total_active": total,
-        "needs_review_count": int(row["needs_review"]),
-        "active_count": int(row["active"]),
-        "archived_count": int(row["archived"]),
-        "stale_count": stale,
-        "average_days_since_review": round(float(average), 1) if average is not None else 0.0,
-        "days_threshold": days,
-        "stale_percentage": round(percentage, 2),
     }

@@ -17,7 +17,7 @@ from gateway.errors import not_found
 from gateway.permissions import requires
 from models.knowledge import ENTRY_STATUSES
 from resolvers.common import check_choice, check_first
-from resolvers.knowledge import lists, queries
+from resolvers.knowledge import lists, queries, staleness
 from resolvers.knowledge.loaders import entries_by_id
 from resolvers.knowledge.mutations import Mutation
 from resolvers.knowledge.types import (
@@ -123,8 +123,8 @@ class Query:
     )
     async def stale_entries(self, info: Info, days: Days = 30) -> StaleEntryList:
         ctx = info.context
-        data = await queries.stale_entries(
-            ctx, org_id=await ctx.org_id(), days=queries.threshold(days)
+        data = await staleness.stale_entries(
+            ctx, org_id=await ctx.org_id(), days=staleness.threshold(days)
         )
         return StaleEntryList.from_data(data)
 
@@ -134,8 +134,8 @@ class Query:
     )
     async def staleness_stats(self, info: Info, days: Days = 30) -> StalenessStats:
         ctx = info.context
-        data = await queries.staleness_stats(
-            ctx, org_id=await ctx.org_id(), days=queries.threshold(days)
+        data = await staleness.staleness_stats(
+            ctx, org_id=await ctx.org_id(), days=staleness.threshold(days)
         )
         return StalenessStats(**data)
 

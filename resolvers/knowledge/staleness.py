@@ -1,0 +1,103 @@
+"""Staleness of the knowledge base, in SQL. The semantics are in ``queries.py``."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Float, and_, case, cast, func, literal, select
+
+from gateway.context import Context
+from gateway.sql import UTCDateTime, whole_days_between
+from resolvers.common import MAX_DAYS
+from resolvers.knowledge.queries import DEPARTMENT, ENTRY, USER, counted
+
+DEFAULT_DAYS = 30
+
+
+def threshold(days: int | None) -> int:
+    """The staleness window as documented: absent or < 1 is 30; capped at ten years."""
+    if days is None or days < 1:
+        return DEFAULT_DAYS
+    return min(days, MAX_DAYS)
+
+
+def _count_if(condition: Any) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def reviewed_at() -> Any:
+    """When an entry was last looked at: its last review, else its creation."""
+    return func.coalesce(ENTRY.c.last_reviewed_at, ENTRY.c.created_at)
+
+
+def is_stale(ctx: Context, days: int) -> Any:
+    """Whole days since review >= days, i.e. reviewed at or before now - days."""
+    cutoff = literal(ctx.now - timedelta(days=days), UTCDateTime())
+    return reviewed_at() <= cutoff
+
+
+def _days_since_review(ctx: Context) -> Any:
+    return whole_days_between(reviewed_at(), literal(ctx.now, UTCDateTime()))
+
+
+async def stale_entries(ctx: Context, *, org_id: uuid.UUID, days: int) -> dict[str, Any]:
+    """Non-archived entries not reviewed within ``days``, longest unreviewed first."""
+    days_since = _days_since_review(ctx).label("days_since_review")
+    creator = USER.alias("creator")
+    statement = (
+        select(
+            ENTRY.c.id.label("entry_id"),
+            ENTRY.c.title,
+            ENTRY.c.department_id,
+            DEPARTMENT.c.name.label("department_name"),
+            ENTRY.c.created_by,
+            creator.c.name.label("creator_name"),
+            ENTRY.c.status,
+            ENTRY.c.last_reviewed_at,
+            days_since,
+            ENTRY.c.created_at,
+        )
+        .select_from(
+            ENTRY.outerjoin(
+                DEPARTMENT,
+                and_(DEPARTMENT.c.id == ENTRY.c.department_id, DEPARTMENT.c.org_id == org_id),
+            ).outerjoin(
+                creator, and_(creator.c.id == ENTRY.c.created_by, creator.c.org_id == org_id)
+            )
+        )
+        .where(*counted(org_id), is_stale(ctx, days))
+        .order_by(days_since.desc(), ENTRY.c.title, ENTRY.c.id)
+    )
+    entries = [dict(row) for row in await ctx.all(statement)]
+    return {"entries": entries, "total": len(entries), "days_threshold": days}
+
+
+async def staleness_stats(ctx: Context, *, org_id: uuid.UUID, days: int) -> dict[str, Any]:
+    """Entry counts by status, stale count, mean days since review, stale percentage."""
+    status = ENTRY.c.status
+    live = status != "archived"
+    statement = select(
+        _count_if(live).label("total_active"),
+        _count_if(status == "needs_review").label("needs_review"),
+        _count_if(status == "active").label("active"),
+        _count_if(status == "archived").label("archived"),
+        _count_if(and_(live, is_stale(ctx, days))).label("stale"),
+        cast(func.avg(case((live, _days_since_review(ctx)))), Float).label("average_days"),
+    ).where(ENTRY.c.org_id == org_id)
+    row = await ctx.one_or_none(statement)
+    assert row is not None  # an aggregate without GROUP BY always answers one row
+    total, stale = int(row["total_active"]), int(row["stale"])
+    percentage = min(max(stale * 100.0 / total, 0.0), 100.0) if total else 0.0
+    average = row["average_days"]
+    return {
+        "total_active": total,
+        "needs_review_count": int(row["needs_review"]),
+        "active_count": int(row["active"]),
+        "archived_count": int(row["archived"]),
+        "stale_count": stale,
+        "average_days_since_review": round(float(average), 1) if average is not None else 0.0,
+        "days_threshold": days,
+        "stale_percentage": round(percentage, 2),
+    }
