@@ -35,6 +35,15 @@ def pytest_report_header(config: Any) -> str:
     return f"databases: sqlite, {'postgresql' if POSTGRES_URL else 'postgresql SKIPPED (no URL)'}"
 
 
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    # One line instead of a skip reason per test: the whole PostgreSQL half is off.
+    if not POSTGRES_URL:
+        skipped = len(terminalreporter.stats.get("skipped", []))
+        terminalreporter.write_line(
+            f"{skipped} tests skipped: {SKIP_POSTGRES}", yellow=True, bold=True
+        )
+
+
 async def _fresh_postgres() -> tuple[AsyncEngine, AsyncEngine, str]:
     """A throwaway database beside the one in the URL, so runs never share state."""
     assert POSTGRES_URL
