@@ -77,15 +77,20 @@ async def execute(route: RestRoute, request: Request) -> Response:
     """Run the route's operation for this request and answer in the family's terms."""
     from gateway.schema import schema  # the schema imports every domain; load it lazily
 
-    try:
-        variables = await route.params(request)
-    except GatewayError as error:
-        return error_response(route.family, error)
     context = context_for(request)
     try:
+        try:
+            variables = await route.params(request)
+        except GatewayError as error:
+            # Who is asking comes before what they asked: a caller without a valid
+            # credential hears 401/402, never whether their argument was well formed.
+            await context.principal()
+            raise error
         result = await schema.execute(
             route.document, variable_values=variables, context_value=context
         )
+    except GatewayError as error:
+        return error_response(route.family, error)
     finally:
         await context.close()
     if result.errors:

@@ -103,3 +103,16 @@ async def test_export_needs_a_credential(client):
     response = await client.get(EXPORT, params={"report": "catalog"})
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_credential_is_checked_before_arguments(client):
+    # A caller without a credential learns nothing about its arguments.
+    response = await client.get(EXPORT, params={"report": "nonsense", "days": "x"})
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "UNAUTHENTICATED"
+    response = await client.get(
+        "/api/v1/analytics/bus-factor/person/not-a-uuid",
+        headers={"Authorization": "Bearer garbage.token.here"},
+    )
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "INVALID_TOKEN"
