@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -46,3 +47,10 @@ async def autogenerate(engine: AsyncEngine, message: str) -> None:
     """Write a new revision from the difference between the models and the database."""
     async with engine.begin() as connection:
         await connection.run_sync(_run, "head", "revision", message)
+
+
+def head_revision() -> str:
+    """The newest revision the shipped migrations define."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
