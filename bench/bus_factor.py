@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import tempfile
 import time
 import uuid
-from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.common import compare, fresh_database, gateway_client
-from gateway.auth import Authenticator
-from gateway.settings import Settings
+from bench.common import fresh_database, measure_gets
 
 USERS = 1_000
 ENTRIES = 50_000
@@ -114,26 +110,18 @@ async def run(url: str, runs: int = 20, users: int = USERS, entries: int = ENTRI
         # Another organisation of a tenth the size, which must not be read.
         await load(engine, uuid.uuid4(), uuid.uuid4(), users // 10, entries // 10)
         print(f"bus_factor: loaded in {time.perf_counter() - started:.1f} s", flush=True)
-        with tempfile.TemporaryDirectory() as data_dir:
-            settings = Settings(data_dir=Path(data_dir))
-            token = Authenticator(secret=settings.resolved_jwt_secret()).issue(
-                user_id=admin_id, org_id=org_id
-            )
-            headers = {"Authorization": f"Bearer {token}"}
-            async with gateway_client(engine, Path(data_dir)) as client:
-                for name, path in [
-                    ("bus factor (org-wide)", "/api/v1/analytics/bus-factor/"),
-                    ("bus factor (critical)", "/api/v1/analytics/bus-factor/critical"),
-                    ("staleness stats", "/api/v1/analytics/staleness/stats"),
-                ]:
-                    figure = await compare(
-                        name,
-                        engine,
-                        client,
-                        lambda path=path: client.get(path, headers=headers),
-                        runs,
-                    )
-                    print("bus_factor: " + figure.line(), flush=True)
+        await measure_gets(
+            "bus_factor",
+            engine,
+            user_id=admin_id,
+            org_id=org_id,
+            paths=[
+                ("bus factor (org-wide)", "/api/v1/analytics/bus-factor/"),
+                ("bus factor (critical)", "/api/v1/analytics/bus-factor/critical"),
+                ("staleness stats", "/api/v1/analytics/staleness/stats"),
+            ],
+            runs=runs,
+        )
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ the gateway's own SQL replayed straight on the driver as the floor to compare wi
 from __future__ import annotations
 
 import statistics
+import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway import migrate
 from gateway.app import create_app
+from gateway.auth import Authenticator
 from gateway.db import create_engine
 from gateway.settings import Settings
 
@@ -130,5 +132,25 @@ async def compare(
     return Figure(name, gateway, floor, len(statements))
 
 
-def new_id() -> uuid.UUID:
-    return uuid.uuid4()
+async def measure_gets(
+    label: str,
+    engine: AsyncEngine,
+    *,
+    user_id: uuid.UUID,
+    org_id: uuid.UUID,
+    paths: list[tuple[str, str]],
+    runs: int,
+) -> None:
+    """Print a Figure for each (name, path) GET, as that user through the gateway."""
+    with tempfile.TemporaryDirectory() as data_dir:
+        settings = Settings(data_dir=Path(data_dir))
+        token = Authenticator(secret=settings.resolved_jwt_secret()).issue(
+            user_id=user_id, org_id=org_id
+        )
+        headers = {"Authorization": f"Bearer {token}"}
+        async with gateway_client(engine, Path(data_dir)) as client:
+            for name, path in paths:
+                figure = await compare(
+                    name, engine, client, lambda path=path: client.get(path, headers=headers), runs
+                )
+                print(f"{label}: {figure.line()}", flush=True)

@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import tempfile
 import time
 import uuid
-from pathlib import Path
 
 from sqlalchemy import text
 
-from bench.common import compare, fresh_database, gateway_client
-from gateway.auth import Authenticator
-from gateway.settings import Settings
+from bench.common import fresh_database, measure_gets
 
 DEPLOYMENTS = 1_000_000
 COMPONENTS = 100
@@ -93,26 +89,18 @@ async def run(url: str, runs: int = 20, deployments: int = DEPLOYMENTS) -> None:
         await load(engine, org_id, user_id, deployments * 9 // 10, "bench")
         await load(engine, uuid.uuid4(), uuid.uuid4(), deployments // 10, "noise")
         print(f"portal: loaded in {time.perf_counter() - started:.1f} s", flush=True)
-        with tempfile.TemporaryDirectory() as data_dir:
-            settings = Settings(data_dir=Path(data_dir))
-            token = Authenticator(secret=settings.resolved_jwt_secret()).issue(
-                user_id=user_id, org_id=org_id
-            )
-            headers = {"Authorization": f"Bearer {token}"}
-            async with gateway_client(engine, Path(data_dir)) as client:
-                for name, path in [
-                    ("dora (30 days)", "/api/v1/analytics/dora?days=30"),
-                    ("dora (90 days)", "/api/v1/analytics/dora?days=90"),
-                    ("catalogHealth", "/api/v1/analytics/catalog"),
-                ]:
-                    figure = await compare(
-                        name,
-                        engine,
-                        client,
-                        lambda path=path: client.get(path, headers=headers),
-                        runs,
-                    )
-                    print("portal: " + figure.line(), flush=True)
+        await measure_gets(
+            "portal",
+            engine,
+            user_id=user_id,
+            org_id=org_id,
+            paths=[
+                ("dora (30 days)", "/api/v1/analytics/dora?days=30"),
+                ("dora (90 days)", "/api/v1/analytics/dora?days=90"),
+                ("catalogHealth", "/api/v1/analytics/catalog"),
+            ],
+            runs=runs,
+        )
 
 
 def main() -> None:
