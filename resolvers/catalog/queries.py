@@ -132,15 +132,13 @@ async def dora(
     finished_success = and_(succeeded, Deployment.finished_at.is_not(None))  # type: ignore[union-attr]
     lead_seconds = seconds_between(Deployment.started_at, Deployment.finished_at)
 
-    def count_where(condition: Any) -> Any:
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
+    # Aggregate FILTER (both dialects have it) is cheaper than SUM(CASE ...) per row.
     totals = select(
-        count_where(succeeded).label("succeeded"),
-        count_where(status.in_(("FAILED", "ROLLED_BACK"))).label("failed"),
-        count_where(status != "PENDING").label("non_pending"),
-        count_where(finished_success).label("lead_samples"),
-        func.avg(case((finished_success, lead_seconds))).label("lead_seconds"),
+        func.count().filter(succeeded).label("succeeded"),
+        func.count().filter(status.in_(("FAILED", "ROLLED_BACK"))).label("failed"),
+        func.count().filter(status != "PENDING").label("non_pending"),
+        func.count().filter(finished_success).label("lead_samples"),
+        func.avg(lead_seconds).filter(finished_success).label("lead_seconds"),
     ).where(*scope.filters())
 
     # The next success (by start) of the same component and environment after each
