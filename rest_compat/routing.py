@@ -8,12 +8,14 @@ the family's own envelope.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from graphql import FragmentDefinitionNode, parse, print_ast
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -57,8 +59,39 @@ class RestRoute:
 
 @cache
 def load_operation(family: str, op: str) -> str:
-    """The text of ``operations/<family>/<op>.graphql``."""
-    return (OPERATIONS / family / f"{op}.graphql").read_text()
+    """``operations/<family>/<op>.graphql``, with the family's shared fragments it uses.
+
+    Shapes that several paths return (a person's risk score, say) are written once in
+    ``operations/<family>/fragments.graphql``; only the fragments an operation spreads
+    (directly or through another fragment) are appended, since GraphQL refuses a
+    document with unused fragments.
+    """
+    text = (OPERATIONS / family / f"{op}.graphql").read_text()
+    fragments = _fragments(family)
+    wanted: list[str] = []
+    pending = _SPREAD.findall(text)
+    while pending:
+        name = pending.pop()
+        if name in fragments and name not in wanted:
+            wanted.append(name)
+            pending.extend(_SPREAD.findall(fragments[name]))
+    return "\n".join([text, *(fragments[name] for name in sorted(wanted))])
+
+
+_SPREAD = re.compile(r"\.\.\.\s*([_A-Za-z][_0-9A-Za-z]*)")
+
+
+@cache
+def _fragments(family: str) -> dict[str, str]:
+    path = OPERATIONS / family / "fragments.graphql"
+    if not path.exists():
+        return {}
+    document = parse(path.read_text())
+    return {
+        definition.name.value: print_ast(definition)
+        for definition in document.definitions
+        if isinstance(definition, FragmentDefinitionNode)
+    }
 
 
 def error_of(errors: list[Any]) -> GatewayError:
