@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import strawberry
+from sqlalchemy import and_, literal, or_
 from sqlalchemy.engine import RowMapping
+
+from gateway.errors import bad_input
+from gateway.sql import UTCDateTime
+from resolvers.common import decode_cursor, encode_cursor
 
 T = TypeVar("T")
 
 # A page as the list functions return it: (cursor, row) pairs and whether more follow.
 Page = tuple[list[tuple[str, RowMapping]], bool]
+
+
+def newest_first_after(moment_column: Any, id_column: Any, after: str) -> Any:
+    """Rows after a cursor in (moment desc, id desc) order: the newest-first keyset."""
+    at, last_id = decode_cursor(after, 2)
+    try:
+        moment, last = datetime.fromisoformat(at), uuid.UUID(last_id)
+    except ValueError:
+        raise bad_input("after is not a valid cursor", argument="after") from None
+    boundary = literal(moment, UTCDateTime())
+    return or_(moment_column < boundary, and_(moment_column == boundary, id_column < last))
+
+
+def newest_first_cursor(moment_key: str) -> Callable[[RowMapping], str]:
+    """The cursor of a row in a newest-first page keyed on ``moment_key`` and id."""
+    return lambda row: encode_cursor(row[moment_key].isoformat(), row["id"])
 
 
 def page_of(rows: list[RowMapping], first: int, cursor_of: Callable[[RowMapping], str]) -> Page:

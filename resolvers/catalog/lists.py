@@ -13,19 +13,12 @@ from gateway.errors import bad_input
 from gateway.sql import UTCDateTime
 from models.catalog import AuditEvent, Component, Deployment
 from resolvers.common import decode_cursor, encode_cursor
-from resolvers.pagination import Page, page_of
+from resolvers.pagination import Page, newest_first_after, newest_first_cursor, page_of
 
 
 def _uuid(value: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
-    except ValueError:
-        raise bad_input("after is not a valid cursor", argument="after") from None
-
-
-def _timestamp(value: str) -> datetime:
-    try:
-        return datetime.fromisoformat(value)
     except ValueError:
         raise bad_input("after is not a valid cursor", argument="after") from None
 
@@ -71,12 +64,6 @@ async def components(
     return page_of(rows, first, lambda r: encode_cursor(r["name"], r["id"]))
 
 
-def _newest_first_after(column: Any, id_column: Any, after: str) -> Any:
-    at, last_id = decode_cursor(after, 2)
-    moment = literal(_timestamp(at), UTCDateTime())
-    return or_(column < moment, and_(column == moment, id_column < _uuid(last_id)))
-
-
 async def deployments(
     ctx: Context,
     *,
@@ -102,14 +89,14 @@ async def deployments(
     if until is not None:
         conditions.append(Deployment.started_at <= literal(until, UTCDateTime()))
     if after is not None:
-        conditions.append(_newest_first_after(Deployment.started_at, Deployment.id, after))
+        conditions.append(newest_first_after(Deployment.started_at, Deployment.id, after))
     rows = await ctx.all(
         select(*Deployment.__table__.c)
         .where(*conditions)
         .order_by(Deployment.started_at.desc(), Deployment.id.desc())
         .limit(first + 1)
     )
-    return page_of(rows, first, lambda r: encode_cursor(r["started_at"].isoformat(), r["id"]))
+    return page_of(rows, first, newest_first_cursor("started_at"))
 
 
 async def audit_events(
@@ -128,11 +115,11 @@ async def audit_events(
     if component_id is not None:
         conditions.append(AuditEvent.component_id == component_id)
     if after is not None:
-        conditions.append(_newest_first_after(AuditEvent.created_at, AuditEvent.id, after))
+        conditions.append(newest_first_after(AuditEvent.created_at, AuditEvent.id, after))
     rows = await ctx.all(
         select(*AuditEvent.__table__.c)
         .where(*conditions)
         .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
         .limit(first + 1)
     )
-    return page_of(rows, first, lambda r: encode_cursor(r["created_at"].isoformat(), r["id"]))
+    return page_of(rows, first, newest_first_cursor("created_at"))

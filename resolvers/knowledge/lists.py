@@ -3,28 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, literal, or_, select
+from sqlalchemy import select
 
 from gateway.context import Context
-from gateway.errors import bad_input
-from gateway.sql import UTCDateTime
 from models.knowledge import EntryAuthor, KnowledgeEntry
-from resolvers.common import decode_cursor, encode_cursor
-from resolvers.pagination import Page, page_of
-
-
-def _after(cursor: str) -> Any:
-    at, last_id = decode_cursor(cursor, 2)
-    try:
-        moment, last = datetime.fromisoformat(at), uuid.UUID(last_id)
-    except ValueError:
-        raise bad_input("after is not a valid cursor", argument="after") from None
-    created = KnowledgeEntry.created_at
-    boundary = literal(moment, UTCDateTime())
-    return or_(created < boundary, and_(created == boundary, KnowledgeEntry.id < last))
+from resolvers.pagination import Page, newest_first_after, newest_first_cursor, page_of
 
 
 async def entries(
@@ -49,11 +34,11 @@ async def entries(
         )
         conditions.append(KnowledgeEntry.id.in_(authored))
     if after is not None:
-        conditions.append(_after(after))
+        conditions.append(newest_first_after(KnowledgeEntry.created_at, KnowledgeEntry.id, after))
     rows = await ctx.all(
         select(*KnowledgeEntry.__table__.c)
         .where(*conditions)
         .order_by(KnowledgeEntry.created_at.desc(), KnowledgeEntry.id.desc())
         .limit(first + 1)
     )
-    return page_of(rows, first, lambda r: encode_cursor(r["created_at"].isoformat(), r["id"]))
+    return page_of(rows, first, newest_first_cursor("created_at"))
