@@ -5,9 +5,10 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -30,6 +31,32 @@ class Settings(BaseSettings):
     log_level: str = "info"
     graphiql: bool = True
     db_pool_size: int = 10
+    db_pool_timeout: float = Field(
+        default=10.0,
+        description="Seconds a request waits for a database connection before a 503.",
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576, description="Largest request body (GraphQL and REST); else 413."
+    )
+    max_query_cost: int = Field(
+        default=50_000,
+        description="Largest estimated GraphQL cost (sum over fields of the list sizes above).",
+    )
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated origins trusted for cookie-authenticated writes (and CORS).",
+    )
+    metrics_public: bool = Field(default=True, description="Serve /metrics without a token.")
+    metrics_token: str | None = Field(
+        default=None, description="When set, /metrics also answers `Authorization: Bearer <it>`."
+    )
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
 
     def resolved_jwt_secret(self) -> str:
         """The HS256 secret: the configured one, else one generated once and kept in data_dir."""
