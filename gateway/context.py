@@ -8,6 +8,7 @@ request or cross organisations.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from sqlalchemy.sql import Executable
 from strawberry.dataloader import DataLoader
 
 from gateway.auth import Authenticator, Credential, Principal, read_credential
+from gateway.csrf import csrf_refusal
+from gateway.db import database_errors
 from gateway.errors import GatewayError
 from gateway.sql import utcnow
 
@@ -58,6 +61,8 @@ class Context:
     engine: AsyncEngine
     authenticator: Authenticator
     credential: Credential | None
+    # Decided before anything runs (the CSRF rule); raised wherever the caller is asked for.
+    refused: GatewayError | None = None
     # One clock per request, so every window in one answer ends at the same instant.
     now: datetime = field(default_factory=utcnow)
     loaders: Loaders = field(init=False)
@@ -73,7 +78,9 @@ class Context:
     async def principal(self) -> Principal:
         """The authenticated caller; the outcome (or failure) is kept for the request."""
         if self._principal is None:
-            if self.credential is None:
+            if self.refused is not None:
+                self._principal = self.refused
+            elif self.credential is None:
                 self._principal = GatewayError("UNAUTHENTICATED", "authentication required")
             else:
                 try:
@@ -114,17 +121,22 @@ class Context:
 
     # --- database --------------------------------------------------------------------
 
+    async def _connect(self) -> AsyncConnection:
+        if self._connection is None:
+            self._connection = await self.engine.connect()
+        return self._connection
+
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection]:
-        """The request's read connection, opened on first use and used one at a time.
+        """The request's one connection, opened on first use and used one at a time.
 
         One connection per request keeps the statement count (and pool round trips)
-        minimal; loaders that fire together simply take turns.
+        minimal, and a request never waits for a second connection while holding one:
+        under load that is how a pool deadlocks. Loaders that fire together take turns.
         """
         async with self._lock:
-            if self._connection is None:
-                self._connection = await self.engine.connect()
-            yield self._connection
+            with database_errors():
+                yield await self._connect()
 
     async def all(self, statement: Executable) -> list[RowMapping]:
         async with self.reading() as connection:
@@ -140,14 +152,25 @@ class Context:
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[AsyncConnection]:
-        """A transaction of its own for a mutation: committed on success, else rolled back."""
-        async with self.engine.begin() as connection:
-            yield connection
+        """The same connection in a transaction for a mutation: committed on success,
+        rolled back on any failure."""
+        async with self._lock:
+            with database_errors():
+                connection = await self._connect()
+                if connection.in_transaction():
+                    # The reads so far (the principal) autobegan a transaction; end it
+                    # so the write starts on the newest data.
+                    await connection.commit()
+                async with connection.begin():
+                    yield connection
 
     async def close(self) -> None:
         if self._connection is not None:
             connection, self._connection = self._connection, None
-            await connection.close()
+            with contextlib.suppress(Exception):
+                # A connection the server dropped cannot even be rolled back; the pool
+                # discards it either way, and the answer is already decided.
+                await connection.close()
 
 
 Info = strawberry.Info[Context, None]
@@ -157,6 +180,12 @@ def context_for(request: Any) -> Context:
     """A fresh context for an HTTP request (GraphQL or REST) or a WebSocket."""
     runtime = request.app.state.runtime
     credential = read_credential(request.headers, request.cookies)
+    refused = None
+    if credential is not None and credential.from_cookie:
+        refused = csrf_refusal(request, runtime.settings.allowed_origins)
     return Context(
-        engine=runtime.engine, authenticator=runtime.authenticator, credential=credential
+        engine=runtime.engine,
+        authenticator=runtime.authenticator,
+        credential=credential,
+        refused=refused,
     )

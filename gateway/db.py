@@ -1,19 +1,42 @@
-"""The async engine: created once in the app's lifespan, per dialect tuned."""
+"""The async engine (created once in the app's lifespan, tuned per dialect), and what
+counts as the database being unavailable."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from gateway.errors import unavailable
 from gateway.sql import SQLitePercentile
 
+log = logging.getLogger("gateway.db")
 
-def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
-    """An async engine for a PostgreSQL (asyncpg) or SQLite (aiosqlite) URL."""
+# SQLite's ways of saying "not now": the file cannot be opened, or another writer held
+# the lock past busy_timeout. Anything else (no such table, a constraint) is a real error.
+_SQLITE_UNAVAILABLE = ("unable to open database file", "database is locked", "disk i/o error")
+# PostgreSQL SQLSTATE classes: 08 connection exception, 57P operator intervention
+# (shutdown, cannot connect now), 53300 too many connections.
+_PG_UNAVAILABLE = ("08", "57P", "53300")
+
+
+def create_engine(
+    url: str, *, pool_size: int = 10, pool_timeout: float = 10.0, echo: bool = False
+) -> AsyncEngine:
+    """An async engine for a PostgreSQL (asyncpg) or SQLite (aiosqlite) URL.
+
+    A request holds one connection at most, so the pool (``pool_size`` and as many
+    overflow) bounds concurrent requests in the database; a request that waits longer
+    than ``pool_timeout`` for one is answered 503 rather than queued without end.
+    """
+    pool = {"pool_size": pool_size, "max_overflow": pool_size, "pool_timeout": pool_timeout}
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **pool)
         event.listen(engine.sync_engine, "connect", _prepare_sqlite)
         return engine
     if url.startswith("postgresql://") or url.startswith("postgres://"):
@@ -21,11 +44,43 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
     return create_async_engine(
         url,
         echo=echo,
-        pool_size=pool_size,
-        max_overflow=pool_size,
-        # Statements are prepared once per connection by asyncpg; keep them.
-        connect_args={"server_settings": {"timezone": "UTC"}},
+        # Statements are prepared once per connection by asyncpg; keep them. A server
+        # that does not answer a connect is unavailable after pool_timeout, not 60 s.
+        connect_args={"server_settings": {"timezone": "UTC"}, "timeout": pool_timeout},
+        # A connection the server dropped while it sat in the pool (a restart, a
+        # failover, pg_terminate_backend) is replaced at checkout, not failed on.
+        pool_pre_ping=True,
+        **pool,
     )
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether a failure means the database is away (or busy), not that a statement is wrong."""
+    if isinstance(error, sa_exc.TimeoutError | OSError | TimeoutError):
+        return True  # pool exhausted past pool_timeout; connect refused or timed out
+    if not isinstance(error, sa_exc.DBAPIError):
+        return False
+    if error.connection_invalidated or isinstance(error.orig, OSError | TimeoutError):
+        return True
+    state = str(getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", "") or "")
+    if state.startswith(_PG_UNAVAILABLE):
+        return True
+    message = str(error.orig).lower()
+    return isinstance(error, sa_exc.OperationalError) and any(
+        text in message for text in _SQLITE_UNAVAILABLE
+    )
+
+
+@contextmanager
+def database_errors() -> Iterator[None]:
+    """Turns 'the database is away' into a 503 the client can retry; the rest pass."""
+    try:
+        yield
+    except Exception as error:
+        if not is_unavailable(error):
+            raise
+        log.warning("database unavailable: %s", error.__class__.__name__, exc_info=True)
+        raise unavailable() from error
 
 
 def _prepare_sqlite(dbapi_connection: Any, _record: Any) -> None:

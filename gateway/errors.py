@@ -50,3 +50,19 @@ def bad_input(message: str, **details: Any) -> GatewayError:
 def not_found(what: str) -> GatewayError:
     """Something absent from the caller's organisation (whether or not it exists elsewhere)."""
     return GatewayError("NOT_FOUND", f"{what} not found")
+
+
+# Seconds a client is asked to wait (``Retry-After``) when the database is unreachable or
+# no connection came free in time: long enough for a restart's first seconds, short
+# enough that recovery shows at once.
+RETRY_AFTER_SECONDS = 2
+
+
+def unavailable(message: str = "the database is unavailable; try again shortly") -> GatewayError:
+    """The database cannot be reached (or no connection came free in time): a 503."""
+    return GatewayError("SERVICE_UNAVAILABLE", message)
+
+
+def retry_headers(error: GatewayError) -> dict[str, str]:
+    """Headers that go with an error's status: ``Retry-After`` on a 503."""
+    return {"Retry-After": str(RETRY_AFTER_SECONDS)} if error.status == 503 else {}

@@ -8,6 +8,7 @@ the family's own envelope.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -19,8 +20,11 @@ from graphql import FragmentDefinitionNode, parse, print_ast
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from gateway.body_limit import BodyTooLarge
 from gateway.context import context_for
-from gateway.errors import STATUS_BY_CODE, GatewayError
+from gateway.errors import GatewayError, retry_headers
+
+log = logging.getLogger("gateway.rest")
 
 OPERATIONS = Path(__file__).parent / "operations"
 
@@ -103,7 +107,9 @@ def error_of(errors: list[Any]) -> GatewayError:
 
 
 def error_response(family: Family, error: GatewayError) -> JSONResponse:
-    return JSONResponse(family.envelope(error), status_code=STATUS_BY_CODE.get(error.code, 400))
+    return JSONResponse(
+        family.envelope(error), status_code=error.status, headers=retry_headers(error)
+    )
 
 
 async def execute(route: RestRoute, request: Request) -> Response:
@@ -124,6 +130,14 @@ async def execute(route: RestRoute, request: Request) -> Response:
         )
     except GatewayError as error:
         return error_response(route.family, error)
+    except BodyTooLarge:
+        raise  # answered 413 by the body limit, before anything else
+    except Exception:
+        # Internals never reach a client; the family's envelope does, even for a bug.
+        log.exception("unexpected error answering %s %s", route.method, route.path)
+        return error_response(
+            route.family, GatewayError("INTERNAL_SERVER_ERROR", "Internal server error.")
+        )
     finally:
         await context.close()
     if result.errors:
