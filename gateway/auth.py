@@ -32,6 +32,9 @@ ALL_SCOPES = "*"
 class Credential:
     kind: Literal["jwt", "api_key"]
     value: str
+    # A browser sends cookies on its own, even on a request another site made it send:
+    # cookie-authenticated writes must pass the CSRF rule (gateway/csrf.py).
+    from_cookie: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,7 @@ def read_credential(headers: Mapping[str, str], cookies: Mapping[str, str]) -> C
         return Credential("api_key", api_key)
     cookie = cookies.get("access_token", "").strip()
     if cookie:
-        return Credential("jwt", cookie)
+        return Credential("jwt", cookie, from_cookie=True)
     return None
 
 

@@ -30,9 +30,12 @@ async def rest_failure(client, headers=None, cookies=None) -> tuple[int, str]:
 
 
 async def graphql_failure(client, headers=None, cookies=None) -> str:
+    headers = dict(headers or {})
     if cookies:
         client.cookies.update(cookies)
-    response = await client.post("/graphql", json={"query": GRAPHQL_QUERY}, headers=headers or {})
+        # As a browser page would: a cookie-authenticated POST shows it is no CSRF.
+        headers["X-Requested-With"] = "fetch"
+    response = await client.post("/graphql", json={"query": GRAPHQL_QUERY}, headers=headers)
     client.cookies.clear()
     body = response.json()
     assert body["data"] is None
