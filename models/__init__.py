@@ -1,6 +1,7 @@
 """SQLModel tables, one module per domain. Importing this package registers them all."""
 
-from models.catalog import AuditEvent, Component, Deployment, Environment
+from models.audit import AuditEvent
+from models.catalog import Component, Deployment, Environment
 from models.knowledge import EntryAuthor, KnowledgeEntry
 from models.tenancy import ApiKey, Department, Organization, User
 

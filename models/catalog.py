@@ -1,12 +1,11 @@
-"""The developer portal's catalog: components, environments, deployments, audit log."""
+"""The developer portal's catalog: components, environments, deployments."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.base import check_in, id_field, org_field, timestamp_field
@@ -87,21 +86,3 @@ class Deployment(SQLModel, table=True):
     version: str = Field(max_length=100)
     started_at: datetime = timestamp_field(default_now=True)
     finished_at: datetime | None = timestamp_field(nullable=True)
-
-
-class AuditEvent(SQLModel, table=True):
-    __tablename__ = "audit_events"
-    __table_args__ = (
-        Index("ix_audit_events_org_created", "org_id", "created_at"),
-        Index("ix_audit_events_component", "component_id"),
-    )
-
-    # Columns
-    id: uuid.UUID = id_field()
-    org_id: uuid.UUID = org_field()
-    actor_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
-    action: str = Field(max_length=50)
-    # Not a foreign key: the audit log outlives the components it speaks of.
-    component_id: uuid.UUID | None = None
-    created_at: datetime = timestamp_field(default_now=True)
-    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

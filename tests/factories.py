@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from gateway.auth import Authenticator, hash_api_key
 from gateway.settings import Settings
 from gateway.sql import utcnow
-from models.catalog import AuditEvent, Component, Deployment, Environment
+from models.audit import AuditEvent
+from models.catalog import Component, Deployment, Environment
 from models.knowledge import EntryAuthor, KnowledgeEntry
 from models.tenancy import ApiKey, Department, Organization, User
 
@@ -114,17 +115,26 @@ class Factory:
         org: dict[str, Any] | None = None,
         component: dict[str, Any] | None = None,
         hours_ago: float = 1,
+        family: str = "catalog",
+        subject: tuple[str, uuid.UUID] | None = None,
+        details: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
+        """An audit event; its subject defaults to its component, as the catalog writes it."""
         org_id = (org or actor or {})["org_id" if org is None else "id"]
+        if subject is None and component is not None:
+            subject = ("component", component["id"])
         return await self._insert(
             AuditEvent,
             id=uuid.uuid4(),
             org_id=org_id,
+            family=family,
             actor_id=actor["id"] if actor else None,
             action=action,
+            subject_type=subject[0] if subject else None,
+            subject_id=subject[1] if subject else None,
             component_id=component["id"] if component else None,
             created_at=self.now - timedelta(hours=hours_ago),
-            details={},
+            details=details or {},
         )
 
     async def entry(

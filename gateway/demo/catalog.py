@@ -10,7 +10,8 @@ from typing import Any
 
 from gateway.demo.base import Seeder, demo_id, random_id, rng_for
 from gateway.demo.tenancy import OrgData
-from models.catalog import AuditEvent, Component, Environment
+from models.audit import AuditEvent
+from models.catalog import Component, Environment
 
 # name, kind, department, lifecycle, owner ("-": none, "~": blank, else the team)
 NORTHWIND_COMPONENTS = """

@@ -16,7 +16,8 @@ from typing import Any
 from gateway.demo.base import Seeder, pick_weighted, random_id, rng_for
 from gateway.demo.catalog import CatalogData, audit_event
 from gateway.demo.tenancy import OrgData
-from models.catalog import AuditEvent, Deployment
+from models.audit import AuditEvent
+from models.catalog import Deployment
 
 WINDOW_DAYS = 90
 # Deployments per day, by lifecycle and environment; libraries are published, not deployed.

@@ -17,7 +17,8 @@ from sqlalchemy import Column, Table
 
 from gateway.auth import hash_api_key
 from gateway.importer import records as r
-from models.catalog import AuditEvent, Component, Deployment, Environment
+from models.audit import AuditEvent
+from models.catalog import Component, Deployment, Environment
 from models.knowledge import EntryAuthor, KnowledgeEntry
 from models.tenancy import ApiKey, Department, Organization, User
 

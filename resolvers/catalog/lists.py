@@ -11,7 +11,9 @@ from sqlalchemy import and_, literal, or_, select
 from gateway.context import Context
 from gateway.errors import bad_input
 from gateway.sql import UTCDateTime
-from models.catalog import AuditEvent, Component, Deployment
+from models.audit import AuditEvent
+from models.catalog import Component, Deployment
+from resolvers.catalog import AUDIT_FAMILY
 from resolvers.common import decode_cursor, encode_cursor
 from resolvers.pagination import Page, newest_first_after, newest_first_cursor, page_of
 
@@ -108,8 +110,8 @@ async def audit_events(
     action: str | None,
     component_id: uuid.UUID | None,
 ) -> Page:
-    """Audit events, newest first."""
-    conditions: list[Any] = [AuditEvent.org_id == org_id]
+    """The portal's own audit events, newest first."""
+    conditions: list[Any] = [AuditEvent.org_id == org_id, AuditEvent.family == AUDIT_FAMILY]
     if action is not None:
         conditions.append(AuditEvent.action == action)
     if component_id is not None:

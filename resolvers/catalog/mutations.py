@@ -11,11 +11,12 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.audit import record
+from gateway.audit import Subject, record
 from gateway.context import Info
 from gateway.errors import GatewayError, bad_input, not_found
 from gateway.permissions import requires
 from models.catalog import LIFECYCLES, Component, Deployment, Environment
+from resolvers.catalog import AUDIT_FAMILY
 from resolvers.catalog.types import Component as ComponentType
 from resolvers.catalog.types import Deployment as DeploymentType
 from resolvers.catalog.types import DeploymentStatus
@@ -116,6 +117,8 @@ class Mutation:
                 await record(
                     conn,
                     principal,
+                    family=AUDIT_FAMILY,
+                    subject=Subject("component", values["id"]),
                     action="CREATE",
                     at=ctx.now,
                     component_id=values["id"],
@@ -162,6 +165,8 @@ class Mutation:
                 await record(
                     conn,
                     principal,
+                    family=AUDIT_FAMILY,
+                    subject=Subject("component", id),
                     action="UPDATE",
                     at=ctx.now,
                     component_id=id,
@@ -184,6 +189,8 @@ class Mutation:
             await record(
                 conn,
                 principal,
+                family=AUDIT_FAMILY,
+                subject=Subject("component", id),
                 action="DELETE",
                 at=ctx.now,
                 component_id=id,
@@ -210,6 +217,8 @@ class Mutation:
                 await record(
                     conn,
                     principal,
+                    family=AUDIT_FAMILY,
+                    subject=Subject("environment", values["id"]),
                     action="CREATE",
                     at=ctx.now,
                     details={"entity": "environment", "id": values["id"], "name": values["name"]},
@@ -234,6 +243,8 @@ class Mutation:
                 await record(
                     conn,
                     principal,
+                    family=AUDIT_FAMILY,
+                    subject=Subject("environment", id),
                     action="UPDATE",
                     at=ctx.now,
                     details={"entity": "environment", "id": id, "name": name},
@@ -254,6 +265,8 @@ class Mutation:
             await record(
                 conn,
                 principal,
+                family=AUDIT_FAMILY,
+                subject=Subject("environment", id),
                 action="DELETE",
                 at=ctx.now,
                 details={"entity": "environment", "id": id, "name": name},
@@ -293,6 +306,8 @@ class Mutation:
             await record(
                 conn,
                 principal,
+                family=AUDIT_FAMILY,
+                subject=Subject("deployment", values["id"]),
                 action="DEPLOY",
                 at=ctx.now,
                 component_id=component_id,
@@ -347,6 +362,8 @@ class Mutation:
             await record(
                 conn,
                 principal,
+                family=AUDIT_FAMILY,
+                subject=Subject("deployment", id),
                 action="DEPLOY_FINISH",
                 at=ctx.now,
                 component_id=row["component_id"],

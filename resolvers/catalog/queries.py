@@ -9,8 +9,8 @@ Semantics (the seed's contract, and what the tests check by hand):
   from its finish to the finish of the next SUCCEEDED deployment (the first by start
   time started at or after that finish) of the same component and environment;
   failures never followed by a success are not samples. Hours, two decimals.
-- Usage counts audit events in the window by ``created_at``; tops are the first 10 by
-  count, ties broken by name.
+- Usage counts the catalog family's audit events in the window by ``created_at`` (never
+  another family's); tops are the first 10 by count, ties broken by name.
 """
 
 from __future__ import annotations
@@ -24,8 +24,10 @@ from sqlalchemy import and_, case, func, literal, select
 
 from gateway.context import Context
 from gateway.sql import UTCDateTime, seconds_between
-from models.catalog import LIFECYCLES, AuditEvent, Component, Deployment
+from models.audit import AuditEvent
+from models.catalog import LIFECYCLES, Component, Deployment
 from models.tenancy import User
+from resolvers.catalog import AUDIT_FAMILY
 
 TOP_N = 10
 UNOWNED_LIMIT = 50
@@ -207,10 +209,12 @@ async def dora(
 
 
 async def usage(ctx: Context, *, org_id: uuid.UUID, days: int) -> dict[str, Any]:
-    """Activity from the audit log over the last ``days`` days."""
+    """The portal's activity from its audit events over the last ``days`` days."""
     since, until = window(ctx.now, days)
+    # Every statement below filters on this: other families' events are not counted.
     in_window = [
         AuditEvent.org_id == org_id,
+        AuditEvent.family == AUDIT_FAMILY,
         AuditEvent.created_at >= literal(since, UTCDateTime()),
         AuditEvent.created_at <= literal(until, UTCDateTime()),
     ]

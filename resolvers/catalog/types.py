@@ -119,8 +119,18 @@ class Deployment:
 @strawberry.type(description="One entry of the audit log.")
 class AuditEvent:
     id: uuid.UUID
+    family: str = strawberry.field(
+        description="The family that wrote it (always `catalog` here: each family lists its own)."
+    )
     action: str
     actor_id: uuid.UUID | None
+    subject_type: str | None = strawberry.field(
+        description="What kind of row it concerns: `component`, `environment` or `deployment` "
+        "(null for an event about no single row)."
+    )
+    subject_id: uuid.UUID | None = strawberry.field(
+        description="The id of the row it concerns; the row may have been deleted since."
+    )
     component_id: uuid.UUID | None
     created_at: datetime
     details: JSON
@@ -143,8 +153,11 @@ class AuditEvent:
     def from_row(cls, row: Any) -> AuditEvent:
         return cls(
             id=row["id"],
+            family=row["family"],
             action=row["action"],
             actor_id=row["actor_id"],
+            subject_type=row["subject_type"],
+            subject_id=row["subject_id"],
             component_id=row["component_id"],
             created_at=row["created_at"],
             details=row["details"],

@@ -17,7 +17,7 @@ from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.audit import record
+from gateway.audit import Subject, record
 from gateway.auth import Principal
 from gateway.context import Info
 from gateway.errors import GatewayError, bad_input, not_found
@@ -25,7 +25,7 @@ from gateway.permissions import requires
 from models.knowledge import EntryAuthor, KnowledgeEntry
 from models.tenancy import Department, User
 from resolvers.knowledge.staleness import is_stale, threshold
-from resolvers.knowledge.types import PLAN, WRITE, Days, StalenessCheckResult
+from resolvers.knowledge.types import AUDIT_FAMILY, PLAN, WRITE, Days, StalenessCheckResult
 from resolvers.knowledge.types import KnowledgeEntry as KnowledgeEntryType
 
 ENTRY = KnowledgeEntry.__table__
@@ -163,6 +163,8 @@ class Mutation:
             await record(
                 conn,
                 principal,
+                family=AUDIT_FAMILY,
+                subject=Subject("knowledge_entry", values["id"]),
                 action="CREATE",
                 at=ctx.now,
                 details={"entity": "knowledge_entry", "id": values["id"], "title": values["title"]},
@@ -198,7 +200,15 @@ class Mutation:
                 authors = {entry["created_by"], *input.author_ids}
                 await _set_authors(conn, principal.org_id, id, authors)
                 details["author_ids"] = sorted(str(a) for a in authors)
-            await record(conn, principal, action="UPDATE", at=ctx.now, details=details)
+            await record(
+                conn,
+                principal,
+                family=AUDIT_FAMILY,
+                subject=Subject("knowledge_entry", id),
+                action="UPDATE",
+                at=ctx.now,
+                details=details,
+            )
         assert row is not None  # the entry exists: _writable found it in this transaction
         return KnowledgeEntryType.from_row(row)
 
@@ -217,6 +227,8 @@ class Mutation:
             await record(
                 conn,
                 principal,
+                family=AUDIT_FAMILY,
+                subject=Subject("knowledge_entry", id),
                 action="ARCHIVE",
                 at=ctx.now,
                 details={"entity": "knowledge_entry", "id": id, "title": row["title"]},
@@ -247,6 +259,8 @@ class Mutation:
             await record(
                 conn,
                 principal,
+                family=AUDIT_FAMILY,
+                subject=Subject("knowledge_entry", id),
                 action="REVIEW",
                 at=ctx.now,
                 details={"entity": "knowledge_entry", "id": id, "title": row["title"]},
@@ -283,6 +297,9 @@ class Mutation:
             await record(
                 conn,
                 principal,
+                family=AUDIT_FAMILY,
+                # A check over the whole knowledge base concerns no single entry.
+                subject=None,
                 action="STALENESS_CHECK",
                 at=ctx.now,
                 details={"days_threshold": days, "checked": checked, "flagged": flagged},

@@ -17,6 +17,8 @@ from resolvers.tenancy.types import Department, User
 
 READ = "knowledge:read"
 WRITE = "knowledge:write"
+# The audit family knowledge writes; only knowledge's own rules may read it.
+AUDIT_FAMILY = "knowledge"
 # Every knowledge field: Growth plan or higher, reported as the "analytics" feature.
 PLAN = {"plan": "growth", "feature": "analytics"}
 

@@ -15,7 +15,8 @@ from sqlmodel import SQLModel
 
 from gateway import cli
 from gateway.importer import ImportFailed, load_file
-from models.catalog import AuditEvent, Component
+from models.audit import AuditEvent
+from models.catalog import Component
 from models.knowledge import EntryAuthor
 from models.tenancy import ApiKey, Organization, User
 from tests.cli import samples as s

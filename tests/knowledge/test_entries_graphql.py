@@ -6,7 +6,7 @@ import uuid
 
 from sqlalchemy import select, update
 
-from models.catalog import AuditEvent
+from models.audit import AuditEvent
 from models.knowledge import EntryAuthor, KnowledgeEntry
 
 ENTRIES = """query($first: Int!, $after: String) {

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from sqlalchemy import func, select
 
-from models.catalog import AuditEvent
+from models.audit import AuditEvent
 from models.knowledge import KnowledgeEntry
 from tests.knowledge import expected
 
