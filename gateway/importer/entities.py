@@ -34,6 +34,15 @@ USERS = _table(User)
 COMPONENTS = _table(Component)
 ENVIRONMENTS = _table(Environment)
 ENTRIES = _table(KnowledgeEntry)
+DEPLOYMENTS = _table(Deployment)
+
+# The table each audit subject type names; the audit log outlives them (no foreign key).
+SUBJECT_TABLES = {
+    "component": COMPONENTS,
+    "environment": ENVIRONMENTS,
+    "deployment": DEPLOYMENTS,
+    "knowledge_entry": ENTRIES,
+}
 
 
 @dataclass(frozen=True)
@@ -42,12 +51,19 @@ class Ref:
 
     ``must_exist`` is False only where the column is deliberately not a foreign key
     (an audit event may speak of a component deleted since); such a reference is
-    still refused when it names another organisation's row.
+    still refused when it names another organisation's row. ``when`` narrows a ref to
+    the lines whose field has a given value: an audit event's ``subject_id`` names a
+    row of the table its ``subject_type`` says.
     """
 
     field: str
     table: Table
     must_exist: bool = True
+    when: tuple[str, str] | None = None
+
+    def applies_to(self, row: dict[str, Any]) -> bool:
+        """Whether this ref speaks of ``row``'s ``field``."""
+        return self.when is None or row.get(self.when[0]) == self.when[1]
 
     @property
     def tenant_column(self) -> Column[Any]:
@@ -62,6 +78,14 @@ def _row(record: r.Record) -> dict[str, Any]:
 def _api_key_row(record: r.Record) -> dict[str, Any]:
     row = _row(record)
     row["key_hash"] = hash_api_key(row.pop("key"))
+    return row
+
+
+def _audit_event_row(record: r.Record) -> dict[str, Any]:
+    row = _row(record)
+    # Absent a subject, a catalog event concerns its component, as the catalog writes it.
+    if row["subject_type"] is None and row["component_id"] is not None:
+        row["subject_type"], row["subject_id"] = "component", row["component_id"]
     return row
 
 
@@ -105,14 +129,22 @@ SPECS: tuple[EntitySpec, ...] = (
     EntitySpec(
         "deployment",
         r.DeploymentRecord,
-        _table(Deployment),
+        DEPLOYMENTS,
         refs=_in_org(Ref("component_id", COMPONENTS), Ref("environment_id", ENVIRONMENTS)),
     ),
     EntitySpec(
         "audit_event",
         r.AuditEventRecord,
         _table(AuditEvent),
-        refs=_in_org(Ref("actor_id", USERS), Ref("component_id", COMPONENTS, must_exist=False)),
+        refs=_in_org(
+            Ref("actor_id", USERS),
+            Ref("component_id", COMPONENTS, must_exist=False),
+            *(
+                Ref("subject_id", table, must_exist=False, when=("subject_type", kind))
+                for kind, table in SUBJECT_TABLES.items()
+            ),
+        ),
+        to_row=_audit_event_row,
     ),
     EntitySpec(
         "knowledge_entry",

@@ -140,19 +140,20 @@ class _Batch:
         each reference is looked up, in this transaction, and must belong to the
         line's own organisation.
         """
-        owners = {ref.field: await self._owners(ref, items) for ref in spec.refs}
+        owners = {ref: await self._owners(ref, items) for ref in spec.refs}
         own = await self._owners(Ref("id", spec.table), items) if spec.guards_own_id else {}
         for item in items:
             if spec.org_via:
                 via = item.row[spec.org_via]
-                if via in owners[spec.org_via]:
-                    item.row["org_id"] = owners[spec.org_via][via]
+                via_owners = next(owners[ref] for ref in spec.refs if ref.field == spec.org_via)
+                if via in via_owners:
+                    item.row["org_id"] = via_owners[via]
             org_id = item.row.get("org_id", item.row.get("id"))
             for ref in spec.refs:
                 value = item.row.get(ref.field)
-                if value is None:
+                if value is None or not ref.applies_to(item.row):
                     continue
-                owner = owners[ref.field].get(value)
+                owner = owners[ref].get(value)
                 if owner is None and ref.must_exist:
                     raise ImportFailed(
                         item.line,
@@ -173,7 +174,11 @@ class _Batch:
 
     async def _owners(self, ref: Ref, items: list[_Pending]) -> dict[uuid.UUID, uuid.UUID]:
         """The organisation of each row that ``ref`` names in these lines."""
-        ids = {item.row[ref.field] for item in items if item.row.get(ref.field) is not None}
+        ids = {
+            item.row[ref.field]
+            for item in items
+            if item.row.get(ref.field) is not None and ref.applies_to(item.row)
+        }
         if not ids:
             return {}
         id_column = ref.table.c.id

@@ -9,8 +9,18 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
+from models.audit import FAMILIES, SUBJECT_TYPES
 from models.catalog import DEPLOYMENT_STATUSES, LIFECYCLES
 from models.knowledge import ENTRY_STATUSES
 from models.tenancy import PLANS, ROLES
@@ -29,6 +39,7 @@ Role = Literal[ROLES]  # type: ignore[valid-type]
 Lifecycle = Literal[LIFECYCLES]  # type: ignore[valid-type]
 DeploymentStatus = Literal[DEPLOYMENT_STATUSES]  # type: ignore[valid-type]
 EntryStatus = Literal[ENTRY_STATUSES]  # type: ignore[valid-type]
+Family = Literal[FAMILIES]  # type: ignore[valid-type]
 
 
 class Record(BaseModel):
@@ -128,14 +139,57 @@ class DeploymentRecord(Record):
 
 
 class AuditEventRecord(Record):
+    """An event of one family about one subject (or none); absent a subject, a catalog
+    event concerns its component. Fields are checked in order, so the subject's checks
+    see the family and component before them.
+    """
+
     entity: Literal["audit_event"]
     id: uuid.UUID
     org_id: uuid.UUID
+    family: Family | None = "catalog"
     actor_id: uuid.UUID | None = None
     action: Text50
     component_id: uuid.UUID | None = None
+    # Checked even when absent, so that a lone subject_id or a component on a family
+    # without components is refused. No subject and a component means that component.
+    subject_type: Text50 | None = Field(default=None, validate_default=True)
+    subject_id: uuid.UUID | None = Field(default=None, validate_default=True)
     created_at: AwareDatetime
     details: dict[str, Any] | None = {}
+
+    @field_validator("subject_type")
+    @classmethod
+    def _subject_of_the_family(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if "family" not in info.data:
+            return value  # the family itself failed, and is reported first
+        family = info.data["family"] or "catalog"
+        kinds = SUBJECT_TYPES[family]
+        expected = ", ".join(kinds)
+        if info.data.get("component_id") is not None and "component" not in kinds:
+            raise PydanticCustomError(
+                "audit_subject",
+                f"the {family} family's events concern no component (drop component_id; "
+                f"subject_type is one of: {expected})",
+            )
+        if value is not None and value not in kinds:
+            raise PydanticCustomError(
+                "audit_subject", f"expected one of the {family} family's: {expected}"
+            )
+        return value
+
+    @field_validator("subject_id")
+    @classmethod
+    def _subject_id_with_its_type(
+        cls, value: uuid.UUID | None, info: ValidationInfo
+    ) -> uuid.UUID | None:
+        if "subject_type" not in info.data:
+            return value
+        if (value is None) != (info.data["subject_type"] is None):
+            raise PydanticCustomError(
+                "audit_subject", "subject_type and subject_id are given together or not at all"
+            )
+        return value
 
 
 class KnowledgeEntryRecord(Record):
