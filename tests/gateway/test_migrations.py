@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table)
 from gateway import migrate
 from gateway.db import create_engine
+from gateway.sql import UTCDateTime
+from models.audit import AuditEvent
 from tests.conftest import _fresh_postgres
 
 
@@ -46,3 +55,112 @@ async def test_every_migration_steps_down_and_up_again(engine, tmp_path):
                 await conn.execution_options(isolation_level="AUTOCOMMIT")
                 await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             await admin.dispose()
+
+
+@pytest.fixture
+async def scratch(engine, tmp_path) -> AsyncIterator[AsyncEngine]:
+    """An empty database of the session's dialect, so that the session's schema stays."""
+    if engine.dialect.name == "postgresql":
+        admin, scratch, name = await _fresh_postgres()
+    else:
+        admin, scratch, name = None, create_engine(f"sqlite+aiosqlite:///{tmp_path}/m.db"), ""
+    try:
+        yield scratch
+    finally:
+        await scratch.dispose()
+        if admin is not None:
+            async with admin.connect() as conn:
+                await conn.execution_options(isolation_level="AUTOCOMMIT")
+                await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            await admin.dispose()
+
+
+# The two tables as revision 0003 left them, written the way the gateway wrote them then.
+ORGANIZATIONS = sa.table(
+    "organizations",
+    sa.column("id", sa.Uuid()),
+    sa.column("name", sa.String()),
+    sa.column("plan", sa.String()),
+    sa.column("subscription_active", sa.Boolean()),
+    sa.column("created_at", UTCDateTime()),
+)
+OLD_EVENTS = sa.table(
+    "audit_events",
+    sa.column("id", sa.Uuid()),
+    sa.column("org_id", sa.Uuid()),
+    sa.column("action", sa.String()),
+    sa.column("component_id", sa.Uuid()),
+    sa.column("created_at", UTCDateTime()),
+    sa.column("details", sa.JSON()),
+)
+
+
+async def test_item8_migration_backfills_family_and_subject(scratch):
+    # given: events of every kind the gateway wrote before families, and an import's
+    await migrate.upgrade(scratch, "0003")
+    org, component, deployment, environment, entry = (uuid.uuid4() for _ in range(5))
+    now = datetime(2026, 1, 10, tzinfo=UTC)
+    old = [
+        ("CREATE", component, {"entity": "component", "name": "billing"}),
+        ("DEPLOY", component, {"deployment_id": str(deployment), "version": "1"}),
+        ("CREATE", None, {"entity": "environment", "id": str(environment), "name": "prod"}),
+        ("CREATE", None, {"entity": "knowledge_entry", "id": str(entry), "title": "Payroll"}),
+        ("ARCHIVE", None, {"entity": "knowledge_entry", "id": str(entry), "title": "Payroll"}),
+        ("STALENESS_CHECK", None, {"days_threshold": 30, "checked": 4, "flagged": 1}),
+        ("UPDATE", None, {"entity": "environment", "id": "not-an-id"}),
+        ("DELETE", None, {}),
+    ]
+    ids = [uuid.UUID(int=n + 1) for n in range(len(old))]
+    async with scratch.begin() as conn:
+        await conn.execute(
+            ORGANIZATIONS.insert().values(
+                id=org, name="A", plan="growth", subscription_active=True, created_at=now
+            )
+        )
+        await conn.execute(
+            OLD_EVENTS.insert(),
+            [
+                {
+                    "id": id_,
+                    "org_id": org,
+                    "action": action,
+                    "component_id": component_id,
+                    "created_at": now,
+                    "details": details,
+                }
+                for id_, (action, component_id, details) in zip(ids, old, strict=True)
+            ],
+        )
+
+    # when
+    await migrate.upgrade(scratch)
+
+    # then
+    async with scratch.connect() as conn:
+        rows = (
+            await conn.execute(
+                select(AuditEvent.family, AuditEvent.subject_type, AuditEvent.subject_id).order_by(
+                    AuditEvent.id
+                )
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("catalog", "component", component),
+        ("catalog", "deployment", deployment),
+        ("catalog", "environment", environment),
+        ("knowledge", "knowledge_entry", entry),
+        ("knowledge", "knowledge_entry", entry),
+        ("knowledge", None, None),
+        ("catalog", None, None),
+        ("catalog", None, None),
+    ]
+
+    # and stepping back keeps every event, without the new columns
+    await migrate.downgrade(scratch, "0003")
+    async with scratch.connect() as conn:
+        kept = (await conn.execute(select(OLD_EVENTS.c.id).order_by(OLD_EVENTS.c.id))).all()
+        columns = await conn.run_sync(
+            lambda c: {col["name"] for col in sa.inspect(c).get_columns("audit_events")}
+        )
+    assert [r.id for r in kept] == ids
+    assert "family" not in columns and "subject_id" not in columns
