@@ -132,9 +132,11 @@ async def seed_catalog(seeder: Seeder, org: OrgData) -> CatalogData:
         events += edits
         department_of[component_id] = department
     events += _deleted_components(rng, seeder, org)
-    for name in environments:
+    for name, environment_id in environments.items():
+        at = seeder.ago(days=390)
+        subject = ("environment", environment_id)
         events.append(
-            audit_event(rng, org, "CREATE", org.admin, None, seeder.ago(days=390), environment=name)
+            audit_event(rng, org, "CREATE", org.admin, None, at, subject=subject, environment=name)
         )
     environment_rows = [
         {"id": id_, "org_id": org.id, "name": name, "created_at": seeder.ago(days=390)}
@@ -185,14 +187,25 @@ def audit_event(
     actor: dict[str, Any],
     component_id: uuid.UUID | None,
     at: datetime,
+    *,
+    family: str = "catalog",
+    subject: tuple[str, uuid.UUID] | None = None,
     **details: Any,
 ) -> dict[str, Any]:
-    """An audit event row, as the gateway's own mutations would have written it."""
+    """An audit event row, as the gateway's own mutations would have written it.
+
+    The subject defaults to the component, as the catalog's component edits say.
+    """
+    if subject is None and component_id is not None:
+        subject = ("component", component_id)
     return {
         "id": random_id(rng),
         "org_id": org.id,
+        "family": family,
         "actor_id": actor["id"],
         "action": action,
+        "subject_type": subject[0] if subject else None,
+        "subject_id": subject[1] if subject else None,
         "component_id": component_id,
         "created_at": at,
         "details": details,

@@ -158,6 +158,7 @@ def _audit_events(
                 actor,
                 row["component_id"],
                 row["started_at"],
+                subject=("deployment", row["id"]),
                 deployment_id=str(row["id"]),
                 version=row["version"],
                 environment_id=str(row["environment_id"]),
@@ -172,6 +173,7 @@ def _audit_events(
                     actor,
                     row["component_id"],
                     row["finished_at"],
+                    subject=("deployment", row["id"]),
                     deployment_id=str(row["id"]),
                     status=row["status"],
                 )

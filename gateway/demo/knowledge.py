@@ -13,8 +13,9 @@ from datetime import timedelta
 from typing import Any
 
 from gateway.demo.base import Seeder, pick_weighted, random_id, rng_for
-from gateway.demo.catalog import CATALOGS, parse_catalog
+from gateway.demo.catalog import CATALOGS, audit_event, parse_catalog
 from gateway.demo.tenancy import OrgData
+from models.audit import AuditEvent
 from models.knowledge import EntryAuthor, KnowledgeEntry
 
 TITLES = (
@@ -63,7 +64,53 @@ async def seed_knowledge(seeder: Seeder, org: OrgData) -> int:
     label = org.spec.key
     await seeder.write(KnowledgeEntry.__table__, entries, label=f"{label} knowledge entries")  # type: ignore[attr-defined]
     await seeder.write(EntryAuthor.__table__, authors, label=f"{label} entry authors")  # type: ignore[attr-defined]
+    events = _audit_events(org, entries)
+    await seeder.write(AuditEvent.__table__, events, label=f"{label} knowledge audit events")  # type: ignore[attr-defined]
     return len(entries)
+
+
+def _audit_events(org: OrgData, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each entry's creation and last review, in the knowledge family, as its mutations write.
+
+    A generator of their own, so that adding them left the entries as they were.
+    """
+    rng = rng_for(org.spec.key, "knowledge-audit")
+    events = []
+    for entry in entries:
+        subject = ("knowledge_entry", entry["id"])
+        details = {"entity": "knowledge_entry", "id": str(entry["id"]), "title": entry["title"]}
+        creator = {"id": entry["created_by"]}
+        at = entry["created_at"]
+        events.append(
+            audit_event(
+                rng,
+                org,
+                "CREATE",
+                creator,
+                None,
+                at,
+                family="knowledge",
+                subject=subject,
+                **details,
+            )
+        )
+        if entry["last_reviewed_at"] is not None:
+            reviewer = {"id": entry["last_reviewed_by"]}
+            at = entry["last_reviewed_at"]
+            events.append(
+                audit_event(
+                    rng,
+                    org,
+                    "REVIEW",
+                    reviewer,
+                    None,
+                    at,
+                    family="knowledge",
+                    subject=subject,
+                    **details,
+                )
+            )
+    return events
 
 
 def _subjects(org: OrgData) -> dict[str, list[str]]:

@@ -181,3 +181,45 @@ async def test_a_second_seed_is_refused_and_force_spares_other_organisations(
     names = [n for (n,) in await rows(db, select(Organization.name).order_by(Organization.name))]
     assert names == ["Bluebird Analytics", "Initech", "Northwind Robotics"]
     assert other["id"] not in DEMO_ORG_IDS
+
+
+async def test_item8_demo_audit_events_carry_their_family_and_subject(db: AsyncEngine) -> None:
+    # when
+    await seeded(db)
+
+    # then: each kind of event in its family, about the row its mutation names
+    kinds = await rows(
+        db,
+        text(
+            "SELECT DISTINCT family, action, subject_type, subject_id IS NULL,"
+            " component_id IS NULL FROM audit_events"
+        ),
+    )
+    assert sorted(tuple(k) for k in kinds) == [
+        ("catalog", "CREATE", "component", False, False),
+        ("catalog", "CREATE", "environment", False, True),
+        ("catalog", "DELETE", "component", False, False),
+        ("catalog", "DEPLOY", "deployment", False, False),
+        ("catalog", "DEPLOY_FINISH", "deployment", False, False),
+        ("catalog", "UPDATE", "component", False, False),
+        ("knowledge", "CREATE", "knowledge_entry", False, True),
+        ("knowledge", "REVIEW", "knowledge_entry", False, True),
+    ]
+    # every entry's creation is there, and a deployment's events name that deployment
+    created = await rows(
+        db,
+        text(
+            "SELECT COUNT(*) FROM knowledge_entries e WHERE EXISTS (SELECT 1 FROM audit_events a"
+            " WHERE a.family = 'knowledge' AND a.action = 'CREATE' AND a.subject_id = e.id)"
+        ),
+    )
+    assert created[0][0] == (await rows(db, select(func.count()).select_from(KnowledgeEntry)))[0][0]
+    strays = await rows(
+        db,
+        text(
+            "SELECT COUNT(*) FROM audit_events a WHERE a.subject_type = 'deployment' AND NOT EXISTS"
+            " (SELECT 1 FROM deployments d WHERE d.id = a.subject_id"
+            " AND d.component_id = a.component_id)"
+        ),
+    )
+    assert strays[0][0] == 0
