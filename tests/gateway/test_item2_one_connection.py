@@ -6,7 +6,8 @@ import asyncio
 
 from sqlalchemy import event, func, select
 
-from models.catalog import AuditEvent, Component
+from models.audit import AuditEvent
+from models.catalog import Component
 from tests.gateway.safety import app_client, engine_like
 
 CREATE = 'mutation($name: String!) { createComponent(input: {name: $name, kind: "api"}) { id } }'
