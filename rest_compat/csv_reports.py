@@ -10,11 +10,33 @@ from typing import Any
 
 from starlette.responses import Response
 
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV
+# Injection"): `=HYPERLINK(...)` in a component name would become a live link.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula, prefixed with `'`.
+
+    Only text is touched. Numbers are the gateway's own figures (counts, rates) and go
+    out as numbers, so a negative value would stay a number rather than become text.
+    Every text cell goes through here, the gateway's labels included: none of them starts
+    with these characters, and checking all text means no report can forget a column that
+    holds names users chose (component names and kinds, usernames, audit actions).
+    """
+    if isinstance(cell, str) and cell.startswith(FORMULA_PREFIXES):
+        return "'" + cell
+    return cell
+
 
 def _csv(rows: Iterable[Iterable[Any]]) -> str:
+    """Every CSV the gateway writes goes through here."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows(rows)
+    # CRLF, as RFC 4180 and spreadsheets write it. It also makes the csv module quote any
+    # cell holding a CR or LF (with "\n" alone, Python 3.11 leaves a bare CR unquoted, and
+    # a reader that ends rows at CR would start a new row, unneutralised, inside a name).
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerows([neutralise(cell) for cell in row] for row in rows)
     return buffer.getvalue()
 
 

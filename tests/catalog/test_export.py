@@ -116,3 +116,70 @@ async def test_credential_is_checked_before_arguments(client):
     )
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "INVALID_TOKEN"
+
+
+# Item 9: names a spreadsheet would run as formulas (OWASP's list). Tab and CR cannot
+# lead a name given through the API (it is trimmed) but can through `gateway import`.
+HOSTILE = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\ry"]
+
+
+async def test_item9_csv_formula_injection_catalog_kinds_are_neutralised(client, factory):
+    org = await factory.org()
+    user = await factory.user(org, "jane")
+    for n, kind in enumerate(HOSTILE):
+        await factory.component(org, f"c{n}", kind)
+    response = await client.get(EXPORT, params={"report": "catalog"}, headers=factory.headers(user))
+    assert response.status_code == 200
+    # Kinds tie at 1, ordered by name: compared sorted, so no collation is assumed.
+    lines = response.text.split("\r\n")
+    assert lines[-1] == ""
+    assert sorted(lines[10:-1]) == sorted(
+        [
+            "Kind,'\tx,1",
+            'Kind,"\'\ry",1',
+            "Kind,'+1+1,1",
+            "Kind,'-2+3,1",
+            'Kind,"\'=HYPERLINK(""http://evil.example"",""x"")",1',
+            "Kind,'@SUM(A1),1",
+        ]
+    )
+
+
+async def test_item9_csv_formula_injection_usage_names_are_neutralised(client, factory):
+    org = await factory.org()
+    user = await factory.user(org, "@admin")
+    components = [await factory.component(org, name) for name in HOSTILE]
+    for component in components:
+        await factory.audit(user, "=cmd|'/c calc'!A0", component=component)
+    response = await client.get(EXPORT, params={"report": "usage"}, headers=factory.headers(user))
+    assert response.status_code == 200
+    lines = response.text.split("\r\n")
+    assert lines[:2] == ["Section,Name,Count", "Total,Audit events (last 30 days),6"]
+    assert lines[8:] == ["User,'@admin,6", "Action,'=cmd|'/c calc'!A0,6", ""]
+    # The six components tie at 1: compared sorted, so no collation is assumed.
+    assert sorted(lines[2:8]) == sorted(
+        [
+            "Component,'\tx,1",
+            'Component,"\'\ry",1',
+            "Component,'+1+1,1",
+            "Component,'-2+3,1",
+            'Component,"\'=HYPERLINK(""http://evil.example"",""x"")",1',
+            "Component,'@SUM(A1),1",
+        ]
+    )
+
+
+async def test_item9_csv_plain_names_and_numbers_are_unchanged(client, factory):
+    # A name with a formula character inside (not first) and the gateway's own numbers
+    # go out as they are.
+    org = await factory.org()
+    user = await factory.user(org, "jane")
+    await factory.component(org, "a=b", "x-y")
+    response = await client.get(EXPORT, params={"report": "catalog"}, headers=factory.headers(user))
+    assert response.text.splitlines()[1:5] == [
+        "Ownership,Total,1",
+        "Ownership,With Owner,1",
+        "Ownership,Without Owner,0",
+        "Ownership,Coverage %,100.0",
+    ]
+    assert response.text.splitlines()[-1] == "Kind,x-y,1"
