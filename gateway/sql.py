@@ -77,9 +77,13 @@ def _seconds_between_pg(element: seconds_between, compiler: Any, **kw: Any) -> s
 @compiles(seconds_between, "sqlite")
 def _seconds_between_sqlite(element: seconds_between, compiler: Any, **kw: Any) -> str:
     start, end = list(element.clauses)
+    # SQLite keeps times to the millisecond, but a julianday near 2.46 million days has
+    # only ~40 microseconds of resolution in a double: rounding to the millisecond gives
+    # back the exact difference (4050.0, not 4049.99996), so an average that lands on a
+    # half rounds the same as on PostgreSQL.
     return (
-        f"((julianday({compiler.process(end, **kw)}) - "
-        f"julianday({compiler.process(start, **kw)})) * 86400.0)"
+        f"round((julianday({compiler.process(end, **kw)}) - "
+        f"julianday({compiler.process(start, **kw)})) * 86400.0, 3)"
     )
 
 

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, literal, select
 
 from gateway.context import Context
+from gateway.rounding import ratio
 from gateway.sql import UTCDateTime, seconds_between
 from models.audit import AuditEvent
 from models.catalog import LIFECYCLES, Component, Deployment
@@ -33,12 +34,8 @@ TOP_N = 10
 UNOWNED_LIMIT = 50
 
 
-def _ratio(numerator: float, denominator: float, digits: int) -> float:
-    return round(numerator / denominator, digits) if denominator else 0.0
-
-
 def _hours(seconds: float | None, digits: int = 2) -> float:
-    return round(seconds / 3600.0, digits) if seconds else 0.0
+    return ratio(seconds, 3600, digits) if seconds else 0.0
 
 
 def _is_owned() -> Any:
@@ -78,7 +75,7 @@ async def catalog_health(ctx: Context, *, org_id: uuid.UUID) -> dict[str, Any]:
             "total": total,
             "with_owner": owned,
             "without_owner": total - owned,
-            "coverage_percent": round(owned * 100.0 / total, 1) if total else 0.0,
+            "coverage_percent": ratio(owned * 100, total, 1),
         },
         # All five stages, always, in the documented order.
         "lifecycle_distribution": [
@@ -188,12 +185,12 @@ async def dora(
     return {
         "period_days": days,
         "deployment_frequency": {
-            "deployments_per_day": _ratio(succeeded_n, days, 2),
+            "deployments_per_day": ratio(succeeded_n, days, 2),
             "total": succeeded_n,
             "period_days": days,
         },
         "change_failure_rate": {
-            "rate": _ratio(failed_n * 100.0, non_pending, 2),
+            "rate": ratio(failed_n * 100, non_pending, 2),
             "failed": failed_n,
             "total": non_pending,
         },

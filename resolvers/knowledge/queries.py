@@ -43,8 +43,9 @@ Staleness
   of non-archived entries evaluated.
 
 Numbers: ``score`` and ``percentage`` have 2 decimals, ``concentration_index`` 4,
-``stale_percentage`` 2 and ``average_days_since_review`` 1; SQL computes them and Python
-only rounds.
+``stale_percentage`` 2 and ``average_days_since_review`` 1, rounded half up by
+``gateway.rounding``. SQL computes the counts and the index; scores and percentages are
+rounded from their exact count ratios, never from a float.
 
 Ordering (the seed is silent): persons by score descending, then name; departments by
 concentration index descending, then name; stale entries by days since review
@@ -60,6 +61,7 @@ from sqlalchemy import Float, and_, case, cast, func, literal, or_, select
 from sqlalchemy.engine import RowMapping
 
 from gateway.context import Context
+from gateway.rounding import half_up, ratio
 from models.knowledge import EntryAuthor, KnowledgeEntry
 from models.tenancy import Department, User
 
@@ -237,6 +239,11 @@ async def _departments(ctx: Context, org_id: uuid.UUID, *conditions: Any) -> lis
     )
 
 
+def _score(row: RowMapping) -> float:
+    # From the counts, not SQL's float score: the exact ratio decides a half.
+    return ratio(int(row["sole_entries"]) * 100, int(row["total_department_entries"]), 2)
+
+
 def _person(row: RowMapping) -> dict[str, Any]:
     return {
         "user_id": row["user_id"],
@@ -244,7 +251,7 @@ def _person(row: RowMapping) -> dict[str, Any]:
         "user_email": row["user_email"],
         "sole_entries": int(row["sole_entries"]),
         "total_department_entries": int(row["total_department_entries"]),
-        "score": round(float(row["score"]), 2),
+        "score": _score(row),
         "risk_level": row["risk_level"],
         "department_id": row["department_id"],
         "department_name": row["department_name"],
@@ -270,7 +277,7 @@ def _holders(persons: list[RowMapping]) -> dict[uuid.UUID, list[dict[str, Any]]]
                 "user_id": p["user_id"],
                 "user_name": p["user_name"],
                 "sole_entries": int(p["sole_entries"]),
-                "percentage": round(float(p["score"]), 2),
+                "percentage": _score(p),
                 "risk_level": p["risk_level"],
             }
         )
@@ -282,7 +289,7 @@ def _department(row: RowMapping, holders: dict[uuid.UUID, list[dict[str, Any]]])
         "department_id": row["department_id"],
         "department_name": row["department_name"],
         "total_entries": int(row["total_entries"]),
-        "concentration_index": round(float(row["concentration_index"]), 4),
+        "concentration_index": half_up(float(row["concentration_index"]), 4),
         "risk_level": row["risk_level"],
         "top_holders": holders.get(row["department_id"], []),
     }

@@ -6,9 +6,10 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, func, literal, select
+from sqlalchemy import and_, case, func, literal, select
 
 from gateway.context import Context
+from gateway.rounding import ratio
 from gateway.sql import UTCDateTime, whole_days_between
 from resolvers.common import MAX_DAYS
 from resolvers.knowledge.queries import DEPARTMENT, ENTRY, USER, counted
@@ -84,20 +85,19 @@ async def staleness_stats(ctx: Context, *, org_id: uuid.UUID, days: int) -> dict
         _count_if(status == "active").label("active"),
         _count_if(status == "archived").label("archived"),
         _count_if(and_(live, is_stale(ctx, days))).label("stale"),
-        cast(func.avg(case((live, _days_since_review(ctx)))), Float).label("average_days"),
+        # A sum of whole days, not AVG's float: the mean is rounded from the exact ratio.
+        func.coalesce(func.sum(case((live, _days_since_review(ctx)))), 0).label("days_sum"),
     ).where(ENTRY.c.org_id == org_id)
     row = await ctx.one_or_none(statement)
     assert row is not None  # an aggregate without GROUP BY always answers one row
     total, stale = int(row["total_active"]), int(row["stale"])
-    percentage = min(max(stale * 100.0 / total, 0.0), 100.0) if total else 0.0
-    average = row["average_days"]
     return {
         "total_active": total,
         "needs_review_count": int(row["needs_review"]),
         "active_count": int(row["active"]),
         "archived_count": int(row["archived"]),
         "stale_count": stale,
-        "average_days_since_review": round(float(average), 1) if average is not None else 0.0,
+        "average_days_since_review": ratio(int(row["days_sum"]), total, 1),
         "days_threshold": days,
-        "stale_percentage": round(percentage, 2),
+        "stale_percentage": min(max(ratio(stale * 100, total, 2), 0.0), 100.0),
     }

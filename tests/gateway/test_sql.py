@@ -33,6 +33,16 @@ async def test_seconds_and_whole_days_between(db):
     assert await scalar(db, whole_days_between(ts(T0), ts(T0))) == 0
 
 
+async def test_item10_seconds_between_is_exact_to_the_millisecond(db):
+    # julianday() of these two times differs by 449.99997317790985 s in a double; an
+    # average of such samples would round 450 s (0.125 h) down to 0.12 h on SQLite only.
+    start = datetime(2026, 1, 1, 9, 7, tzinfo=UTC)
+    end = datetime(2026, 1, 1, 9, 14, 30, tzinfo=UTC)
+    assert await scalar(db, seconds_between(ts(start), ts(end))) == 450.0
+    finished = datetime(2026, 1, 1, 9, 14, 30, 125000, tzinfo=UTC)
+    assert await scalar(db, seconds_between(ts(start), ts(finished))) == 450.125
+
+
 async def test_time_buckets(db):
     cases = {
         "minute": datetime(2026, 3, 14, 15, 9, tzinfo=UTC),
