@@ -26,6 +26,7 @@ from gateway.context import Context, context_for
 from gateway.db import create_engine
 from gateway.errors import GatewayError, retry_headers, unavailable
 from gateway.metrics import MetricsMiddleware, metrics
+from gateway.redirects import relative_slash_redirects
 from gateway.schema import schema
 from gateway.settings import Settings, get_settings
 from rest_compat.envelopes import code_envelope
@@ -149,4 +150,6 @@ def create_app(
         Middleware(MetricsMiddleware),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, refuse=refusal),
     ]
-    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+    return relative_slash_redirects(
+        Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+    )
