@@ -9,6 +9,7 @@ deactivation takes effect on the very next request with the same token.
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 import uuid
 from collections.abc import Mapping
@@ -26,6 +27,12 @@ from models.tenancy import PLANS, ROLES, ApiKey, Organization, User
 
 API_KEY_PREFIX = "agw_"
 ALL_SCOPES = "*"
+# The furthest ahead a JWT may expire. PyJWT accepts any `exp` that int() can read: a
+# string, or 10^30, which is a token that never expires. The gateway's own tokens last
+# 24 hours by default; a year is far beyond any session while refusing "forever".
+# Lasting access is what API keys are for: they can be listed and revoked.
+MAX_TOKEN_LIFETIME = timedelta(days=366)
+TIME_CLAIMS = ("exp", "iat", "nbf")
 
 
 @dataclass(frozen=True)
@@ -104,6 +111,21 @@ def _as_uuid(value: Any, claim: str) -> uuid.UUID:
         raise _invalid(f"the {claim} claim is not a valid UUID") from None
 
 
+def _check_time_claims(claims: Mapping[str, Any], now: datetime) -> None:
+    """`exp`, `iat` and `nbf` are NumericDates (RFC 7519): JSON numbers, not strings or
+    booleans; and `exp` is at most MAX_TOKEN_LIFETIME ahead."""
+    for claim in TIME_CLAIMS:
+        if claim not in claims:
+            continue
+        value = claims[claim]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _invalid(f"the {claim} claim must be a number of seconds since the epoch")
+        if not math.isfinite(value):
+            raise _invalid(f"the {claim} claim must be a finite number")
+    if claims["exp"] > (now + MAX_TOKEN_LIFETIME).timestamp():
+        raise _invalid(f"the token expires more than {MAX_TOKEN_LIFETIME.days} days from now")
+
+
 def _scopes(claim: Any) -> frozenset[str] | None:
     if claim is None:
         return None
@@ -144,7 +166,7 @@ class Authenticator:
             claims["iss"] = self.issuer
         return jwt.encode(claims, self.secret, algorithm="HS256")
 
-    def decode(self, token: str) -> dict[str, Any]:
+    def decode(self, token: str, *, now: datetime | None = None) -> dict[str, Any]:
         """The verified claims of a JWT, or INVALID_TOKEN / ORG_SCOPE_REQUIRED."""
         try:
             header = jwt.get_unverified_header(token)
@@ -169,6 +191,7 @@ class Authenticator:
             raise _invalid("the token has expired") from None
         except jwt.PyJWTError as exc:
             raise _invalid(f"the token is invalid: {exc}") from None
+        _check_time_claims(claims, now or utcnow())
         if "org_id" not in claims:
             raise GatewayError("ORG_SCOPE_REQUIRED", "the token carries no org_id claim")
         return claims
@@ -188,7 +211,7 @@ class Authenticator:
             Organization.trial_ends_at,
         ).join(Organization, Organization.id == User.org_id)
         if credential.kind == "jwt":
-            claims = self.decode(credential.value)
+            claims = self.decode(credential.value, now=now)
             user_id = _as_uuid(claims["sub"], "sub")
             org_id = _as_uuid(claims["org_id"], "org_id")
             scopes = _scopes(claims.get("scope"))

@@ -225,3 +225,57 @@ async def test_api_key_of_deactivated_user(client, factory, db, jane):
     async with db.begin() as conn:
         await conn.execute(update(User).where(User.id == jane["id"]).values(is_active=False))
     await assert_fails(client, 401, "USER_NOT_FOUND", headers={"X-API-Key": "agw_key_jane"})
+
+
+# Item 12: time claims must be JSON numbers (RFC 7519's NumericDate), and `exp` at most
+# MAX_TOKEN_LIFETIME (366 days) ahead. PyJWT alone reads any of these with int().
+def _claims(user, **time_claims):
+    return {"sub": str(user["id"]), "org_id": str(user["org_id"]), **time_claims}
+
+
+def _in(**delta) -> float:
+    return (datetime.now(UTC) + timedelta(**delta)).timestamp()
+
+
+@pytest.mark.parametrize(
+    "time_claims",
+    [
+        pytest.param({"exp": str(int(_in(hours=1)))}, id="string-exp"),
+        pytest.param({"exp": 10**30}, id="exp-10e30"),
+        pytest.param({"exp": 1e30}, id="float-exp-10e30"),
+        pytest.param({"exp": True}, id="bool-exp"),
+        pytest.param({"exp": _in(days=367)}, id="exp-beyond-366-days"),
+        pytest.param({"exp": "never"}, id="word-exp"),
+        pytest.param({"exp": None}, id="null-exp"),
+        pytest.param({"exp": _in(hours=1), "iat": str(int(_in()))}, id="string-iat"),
+        pytest.param({"exp": _in(hours=1), "iat": True}, id="bool-iat"),
+        pytest.param({"exp": _in(hours=1), "nbf": "0"}, id="string-nbf"),
+        pytest.param({"exp": _in(hours=1), "nbf": False}, id="bool-nbf"),
+    ],
+)
+async def test_item12_jwt_time_claims_must_be_sane_numbers(client, jane, time_claims):
+    token = jwt.encode(_claims(jane, **time_claims), SECRET, algorithm="HS256")
+    await assert_fails(client, 401, "INVALID_TOKEN", headers=bearer(token))
+
+
+async def test_item12_jwt_without_exp_is_refused(client, jane):
+    token = jwt.encode(_claims(jane), SECRET, algorithm="HS256")
+    await assert_fails(client, 401, "INVALID_TOKEN", headers=bearer(token))
+
+
+@pytest.mark.parametrize(
+    "time_claims",
+    [
+        pytest.param({"exp": _in(hours=1) + 0.5}, id="float-exp"),
+        pytest.param({"exp": int(_in(days=365))}, id="exp-365-days-ahead"),
+        pytest.param({"exp": int(_in(hours=1)), "iat": int(_in()) - 5, "nbf": 0}, id="iat-nbf"),
+    ],
+)
+async def test_item12_jwt_numeric_time_claims_within_range_are_accepted(client, jane, time_claims):
+    headers = bearer(jwt.encode(_claims(jane, **time_claims), SECRET, algorithm="HS256"))
+    response = await client.get(REST, headers=headers)
+    assert response.status_code == 200
+    assert response.json()["ownershipCoverage"]["total"] == 0
+    body = (await client.post("/graphql", json={"query": GRAPHQL_QUERY}, headers=headers)).json()
+    assert "errors" not in body
+    assert body["data"] == {"catalogHealth": {"ownershipCoverage": {"total": 0}}}
