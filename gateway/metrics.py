@@ -1,7 +1,17 @@
-"""Prometheus metrics: requests by route template, method and status, and latency."""
+"""Prometheus metrics: requests by route template, method and status, and latency.
+
+Who may read ``/metrics`` (settings ``metrics_public`` and ``metrics_token``):
+- public (the default): anyone, with or without a token;
+- not public, with a token: only ``Authorization: Bearer <token>``;
+- not public, no token: nobody (metrics switched off at the door).
+A refusal is 401 ``UNAUTHENTICATED`` in the REST envelope, with ``WWW-Authenticate``:
+a scraper's operator sees at once that a credential is missing, where a 404 would look
+like a wrong URL; the path's existence is no secret (it is in the README).
+"""
 
 from __future__ import annotations
 
+import hmac
 import time
 from typing import Any
 
@@ -13,7 +23,7 @@ from prometheus_client import (
     generate_latest,
 )
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REGISTRY = CollectorRegistry()
@@ -61,5 +71,30 @@ class MetricsMiddleware:
             LATENCY.labels(template, method).observe(time.perf_counter() - started)
 
 
-async def metrics(_: Request) -> Response:
+def may_read_metrics(authorization: str, *, public: bool, token: str | None) -> bool:
+    """Whether a request with this Authorization header may read the metrics."""
+    if public:
+        return True
+    if not token:
+        return False
+    scheme, _, offered = authorization.partition(" ")
+    # Constant time, over bytes (compare_digest refuses non-ASCII str): the comparison
+    # tells nothing of how much of the token a guess got right.
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        offered.strip().encode(), token.encode()
+    )
+
+
+async def metrics(request: Request) -> Response:
+    settings = request.app.state.runtime.settings
+    authorization = request.headers.get("authorization", "")
+    if not may_read_metrics(
+        authorization, public=settings.metrics_public, token=settings.metrics_token
+    ):
+        message = "metrics need `Authorization: Bearer <GATEWAY_METRICS_TOKEN>`"
+        return JSONResponse(
+            {"error": {"code": "UNAUTHENTICATED", "message": message}},
+            status_code=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
