@@ -102,6 +102,9 @@ class EntitySpec:
     # lines carry no org_id of their own (an entry's author belongs to the entry's org).
     org_via: str | None = None
     to_row: Callable[[r.Record], dict[str, Any]] = _row
+    # Columns an existing row keeps unless the operator allows changing them: an import
+    # file is history, and should not silently move an organisation to another plan.
+    guarded: tuple[str, ...] = ()
 
     @property
     def guards_own_id(self) -> bool:
@@ -114,7 +117,12 @@ def _in_org(*refs: Ref) -> tuple[Ref, ...]:
 
 
 SPECS: tuple[EntitySpec, ...] = (
-    EntitySpec("organization", r.OrganizationRecord, ORGANIZATIONS),
+    EntitySpec(
+        "organization",
+        r.OrganizationRecord,
+        ORGANIZATIONS,
+        guarded=("plan", "subscription_active", "trial_ends_at"),
+    ),
     EntitySpec("department", r.DepartmentRecord, DEPARTMENTS, refs=_in_org()),
     EntitySpec("user", r.UserRecord, USERS, refs=_in_org(Ref("department_id", DEPARTMENTS))),
     EntitySpec(

@@ -5,6 +5,8 @@ against the organisation they claim, and upserted by key (``gateway.sql.upsert``
 so loading the same file twice changes nothing. The first bad line, whether invalid
 JSON, a failed validation, a reference to another organisation's row or a row the
 database refuses, aborts the transaction and is reported with its line number.
+A line that would change a guarded column of an existing row (an organisation's plan,
+subscription or trial) is refused too, unless ``allow_guarded_changes`` is given.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,21 +51,27 @@ class _Pending:
 
 
 async def load_file(
-    engine: AsyncEngine, path: Path, *, batch_size: int = BATCH_SIZE
+    engine: AsyncEngine,
+    path: Path,
+    *,
+    batch_size: int = BATCH_SIZE,
+    allow_guarded_changes: bool = False,
 ) -> ImportReport:
     """Load ``path`` into the database, all of it or (raising ImportFailed) none of it."""
     try:
-        return await _load(engine, path, batch_size)
+        return await _load(engine, path, batch_size, allow_guarded_changes)
     except _BatchRefused:
         # The failed transaction was rolled back. Load again one row per statement,
         # which fails at the same row and so can name its line.
-        return await _load(engine, path, 1)
+        return await _load(engine, path, 1, allow_guarded_changes)
 
 
-async def _load(engine: AsyncEngine, path: Path, batch_size: int) -> ImportReport:
+async def _load(
+    engine: AsyncEngine, path: Path, batch_size: int, allow_guarded_changes: bool
+) -> ImportReport:
     report = ImportReport()
     async with engine.begin() as connection:
-        batch = _Batch(connection, batch_size)
+        batch = _Batch(connection, batch_size, allow_guarded_changes)
         for number, text in _read_lines(path):
             try:
                 record = LINE.validate_json(text)
@@ -91,9 +100,10 @@ def _read_lines(path: Path) -> Iterator[tuple[int, bytes]]:
 class _Batch:
     """Consecutive lines of one entity, written together."""
 
-    def __init__(self, connection: AsyncConnection, size: int) -> None:
+    def __init__(self, connection: AsyncConnection, size: int, allow_guarded: bool) -> None:
         self.connection = connection
         self.size = size
+        self.allow_guarded = allow_guarded
         self.spec: EntitySpec | None = None
         self.items: list[_Pending] = []
         self.keys: set[tuple[Any, ...]] = set()
@@ -116,6 +126,8 @@ class _Batch:
         spec, items = self.spec, self.items
         self.items, self.keys = [], set()
         await self._check_tenancy(spec, items)
+        if spec.guarded and not self.allow_guarded:
+            await self._check_guarded(spec, items)
         table: Table = spec.table
         statement = upsert(
             self.connection.dialect.name,
@@ -172,6 +184,28 @@ class _Batch:
                     "an import cannot move rows between organisations",
                 )
 
+    async def _check_guarded(self, spec: EntitySpec, items: list[_Pending]) -> None:
+        """Refuse a line that changes a guarded column of a row already in the database."""
+        ids = {item.row["id"] for item in items}
+        table: Table = spec.table
+        result = await self.connection.execute(
+            select(table.c.id, *(table.c[name] for name in spec.guarded)).where(table.c.id.in_(ids))
+        )
+        existing = {row.id: row for row in result}
+        for item in items:
+            before = existing.get(item.row["id"])
+            if before is None:
+                continue
+            for name in spec.guarded:
+                old, new = getattr(before, name), item.row.get(name)
+                if old != new:
+                    raise ImportFailed(
+                        item.line,
+                        f"{spec.name} {item.row['id']} exists with {name} {_shown(old)}; "
+                        f"this line would change it to {_shown(new)} "
+                        "(allowed only with --allow-plan-changes)",
+                    )
+
     async def _owners(self, ref: Ref, items: list[_Pending]) -> dict[uuid.UUID, uuid.UUID]:
         """The organisation of each row that ``ref`` names in these lines."""
         ids = {
@@ -186,3 +220,13 @@ class _Batch:
             select(id_column, ref.tenant_column).where(id_column.in_(ids))
         )
         return {row_id: org_id for row_id, org_id in result}
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return str(value).lower()
+    return repr(value)
