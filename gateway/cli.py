@@ -14,23 +14,41 @@ import re
 import sys
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway import migrate
-from gateway.auth import ALL_SCOPES, Authenticator, hash_api_key, new_api_key
+from gateway.auth import ALL_SCOPES, SCOPES
+from gateway.credentials import (
+    CliError,
+    KeyListing,
+    create_api_key,
+    issue_token,
+    list_api_keys,
+    revoke_api_key,
+)
 from gateway.db import create_engine
 from gateway.demo import DEMO_ORG_IDS, DemoDataExists, DemoInfo, seed_demo
 from gateway.importer import ImportFailed, ImportReport, load_file
 from gateway.settings import Settings, get_settings
-from models.tenancy import ApiKey, Organization, User
+from models.tenancy import Organization, User
+
+__all__ = [
+    "CliError",
+    "KeyListing",
+    "create_api_key",
+    "issue_token",
+    "list_api_keys",
+    "main",
+    "revoke_api_key",
+]
 
 T = TypeVar("T")
 PORTAL_PATHS = (
@@ -39,10 +57,6 @@ PORTAL_PATHS = (
     "/api/v1/analytics/usage",
     "/api/v1/analytics/export?report=dora",
 )
-
-
-class CliError(Exception):
-    """A mistake the user can fix; printed as one line, exit status 1."""
 
 
 # --- the commands, callable in-process -------------------------------------------------
@@ -54,55 +68,29 @@ async def run_migrate(engine: AsyncEngine) -> None:
 
 
 async def run_seed(engine: AsyncEngine, *, force: bool = False) -> DemoInfo:
-    """Migrate, then seed the demo data (refused if data exists, unless ``force``)."""
-    await migrate.upgrade(engine)
+    """Seed the demo data (refused if data exists, unless ``force``)."""
     return await seed_demo(engine, progress=_say, replace=force)
 
 
-async def run_import(engine: AsyncEngine, path: Path) -> ImportReport:
-    """Migrate, then load an NDJSON file: all of it, or nothing (ImportFailed)."""
-    await migrate.upgrade(engine)
-    return await load_file(engine, path)
+async def run_import(
+    engine: AsyncEngine, path: Path, *, allow_plan_changes: bool = False
+) -> ImportReport:
+    """Load an NDJSON file: all of it, or nothing (ImportFailed)."""
+    return await load_file(engine, path, allow_guarded_changes=allow_plan_changes)
 
 
-async def issue_token(
-    engine: AsyncEngine,
-    settings: Settings,
-    *,
-    user_id: uuid.UUID,
-    scopes: Sequence[str] = (),
-    expires: timedelta = timedelta(hours=24),
-) -> str:
-    """A signed JWT for an active user, with its organisation from the database."""
-    user = await _active_user(engine, user_id)
-    authenticator = Authenticator(secret=settings.resolved_jwt_secret(), issuer=settings.jwt_issuer)
-    return authenticator.issue(
-        user_id=user.id, org_id=user.org_id, scopes=list(scopes) or None, expires_in=expires
-    )
-
-
-async def create_api_key(
-    engine: AsyncEngine,
-    *,
-    user_id: uuid.UUID,
-    scopes: Sequence[str] = (ALL_SCOPES,),
-    name: str = "",
-) -> tuple[uuid.UUID, str]:
-    """A new API key for an active user: (its id, the key). Only the hash is stored."""
-    user = await _active_user(engine, user_id)
-    key, key_id = new_api_key(), uuid.uuid4()
-    async with engine.begin() as connection:
-        await connection.execute(
-            insert(ApiKey).values(
-                id=key_id,
-                org_id=user.org_id,
-                user_id=user.id,
-                name=name,
-                key_hash=hash_api_key(key),
-                scopes=list(scopes),
-            )
+async def require_schema(engine: AsyncEngine) -> None:
+    """Refuse, in one line, to work on a database that `gateway migrate` has not brought up."""
+    current, head = await migrate.current_revision(engine), migrate.head_revision()
+    if current is None:
+        raise CliError(
+            f"the database at {_safe(engine)} has no schema; run `gateway migrate` first"
         )
-    return key_id, key
+    if current != head:
+        raise CliError(
+            f"the database at {_safe(engine)} is at revision {current}, not {head}; "
+            "run `gateway migrate` first"
+        )
 
 
 async def prepare_serve(engine: AsyncEngine, settings: Settings, *, demo: bool) -> None:
@@ -130,22 +118,6 @@ async def prepare_serve(engine: AsyncEngine, settings: Settings, *, demo: bool) 
 # --- helpers ---------------------------------------------------------------------------
 
 
-async def _active_user(engine: AsyncEngine, user_id: uuid.UUID) -> Any:
-    async with engine.connect() as connection:
-        user = (
-            await connection.execute(
-                select(User.id, User.org_id, User.username, User.is_active).where(
-                    User.id == user_id
-                )
-            )
-        ).first()
-    if user is None:
-        raise CliError(f"no user with id {user_id}")
-    if not user.is_active:
-        raise CliError(f"user {user.username} ({user_id}) is deactivated")
-    return user
-
-
 async def _demo_admin(engine: AsyncEngine) -> Any:
     """The demo's admin if present, else the oldest active admin of any organisation."""
     demo_first = User.org_id.in_(DEMO_ORG_IDS).desc()  # type: ignore[attr-defined]
@@ -164,10 +136,28 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _with_engine(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+def _safe(engine: AsyncEngine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def _with_engine(
+    settings: Settings,
+    work: Callable[[AsyncEngine], Awaitable[T]],
+    *,
+    needs_schema: bool = True,
+) -> T:
+    """Run ``work`` on an engine; unless it migrates, only on a migrated database."""
+    url = make_url(settings.database_url)
+    if needs_schema and url.get_backend_name() == "sqlite" and url.database not in (None, ""):
+        # Connecting would create an empty file (the cause of stray ./gateway.db files).
+        if url.database != ":memory:" and not Path(url.database).exists():
+            raise CliError(f"no database at {url.database}; run `gateway migrate` first")
+
     async def run() -> T:
         engine = create_engine(settings.database_url, pool_size=2)
         try:
+            if needs_schema:
+                await require_schema(engine)
             return await work(engine)
         finally:
             await engine.dispose()
@@ -189,11 +179,39 @@ def duration(text: str) -> timedelta:
     return timedelta(**{UNITS[match.group(2)]: int(match.group(1))})
 
 
-def user_id(text: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a user id (a UUID)") from None
+def _uuid_of(what: str) -> Callable[[str], uuid.UUID]:
+    def parse(text: str) -> uuid.UUID:
+        try:
+            return uuid.UUID(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what} (a UUID)") from None
+
+    return parse
+
+
+user_id = _uuid_of("a user id")
+key_id = _uuid_of("an API key id")
+
+
+def _scope_in(known: Sequence[str]) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text not in known:
+            raise argparse.ArgumentTypeError(
+                f"unknown scope {text!r}; known scopes: {' '.join(known)}"
+            )
+        return text
+
+    return parse
+
+
+token_scope = _scope_in(SCOPES)
+key_scope = _scope_in((*SCOPES, ALL_SCOPES))
+
+
+def port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (1 to 65535)")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -207,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="apply migrations and run the HTTP server")
     serve.add_argument("--demo", action="store_true", help="seed an empty database; print a token")
     serve.add_argument("--host", help="interface to bind (default: GATEWAY_HOST)")
-    serve.add_argument("--port", type=int, help="port to bind (default: GATEWAY_PORT)")
+    serve.add_argument("--port", type=port, help="port to bind (default: GATEWAY_PORT)")
     serve.set_defaults(handler=_serve)
 
     commands.add_parser("migrate", help="upgrade the schema to the newest revision").set_defaults(
@@ -225,12 +243,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     load = commands.add_parser("import", help="load an NDJSON file (all lines or none)")
     load.add_argument("file", type=Path, metavar="FILE.ndjson")
+    load.add_argument(
+        "--allow-plan-changes",
+        action="store_true",
+        help="let lines change an existing organisation's plan, subscription or trial",
+    )
     load.set_defaults(handler=_import)
 
     token = commands.add_parser("token", help="print a JWT for a user")
     token.add_argument("--user", type=user_id, required=True, metavar="USER_ID")
     token.add_argument(
-        "--scope", action="append", default=[], metavar="S", help="repeatable; none: unrestricted"
+        "--scope",
+        action="append",
+        type=token_scope,
+        default=[],
+        metavar="S",
+        help=f"repeatable; one of {', '.join(SCOPES)}; none: unrestricted",
     )
     token.add_argument("--expires", type=duration, default=timedelta(hours=24), metavar="24h")
     token.set_defaults(handler=_token)
@@ -242,12 +270,19 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument(
         "--scope",
         action="append",
+        type=key_scope,
         default=[],
         metavar="S",
-        help=f"repeatable; default {ALL_SCOPES}",
+        help=f"repeatable; one of {', '.join(SCOPES)} or {ALL_SCOPES} (all, the default)",
     )
     create.add_argument("--name", default="", metavar="N", help="a label for the key")
     create.set_defaults(handler=_apikey_create)
+    listing = apikey_commands.add_parser("list", help="list keys (never the keys themselves)")
+    listing.add_argument("--user", type=user_id, metavar="USER_ID", help="only this user's keys")
+    listing.set_defaults(handler=_apikey_list)
+    revoke = apikey_commands.add_parser("revoke", help="revoke a key (401 from then on)")
+    revoke.add_argument("key_id", type=key_id, metavar="KEY_ID")
+    revoke.set_defaults(handler=_apikey_revoke)
     return parser
 
 
@@ -262,14 +297,18 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     settings = settings.model_copy(
         update={"host": args.host or settings.host, "port": args.port or settings.port}
     )
-    _with_engine(settings, lambda engine: prepare_serve(engine, settings, demo=args.demo))
+    _with_engine(
+        settings,
+        lambda engine: prepare_serve(engine, settings, demo=args.demo),
+        needs_schema=False,
+    )
     app = create_app(settings, run_migrations=False)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
     return 0
 
 
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:
-    _with_engine(settings, run_migrate)
+    _with_engine(settings, run_migrate, needs_schema=False)
     print(f"{_safe_url(settings)}: schema is up to date")
     return 0
 
@@ -287,7 +326,12 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     if not args.file.is_file():
         raise CliError(f"{args.file}: no such file")
     try:
-        report = _with_engine(settings, lambda engine: run_import(engine, args.file))
+        report = _with_engine(
+            settings,
+            lambda engine: run_import(
+                engine, args.file, allow_plan_changes=args.allow_plan_changes
+            ),
+        )
     except ImportFailed as exc:
         raise CliError(f"{args.file}: {exc}; nothing was imported") from None
     counts = ", ".join(f"{count} {entity}" for entity, count in sorted(report.counts.items()))
@@ -318,6 +362,39 @@ def _apikey_create(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _apikey_list(args: argparse.Namespace, settings: Settings) -> int:
+    keys = _with_engine(settings, lambda engine: list_api_keys(engine, user_id=args.user))
+    rows = [("ID", "NAME", "USER", "SCOPES", "CREATED", "REVOKED")]
+    rows += [
+        (
+            str(key.id),
+            key.name or "-",
+            key.username,
+            ",".join(key.scopes) or "-",
+            _when(key.created_at),
+            _when(key.revoked_at),
+        )
+        for key in keys
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]) - 1)]
+    for row in rows:
+        print("  ".join([*(cell.ljust(w) for cell, w in zip(row, widths, strict=False)), row[-1]]))
+    return 0
+
+
+def _apikey_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    key = _with_engine(settings, lambda engine: revoke_api_key(engine, args.key_id))
+    print(
+        f"API key {key.id} ({key.name or 'no name'}, {key.username}) revoked at "
+        f"{_when(key.revoked_at)}"
+    )
+    return 0
+
+
+def _when(moment: datetime | None) -> str:
+    return "-" if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _safe_url(settings: Settings) -> str:
     return make_url(settings.database_url).render_as_string(hide_password=True)
 
@@ -328,10 +405,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = get_settings()
     except ValidationError as exc:
-        problems = "; ".join(
-            f"GATEWAY_{str(e['loc'][0]).upper()}: {e['msg']}" for e in exc.errors()
-        )
-        _say(f"gateway: error: invalid settings: {problems}")
+        _say(f"gateway: error: {_settings_problems(exc)}")
         return 1
     try:
         return int(args.handler(args, settings))
@@ -343,6 +417,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 1
+
+
+def _settings_problems(error: ValidationError) -> str:
+    """Every invalid setting, named by its variable, on one line."""
+    problems = []
+    for problem in error.errors():
+        variable = "GATEWAY_" + "_".join(str(part) for part in problem["loc"][:1]).upper()
+        message = problem["msg"].removeprefix("Value error, ")
+        if problem["type"] != "value_error":
+            # Our own messages quote the value (passwords hidden); pydantic's do not.
+            message += f" (got {problem['input']!r})"
+        problems.append(f"{variable}: {message}")
+    return "; ".join(problems)
 
 
 if __name__ == "__main__":

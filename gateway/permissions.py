@@ -6,6 +6,7 @@ from typing import Any
 
 from strawberry.permission import BasePermission, PermissionExtension
 
+from gateway.auth import SCOPES
 from gateway.context import Info
 
 
@@ -41,5 +42,7 @@ def requires(
     feature: str | None = None,
 ) -> list[PermissionExtension]:
     """Field extensions guarding a field: ``@strawberry.field(extensions=requires(...))``."""
+    if scope is not None and scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope!r}: add it to gateway.auth.SCOPES")
     guard = Requires(role=role, scope=scope, plan=plan, feature=feature)
     return [PermissionExtension(permissions=[guard], use_directives=False)]

@@ -1,4 +1,8 @@
-"""Settings, read once from the environment (prefix ``GATEWAY_``)."""
+"""Settings, read once from the environment (prefix ``GATEWAY_``) and checked at start-up.
+
+Every value is validated here, so a mistake is reported once, naming its variable,
+before anything connects or listens (`gateway` prints it as one line and exits 1).
+"""
 
 from __future__ import annotations
 
@@ -7,19 +11,47 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from platformdirs import user_data_dir
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+APP_NAME = "analytics-gateway"
+DATABASE_URLS = (
+    "sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER:PASSWORD@HOST/DB "
+    "(postgresql:// and postgres:// are read as asyncpg)"
+)
+# The async driver each dialect is run with; the plain PostgreSQL schemes are rewritten
+# to asyncpg by gateway.db, and anything else has no driver this gateway can await.
+ASYNC_DRIVERS = {
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+}
+SYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+
+
+def default_data_dir() -> Path:
+    """The per-user data directory, e.g. ~/.local/share/analytics-gateway on Linux."""
+    return Path(user_data_dir(APP_NAME, appauthor=False))
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
 
     database_url: str = Field(
-        default="sqlite+aiosqlite:///./gateway.db",
-        description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...",
+        default="",
+        description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...; "
+        "empty means gateway.db in data_dir.",
     )
     data_dir: Path = Field(
-        default=Path("./.gateway"), description="Where the demo keeps its secret."
+        default_factory=default_data_dir,
+        description="Where the generated JWT secret and the default SQLite database live.",
     )
     jwt_secret: str | None = Field(default=None, description="HS256 secret for JWTs.")
     jwt_public_key: str | None = Field(
@@ -30,16 +62,18 @@ class Settings(BaseSettings):
     port: int = 8000
     log_level: str = "info"
     graphiql: bool = True
-    db_pool_size: int = 10
+    db_pool_size: int = Field(default=10, gt=0)
     db_pool_timeout: float = Field(
         default=10.0,
+        gt=0,
         description="Seconds a request waits for a database connection before a 503.",
     )
     max_body_bytes: int = Field(
-        default=1_048_576, description="Largest request body (GraphQL and REST); else 413."
+        default=1_048_576, gt=0, description="Largest request body (GraphQL and REST); else 413."
     )
     max_query_cost: int = Field(
         default=50_000,
+        gt=0,
         description="Largest estimated GraphQL cost (sum over fields of the list sizes above).",
     )
     allowed_origins: Annotated[list[str], NoDecode] = Field(
@@ -58,6 +92,69 @@ class Settings(BaseSettings):
             return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
         return value
 
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return value
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(f"{value!r} is not a database URL; use {DATABASE_URLS}") from None
+        shown = url.render_as_string(hide_password=True)
+        if url.drivername in ASYNC_DRIVERS:
+            return value
+        dialect = url.get_backend_name()
+        if dialect in SYNC_DRIVERS:
+            fixed = url.set(drivername=SYNC_DRIVERS[dialect]).render_as_string(hide_password=True)
+            raise ValueError(f"{shown!r} has no async driver; use {fixed!r}")
+        raise ValueError(f"{dialect} is not supported; use {DATABASE_URLS}")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _check_log_level(cls, value: object) -> object:
+        level = str(value).strip().lower()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"{value!r} is not a log level; use one of {', '.join(LOG_LEVELS)}")
+        return level
+
+    @field_validator("port")
+    @classmethod
+    def _check_port(cls, value: int) -> int:
+        if not 1 <= value <= 65535:
+            raise ValueError(f"{value} is not a port; use 1 to 65535")
+        return value
+
+    @field_validator("jwt_public_key")
+    @classmethod
+    def _read_public_key(cls, value: str | None) -> str | None:
+        """The key as PEM text, read from its file once, and checked to be an RSA public key."""
+        if not value or not value.strip():
+            return None
+        if "-----BEGIN" in value:
+            pem, source = value, "the value"
+        else:
+            path = Path(value).expanduser()
+            if not path.is_file():
+                raise ValueError(f"no such file: {value} (give PEM text or a PEM file's path)")
+            pem, source = path.read_text(errors="replace"), str(path)
+        try:
+            key = load_pem_public_key(pem.encode())
+        except ValueError:
+            raise ValueError(f"{source} is not a PEM public key") from None
+        if not isinstance(key, RSAPublicKey):
+            raise ValueError(f"{source} is not an RSA public key (RS256 needs one)")
+        return pem
+
+    @model_validator(mode="after")
+    def _default_database(self) -> Settings:
+        # The default database lives beside the secret, so that every command finds the
+        # same one whatever the working directory.
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'gateway.db'}"
+        return self
+
     def resolved_jwt_secret(self) -> str:
         """The HS256 secret: the configured one, else one generated once and kept in data_dir."""
         if self.jwt_secret:
@@ -72,13 +169,8 @@ class Settings(BaseSettings):
         return secret
 
     def resolved_public_key(self) -> str | None:
-        """The RS256 public key as PEM text, reading it from a file when given a path."""
-        key = self.jwt_public_key
-        if not key:
-            return None
-        if "BEGIN" in key:
-            return key
-        return Path(key).read_text()
+        """The RS256 public key as PEM text (read from its file at start-up)."""
+        return self.jwt_public_key
 
 
 @lru_cache(maxsize=1)

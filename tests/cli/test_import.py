@@ -308,6 +308,7 @@ def test_the_command_reports_the_line_without_a_traceback(
 
     # when
     try:
+        assert cli.main(["migrate"]) == 0
         status = cli.main(["import", str(path)])
     finally:
         get_settings.cache_clear()

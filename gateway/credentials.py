@@ -1,0 +1,131 @@
+"""Credentials the `gateway` command issues and manages: JWTs and API keys.
+
+Callable in-process (the tests do); a mistake by the person at the keyboard raises
+CliError, which the command prints as one line.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway.auth import ALL_SCOPES, Authenticator, hash_api_key, new_api_key
+from gateway.settings import Settings
+from gateway.sql import utcnow
+from models.tenancy import ApiKey, User
+
+
+class CliError(Exception):
+    """A mistake the user can fix; printed as one line, exit status 1."""
+
+
+async def issue_token(
+    engine: AsyncEngine,
+    settings: Settings,
+    *,
+    user_id: uuid.UUID,
+    scopes: Sequence[str] = (),
+    expires: timedelta = timedelta(hours=24),
+) -> str:
+    """A signed JWT for an active user, with its organisation from the database."""
+    user = await _active_user(engine, user_id)
+    authenticator = Authenticator(secret=settings.resolved_jwt_secret(), issuer=settings.jwt_issuer)
+    return authenticator.issue(
+        user_id=user.id, org_id=user.org_id, scopes=list(scopes) or None, expires_in=expires
+    )
+
+
+async def create_api_key(
+    engine: AsyncEngine,
+    *,
+    user_id: uuid.UUID,
+    scopes: Sequence[str] = (ALL_SCOPES,),
+    name: str = "",
+) -> tuple[uuid.UUID, str]:
+    """A new API key for an active user: (its id, the key). Only the hash is stored."""
+    user = await _active_user(engine, user_id)
+    key, key_id = new_api_key(), uuid.uuid4()
+    async with engine.begin() as connection:
+        await connection.execute(
+            insert(ApiKey).values(
+                id=key_id,
+                org_id=user.org_id,
+                user_id=user.id,
+                name=name,
+                key_hash=hash_api_key(key),
+                scopes=list(scopes),
+            )
+        )
+    return key_id, key
+
+
+@dataclass(frozen=True)
+class KeyListing:
+    """One API key as `gateway apikey list` shows it: never the key or its hash."""
+
+    id: uuid.UUID
+    name: str
+    username: str
+    scopes: list[str]
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+async def list_api_keys(
+    engine: AsyncEngine, *, user_id: uuid.UUID | None = None
+) -> list[KeyListing]:
+    """Every API key (or one user's), oldest first."""
+    statement = (
+        select(
+            ApiKey.id,
+            ApiKey.name,
+            User.username,
+            ApiKey.scopes,
+            ApiKey.created_at,
+            ApiKey.revoked_at,
+        )
+        .join(User, User.id == ApiKey.user_id)
+        .order_by(ApiKey.created_at, ApiKey.id)
+    )
+    async with engine.connect() as connection:
+        if user_id is not None:
+            if await connection.scalar(select(User.id).where(User.id == user_id)) is None:
+                raise CliError(f"no user with id {user_id}")
+            statement = statement.where(ApiKey.user_id == user_id)
+        return [KeyListing(*row) for row in await connection.execute(statement)]
+
+
+async def revoke_api_key(engine: AsyncEngine, key_id: uuid.UUID) -> KeyListing:
+    """Revoke a key: it answers 401 INVALID_TOKEN from the next request on."""
+    async with engine.begin() as connection:
+        await connection.execute(
+            update(ApiKey)
+            .where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None))  # type: ignore[union-attr]
+            .values(revoked_at=utcnow())
+        )
+    found = [key for key in await list_api_keys(engine) if key.id == key_id]
+    if not found:
+        raise CliError(f"no API key with id {key_id}")
+    return found[0]
+
+
+async def _active_user(engine: AsyncEngine, user_id: uuid.UUID) -> Any:
+    async with engine.connect() as connection:
+        user = (
+            await connection.execute(
+                select(User.id, User.org_id, User.username, User.is_active).where(
+                    User.id == user_id
+                )
+            )
+        ).first()
+    if user is None:
+        raise CliError(f"no user with id {user_id}")
+    if not user.is_active:
+        raise CliError(f"user {user.username} ({user_id}) is deactivated")
+    return user
