@@ -61,6 +61,8 @@ class Context:
     engine: AsyncEngine
     authenticator: Authenticator
     credential: Credential | None
+    # The largest estimated cost an operation may have (gateway/cost.py).
+    max_query_cost: int
     # Decided before anything runs (the CSRF rule); raised wherever the caller is asked for.
     refused: GatewayError | None = None
     # One clock per request, so every window in one answer ends at the same instant.
@@ -187,5 +189,6 @@ def context_for(request: Any) -> Context:
         engine=runtime.engine,
         authenticator=runtime.authenticator,
         credential=credential,
+        max_query_cost=runtime.settings.max_query_cost,
         refused=refused,
     )

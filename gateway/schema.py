@@ -8,6 +8,7 @@ from strawberry.extensions import ParserCache
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from gateway.cost import QueryCost
 from gateway.extensions import CloseRequestConnection, classify
 from gateway.limits import DocumentLimits
 from resolvers.catalog import schema as catalog
@@ -43,6 +44,7 @@ def build_schema() -> strawberry.Schema:
             # limits (gateway/limits.py) and validates it, both cached per document.
             DocumentLimits,
             lambda: ParserCache(maxsize=1024),
+            QueryCost,
         ],
     )
 

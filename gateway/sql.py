@@ -7,10 +7,24 @@ same on both databases and the difference lives here and nowhere else.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Float, Integer, TypeDecorator, literal_column
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Float,
+    Integer,
+    Select,
+    TypeDecorator,
+    column,
+    func,
+    literal_column,
+    select,
+    true,
+    values,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
@@ -217,3 +231,34 @@ def upsert(dialect_name: str, table: Table, values: dict[str, Any], keys: list[s
     if not updates:
         return stmt.on_conflict_do_nothing(index_elements=keys)
     return stmt.on_conflict_do_update(index_elements=keys, set_=updates)
+
+
+def newest_per_key(
+    dialect_name: str,
+    statement: Select[Any],
+    key: ColumnElement[Any],
+    keys: Sequence[Any],
+    order_by: Sequence[ColumnElement[Any]],
+    first: int,
+) -> Select[Any]:
+    """The first ``first`` rows of ``statement`` for each of ``keys``, in ``order_by``.
+
+    The rows come with a ``rank`` column (1 = first) and are ordered by it. PostgreSQL
+    runs one index probe per key (``CROSS JOIN LATERAL (... LIMIT first)``), reading only
+    the rows it returns; SQLite has no LATERAL, so it numbers each key's rows with
+    ``row_number()`` and keeps the first ``first``.
+    """
+    if dialect_name == "postgresql":
+        wanted = values(column("key", key.type), name="wanted").data([(k,) for k in keys])
+        rank = func.row_number().over(order_by=order_by).label("rank")
+        per_key = (
+            statement.add_columns(rank)
+            .where(key == wanted.c.key)
+            .order_by(*order_by)
+            .limit(first)
+            .lateral("per_key")
+        )
+        return select(per_key).select_from(wanted).join(per_key, true()).order_by(per_key.c.rank)
+    rank = func.row_number().over(partition_by=key, order_by=order_by).label("rank")
+    ranked = statement.add_columns(rank).where(key.in_(keys)).subquery()
+    return select(ranked).where(ranked.c.rank <= first).order_by(ranked.c.rank)

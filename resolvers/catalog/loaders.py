@@ -6,10 +6,11 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.engine import RowMapping
 
 from gateway.context import Context
+from gateway.sql import newest_per_key
 from models.catalog import Component, Deployment, Environment
 
 
@@ -38,19 +39,20 @@ async def deployments_by_component(
 ) -> list[list[RowMapping]]:
     """The newest ``first`` deployments of each component (optionally of one status)."""
     org_id = await ctx.org_id()
-    conditions = [Deployment.org_id == org_id, Deployment.component_id.in_(keys)]
+    conditions = [Deployment.org_id == org_id]
     if status is not None:
         conditions.append(Deployment.status == status)
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=Deployment.component_id,
-            order_by=(Deployment.started_at.desc(), Deployment.id.desc()),
+    # Newest N per component, never the whole history: LATERAL ... LIMIT on PostgreSQL.
+    rows = await ctx.all(
+        newest_per_key(
+            ctx.engine.dialect.name,
+            select(*Deployment.__table__.c).where(*conditions),
+            Deployment.component_id,
+            keys,
+            (Deployment.started_at.desc(), Deployment.id.desc()),
+            first,
         )
-        .label("rank")
     )
-    ranked = select(*Deployment.__table__.c, rank).where(*conditions).subquery()
-    rows = await ctx.all(select(ranked).where(ranked.c.rank <= first).order_by(ranked.c.rank))
     grouped: defaultdict[uuid.UUID, list[RowMapping]] = defaultdict(list)
     for row in rows:
         grouped[row["component_id"]].append(row)

@@ -10,6 +10,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.engine import RowMapping
 
 from gateway.context import Context
+from gateway.sql import newest_per_key
 from models.knowledge import EntryAuthor, KnowledgeEntry
 from models.tenancy import User
 
@@ -41,14 +42,14 @@ async def authors_by_entry(ctx: Context, keys: Sequence[uuid.UUID]) -> list[list
 
 
 async def entries_by_author(
-    ctx: Context, include_archived: bool, keys: Sequence[uuid.UUID]
+    ctx: Context, include_archived: bool, first: int, keys: Sequence[uuid.UUID]
 ) -> list[list[RowMapping]]:
-    """The entries each user authors or owns, newest first."""
+    """The newest ``first`` entries each user authors or owns."""
     org_id = await ctx.org_id()
-    conditions = [EntryAuthor.org_id == org_id, EntryAuthor.user_id.in_(keys)]
+    conditions = [EntryAuthor.org_id == org_id]
     if not include_archived:
         conditions.append(KnowledgeEntry.status != "archived")
-    rows = await ctx.all(
+    authored = (
         select(EntryAuthor.user_id.label("author_id"), *KnowledgeEntry.__table__.c)
         .join(
             KnowledgeEntry,
@@ -58,7 +59,10 @@ async def entries_by_author(
             ),
         )
         .where(*conditions)
-        .order_by(KnowledgeEntry.created_at.desc(), KnowledgeEntry.id.desc())
+    )
+    newest = (KnowledgeEntry.created_at.desc(), KnowledgeEntry.id.desc())
+    rows = await ctx.all(
+        newest_per_key(ctx.engine.dialect.name, authored, EntryAuthor.user_id, keys, newest, first)
     )
     grouped: defaultdict[uuid.UUID, list[RowMapping]] = defaultdict(list)
     for row in rows:

@@ -118,13 +118,14 @@ class Query:
         return BusFactorCritical.from_data(data)
 
     @strawberry.field(
-        description="Non-archived entries not reviewed (or, if never, created) within `days`.",
+        description="Non-archived entries not reviewed (or, if never, created) within `days`: "
+        "the `first` (1 to 500) longest unreviewed, and how many there are in all.",
         extensions=requires(**GUARD),
     )
-    async def stale_entries(self, info: Info, days: Days = 30) -> StaleEntryList:
+    async def stale_entries(self, info: Info, days: Days = 30, first: int = 20) -> StaleEntryList:
         ctx = info.context
         data = await staleness.stale_entries(
-            ctx, org_id=await ctx.org_id(), days=staleness.threshold(days)
+            ctx, org_id=await ctx.org_id(), days=staleness.threshold(days), first=check_first(first)
         )
         return StaleEntryList.from_data(data)
 

@@ -43,8 +43,11 @@ def _days_since_review(ctx: Context) -> Any:
     return whole_days_between(reviewed_at(), literal(ctx.now, UTCDateTime()))
 
 
-async def stale_entries(ctx: Context, *, org_id: uuid.UUID, days: int) -> dict[str, Any]:
-    """Non-archived entries not reviewed within ``days``, longest unreviewed first."""
+async def stale_entries(
+    ctx: Context, *, org_id: uuid.UUID, days: int, first: int
+) -> dict[str, Any]:
+    """The first ``first`` non-archived entries not reviewed within ``days``, longest
+    unreviewed first, and how many there are in all."""
     days_since = _days_since_review(ctx).label("days_since_review")
     creator = USER.alias("creator")
     statement = (
@@ -59,6 +62,7 @@ async def stale_entries(ctx: Context, *, org_id: uuid.UUID, days: int) -> dict[s
             ENTRY.c.last_reviewed_at,
             days_since,
             ENTRY.c.created_at,
+            func.count().over().label("total"),  # before LIMIT: every stale entry
         )
         .select_from(
             ENTRY.outerjoin(
@@ -70,9 +74,13 @@ async def stale_entries(ctx: Context, *, org_id: uuid.UUID, days: int) -> dict[s
         )
         .where(*counted(org_id), is_stale(ctx, days))
         .order_by(days_since.desc(), ENTRY.c.title, ENTRY.c.id)
+        .limit(first)
     )
-    entries = [dict(row) for row in await ctx.all(statement)]
-    return {"entries": entries, "total": len(entries), "days_threshold": days}
+    rows = [dict(row) for row in await ctx.all(statement)]
+    total = rows[0].pop("total") if rows else 0
+    for row in rows[1:]:
+        del row["total"]
+    return {"entries": rows, "total": total, "days_threshold": days}
 
 
 async def staleness_stats(ctx: Context, *, org_id: uuid.UUID, days: int) -> dict[str, Any]:

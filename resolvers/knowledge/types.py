@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import strawberry
 
 from gateway.context import Info
+from resolvers.common import check_first
 from resolvers.knowledge.loaders import authors_by_entry, entries_by_author
 from resolvers.tenancy.loaders import departments_by_id, users_by_id
 from resolvers.tenancy.types import Department, User
@@ -85,12 +86,13 @@ class KnowledgeEntry:
 
 
 async def entries_of_user(
-    info: Info, user_id: uuid.UUID, include_archived: bool
+    info: Info, user_id: uuid.UUID, include_archived: bool, first: int
 ) -> list[KnowledgeEntry]:
     """``User.knowledgeEntries``: guarded like every knowledge read, batched per user."""
     ctx = info.context
     await ctx.require(role="manager", scope=READ, **PLAN)
-    rows = await ctx.loaders.get(entries_by_author, include_archived).load(user_id)
+    first = check_first(first)
+    rows = await ctx.loaders.get(entries_by_author, include_archived, first).load(user_id)
     return [KnowledgeEntry.from_row(row) for row in rows]
 
 
@@ -218,8 +220,8 @@ class StaleEntry:
 
 @strawberry.type(description="Stale entries, longest unreviewed first, then by title.")
 class StaleEntryList:
-    entries: list[StaleEntry]
-    total: int
+    entries: list[StaleEntry] = strawberry.field(description="At most `first` of them.")
+    total: int = strawberry.field(description="Every stale entry, beyond `first` too.")
     days_threshold: int
 
     @classmethod

@@ -64,15 +64,15 @@ class User:
         return Department.from_row(row) if row else None
 
     @strawberry.field(
-        description="Entries this user authors or owns, newest first (manager or admin, "
-        "knowledge:read, Growth plan)."
+        description="The newest `first` (1 to 500) entries this user authors or owns "
+        "(manager or admin, knowledge:read, Growth plan)."
     )
     async def knowledge_entries(
-        self, info: Info, include_archived: bool = False
+        self, info: Info, include_archived: bool = False, first: int = 20
     ) -> list[Annotated[KnowledgeEntry, strawberry.lazy("resolvers.knowledge.types")]]:
         from resolvers.knowledge.types import entries_of_user  # knowledge imports this module
 
-        return await entries_of_user(info, self.id, include_archived)
+        return await entries_of_user(info, self.id, include_archived, first)
 
     @classmethod
     def from_row(cls, row: Any) -> User:

@@ -138,7 +138,8 @@ async def test_graphql_answers_the_same(client, factory, dataset):
                 "changeFailureRate": {"rate": 40.0, "failed": 2, "total": 5},
                 "meanTimeToRecovery": {"avgHours": 2.5, "samples": 1},
             }
-        }
+        },
+        "extensions": {"cost": 8},  # dora, 2 objects, 5 fields
     }
 
 

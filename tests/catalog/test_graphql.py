@@ -174,7 +174,7 @@ async def test_unknown_component_is_null(client, factory):
         "query($id: UUID!) { component(id: $id) { name } }",
         {"id": str(uuid.uuid4())},
     )
-    assert body == {"data": {"component": None}}
+    assert body == {"data": {"component": None}, "extensions": {"cost": 2}}
 
 
 async def test_viewer_and_organization(client, factory):

@@ -181,7 +181,7 @@ async def test_role_is_read_live(client, factory, db, jane):
     async with db.begin() as conn:
         await conn.execute(update(User).where(User.id == jane["id"]).values(role="manager"))
     body = (await client.post("/graphql", json=mutation, headers=headers)).json()
-    assert body == {"data": {"createEnvironment": {"name": "prod"}}}
+    assert body["data"] == {"createEnvironment": {"name": "prod"}}
     async with db.begin() as conn:
         await conn.execute(update(User).where(User.id == jane["id"]).values(role="member"))
     body = (await client.post("/graphql", json=mutation, headers=headers)).json()

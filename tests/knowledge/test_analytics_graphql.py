@@ -44,24 +44,41 @@ async def gql(client, headers, query, variables=None):
 async def test_bus_factor_fields_match_the_hand_worked_answers(client, factory, acme):
     headers = factory.headers(acme.users["bob"])
     body = await gql(client, headers, BUS_FACTOR)
-    assert body == {"data": {"busFactor": camel(expected.bus_factor(acme))}}
+    # Every answer carries its estimated cost (issue 6 item 3): lists without `first`
+    # count 10 items, staleEntries(first: 20) multiplies its 12 fields by 20.
+    assert body == {
+        "data": {"busFactor": camel(expected.bus_factor(acme))},
+        "extensions": {"cost": 658},
+    }
     for name, answer in expected.persons(acme).items():
         body = await gql(client, headers, PERSON_QUERY, {"id": acme.id(name)})
-        assert body == {"data": {"busFactorPerson": camel(answer)}}, name
+        assert body == {"data": {"busFactorPerson": camel(answer)}, "extensions": {"cost": 10}}
     for name, answer in expected.departments(acme).items():
         body = await gql(client, headers, DEPARTMENT_QUERY, {"id": acme.id(name)})
-        assert body == {"data": {"busFactorDepartment": camel(answer)}}, name
+        assert body == {
+            "data": {"busFactorDepartment": camel(answer)},
+            "extensions": {"cost": 57},
+        }, name
     body = await gql(client, headers, CRITICAL)
-    assert body == {"data": {"busFactorCritical": camel(expected.critical(acme))}}
+    assert body == {
+        "data": {"busFactorCritical": camel(expected.critical(acme))},
+        "extensions": {"cost": 654},
+    }
 
 
 async def test_staleness_fields_match_the_hand_worked_answers(client, factory, acme):
     headers = factory.headers(acme.users["bob"])
     for days in (30, 45, 60):
         body = await gql(client, headers, STALE_QUERY, {"days": days})
-        assert body == {"data": {"staleEntries": camel(expected.stale_entries(acme, days))}}
+        assert body == {
+            "data": {"staleEntries": camel(expected.stale_entries(acme, days))},
+            "extensions": {"cost": 261},
+        }
     stats = await gql(client, headers, STATS_QUERY, {"days": 30})
-    assert stats == {"data": {"stalenessStats": camel(expected.stats(6, 30, 54.55))}}
+    assert stats == {
+        "data": {"stalenessStats": camel(expected.stats(6, 30, 54.55))},
+        "extensions": {"cost": 9},
+    }
     defaulted = await gql(client, headers, "{ stalenessStats { daysThreshold staleCount } }")
     assert defaulted["data"]["stalenessStats"] == {"daysThreshold": 30, "staleCount": 6}
 
