@@ -62,9 +62,11 @@ async def test_item1_doubling_fragments_answered_fast_while_healthz_stays_fast(c
 
 
 async def test_item1_fragment_chains_are_linear(client):
+    # Parsing 70 KB takes ~25 ms; the bound leaves room for a loaded machine, and
+    # anything that walked the chain again per spread would take far longer.
     # 2,000 fragments: over the token limit, refused while parsing.
     body, elapsed = await post(client, chain(2000))
-    assert elapsed < 0.1
+    assert elapsed < 0.5
     assert body["errors"][0]["message"].startswith(
         "Syntax Error: Document contains more than 5000 tokens."
     )
@@ -72,7 +74,7 @@ async def test_item1_fragment_chains_are_linear(client):
 
     # 400 fragments fit in the tokens: refused by the fragment count, before validation.
     body, elapsed = await post(client, chain(400))
-    assert elapsed < 0.1
+    assert elapsed < 0.5
     assert body["errors"][0]["extensions"]["details"] == {"limit": "fragments", "maximum": 100}
 
     # 100 fragments are allowed, and the chain is one __typename.
