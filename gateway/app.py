@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from cross_web import HTTPException
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -15,7 +17,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import Scope
+from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 
@@ -45,6 +47,11 @@ class Runtime:
     authenticator: Authenticator
 
 
+# Strawberry refuses a request at the HTTP level (a body that is not JSON, no query…)
+# with a status and a reason; each is answered in GraphQL's own error shape.
+HTTP_REFUSAL_CODES = {404: "NOT_FOUND", 413: "PAYLOAD_TOO_LARGE"}
+
+
 class GraphQLApp(GraphQL[Context, None]):
     async def get_context(self, request: Any, response: Any = None) -> Context:
         return context_for(request)
@@ -66,6 +73,39 @@ class GraphQLApp(GraphQL[Context, None]):
             response.status_code = 503
             response.headers.update(retry_headers(unavailable()))
         return response
+
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope, receive=receive))
+        except HTTPException as refusal:
+            code = HTTP_REFUSAL_CODES.get(refusal.status_code, "BAD_USER_INPUT")
+            error = {"message": refusal.reason, "extensions": {"code": code}}
+            response = JSONResponse({"errors": [error]}, status_code=refusal.status_code)
+        await response(scope, receive, send)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """A JSON object, or a batch list of them; anything else is refused with a 400.
+
+        Strawberry would call ``.get`` on a body such as ``"x"``, ``5`` or ``null``, and
+        lets a body nested past the interpreter's stack, or not UTF-8, escape as a 500.
+        """
+        try:
+            text = data.decode("utf-8") if isinstance(data, bytes) else data
+            decoded = json.loads(text)
+        except UnicodeDecodeError:
+            raise HTTPException(400, "The request body is not valid UTF-8") from None
+        except RecursionError:
+            raise HTTPException(400, "The request's JSON is nested too deeply") from None
+        except ValueError:
+            raise HTTPException(400, "Unable to parse request body as JSON") from None
+        items = decoded if isinstance(decoded, list) else [decoded]
+        if not all(isinstance(item, dict) for item in items):
+            raise HTTPException(400, "The request must be a JSON object (or a list of them)")
+        return decoded
 
 
 def graphql_error_response(error: GatewayError) -> JSONResponse:

@@ -10,6 +10,7 @@ from strawberry.types import ExecutionContext
 
 from gateway.cost import QueryCost
 from gateway.extensions import CloseRequestConnection, classify
+from gateway.input_guard import InputGuard
 from gateway.limits import DocumentLimits
 from resolvers.catalog import schema as catalog
 from resolvers.knowledge import schema as knowledge
@@ -44,6 +45,8 @@ def build_schema() -> strawberry.Schema:
             # limits (gateway/limits.py) and validates it, both cached per document.
             DocumentLimits,
             lambda: ParserCache(maxsize=1024),
+            # Right after parsing, before validation: values break no input rule.
+            InputGuard,
             QueryCost,
         ],
     )

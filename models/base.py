@@ -27,6 +27,15 @@ def timestamp_field(*, nullable: bool = False, default_now: bool = False) -> Any
     return Field(default=None, sa_type=UTCDateTime, nullable=nullable)
 
 
+def max_length(column: Any) -> int | None:
+    """The most characters a text column holds (its ``Field(max_length=...)``), or None.
+
+    Input checks read their limits here, so that a value too long for the column is
+    refused the same way on both dialects (SQLite would store it, PostgreSQL refuse it).
+    """
+    return getattr(column.type, "length", None)
+
+
 def check_in(column: str, values: tuple[str, ...]) -> str:
     """SQL text of a CHECK that ``column`` holds one of ``values``."""
     quoted = ", ".join(f"'{v}'" for v in values)

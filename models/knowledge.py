@@ -11,6 +11,9 @@ from sqlmodel import Field, SQLModel
 from models.base import check_in, id_field, org_field, timestamp_field
 
 ENTRY_STATUSES = ("active", "needs_review", "archived")
+# The most authors an entry may have: a bus-factor answer is about a handful of people,
+# and a write names them all in one statement.
+MAX_AUTHORS = 100
 
 
 class KnowledgeEntry(SQLModel, table=True):

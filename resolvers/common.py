@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
-from gateway.errors import bad_input
+from gateway.errors import GatewayError, bad_input
+from gateway.inputs import MAX_TEXT, MOMENT_RANGE, text_problem, to_utc
+from models.base import max_length
 
 MAX_DAYS = 3650
 MAX_PAGE = 500
@@ -32,19 +35,69 @@ def check_choice(value: str | None, choices: Sequence[str], argument: str) -> st
     return value
 
 
+def check_text(value: str | None, column: Any, argument: str) -> str | None:
+    """A text argument stored in or compared with ``column``: no longer than it holds."""
+    if value is None:
+        return None
+    limit = max_length(column) or MAX_TEXT
+    problem = text_problem(value, limit)
+    if problem is not None:
+        raise bad_input(f"{argument} cannot be accepted: {problem}", argument=argument)
+    return value
+
+
+def required_text(value: str, column: Any, argument: str) -> str:
+    """A name-like text stored in ``column``: trimmed, not blank, no longer than it holds."""
+    limit = max_length(column) or MAX_TEXT
+    value = value.strip()
+    if not value or len(value) > limit:
+        raise bad_input(f"{argument} must be 1 to {limit} characters", argument=argument)
+    return check_text(value, column, argument) or value
+
+
+def check_moment(value: datetime | None, argument: str) -> datetime | None:
+    """A timestamp argument as UTC (naive means UTC); BAD_USER_INPUT outside the range."""
+    if value is None:
+        return None
+    try:
+        return to_utc(value)
+    except ValueError:
+        raise bad_input(f"{argument} must lie in {MOMENT_RANGE}", argument=argument) from None
+
+
+def cursor_moment(text: str) -> datetime:
+    """A timestamp as a cursor holds it; ValueError if it is not one in the range."""
+    return to_utc(datetime.fromisoformat(text))
+
+
 def encode_cursor(*values: Any) -> str:
     """An opaque cursor over a keyset position."""
     raw = json.dumps([str(v) if v is not None else None for v in values])
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, size: int) -> list[str]:
-    """The keyset position in a cursor, or BAD_USER_INPUT."""
+def decode_cursor(cursor: str, *kinds: Callable[[str], Any]) -> list[Any]:
+    """The keyset position in a cursor, each value parsed by its kind, or BAD_USER_INPUT.
+
+    ``encode_cursor`` writes a JSON list of strings; anything else (another length, a
+    number, a null, a nested list, a value its kind refuses) is not a cursor of ours.
+    """
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, RecursionError):
+        raise _invalid_cursor() from None
+    if (
+        not isinstance(values, list)
+        or len(values) != len(kinds)
+        or not all(isinstance(v, str) and text_problem(v) is None for v in values)
+    ):
+        raise _invalid_cursor()
+    try:
+        return [kind(value) for kind, value in zip(kinds, values, strict=True)]
     except ValueError:
-        raise bad_input("after is not a valid cursor", argument="after") from None
-    if not isinstance(values, list) or len(values) != size:
-        raise bad_input("after is not a valid cursor", argument="after")
-    return values
+        raise _invalid_cursor() from None
+
+
+def _invalid_cursor() -> GatewayError:
+    return bad_input("after is not a valid cursor", argument="after")

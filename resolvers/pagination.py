@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import strawberry
 from sqlalchemy import and_, literal, or_
 from sqlalchemy.engine import RowMapping
 
-from gateway.errors import bad_input
 from gateway.sql import UTCDateTime
-from resolvers.common import decode_cursor, encode_cursor
+from resolvers.common import cursor_moment, decode_cursor, encode_cursor
 
 T = TypeVar("T")
 
@@ -23,11 +21,7 @@ Page = tuple[list[tuple[str, RowMapping]], bool]
 
 def newest_first_after(moment_column: Any, id_column: Any, after: str) -> Any:
     """Rows after a cursor in (moment desc, id desc) order: the newest-first keyset."""
-    at, last_id = decode_cursor(after, 2)
-    try:
-        moment, last = datetime.fromisoformat(at), uuid.UUID(last_id)
-    except ValueError:
-        raise bad_input("after is not a valid cursor", argument="after") from None
+    moment, last = decode_cursor(after, cursor_moment, uuid.UUID)
     boundary = literal(moment, UTCDateTime())
     return or_(moment_column < boundary, and_(moment_column == boundary, id_column < last))
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
 
 from gateway.errors import bad_input, not_found
+from gateway.inputs import value_problem
 from resolvers.common import MAX_DAYS
 from rest_compat.routing import ParamsFn, Variables
 
@@ -97,49 +99,93 @@ def choice(choices: tuple[str, ...], *, required: bool = True) -> Converter:
     return convert
 
 
-def query(**converters: Converter) -> ParamsFn:
+@dataclass(frozen=True)
+class Source:
+    """Variables from one part of the request, each by its converter.
+
+    Callable as a route's ``params``; ``parameters`` lists what it reads, so that tests
+    (and the OpenAPI document) can walk every parameter of every route.
+    """
+
+    where: str  # "query", "path" or "body"
+    converters: dict[str, Converter]
+    read: Callable[[Request], Awaitable[Mapping[str, Any]]]
+
+    async def __call__(self, request: Request) -> Variables:
+        raw = await self.read(request)
+        return {k: c(k, raw.get(k)) for k, c in self.converters.items()}
+
+    @property
+    def parameters(self) -> list[tuple[str, str]]:
+        return [(self.where, name) for name in self.converters]
+
+
+async def _query_string(request: Request) -> Mapping[str, Any]:
+    return request.query_params
+
+
+async def _path(request: Request) -> Mapping[str, Any]:
+    return request.path_params
+
+
+async def _json_object(request: Request) -> Mapping[str, Any]:
+    """An optional JSON object body; one that is not JSON, or not an object, is a 400."""
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise bad_input("the request body is not valid UTF-8") from None
+    except RecursionError:
+        raise bad_input("the request body is nested too deeply") from None
+    except ValueError:
+        raise bad_input("the request body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise bad_input("the request body must be a JSON object")
+    problem = value_problem(data)
+    if problem is not None:
+        raise bad_input(f"the request body cannot be accepted: {problem}")
+    return data
+
+
+def query(**converters: Converter) -> Source:
     """Variables from the query string."""
-
-    async def params(request: Request) -> Variables:
-        return {k: c(k, request.query_params.get(k)) for k, c in converters.items()}
-
-    return params
+    return Source("query", converters, _query_string)
 
 
-def path(**converters: Converter) -> ParamsFn:
+def path(**converters: Converter) -> Source:
     """Variables from path parameters."""
-
-    async def params(request: Request) -> Variables:
-        return {k: c(k, request.path_params.get(k)) for k, c in converters.items()}
-
-    return params
+    return Source("path", converters, _path)
 
 
-def body(**converters: Converter) -> ParamsFn:
+def body(**converters: Converter) -> Source:
     """Variables from an optional JSON object body; a body that is not one is a 400."""
-
-    async def params(request: Request) -> Variables:
-        raw = await request.body()
-        data: Any = {}
-        if raw.strip():
-            try:
-                data = json.loads(raw)
-            except ValueError:
-                raise bad_input("the request body is not valid JSON") from None
-            if not isinstance(data, dict):
-                raise bad_input("the request body must be a JSON object")
-        return {k: c(k, data.get(k)) for k, c in converters.items()}
-
-    return params
+    return Source("body", converters, _json_object)
 
 
-def merged(*parts: ParamsFn, then: Callable[[Variables], Variables] | None = None) -> ParamsFn:
+def parameters(params: ParamsFn) -> list[tuple[str, str]]:
+    """Where and under which name a route's ``params`` reads each of its values."""
+    return list(getattr(params, "parameters", []))
+
+
+@dataclass(frozen=True)
+class Merged:
     """Variables from several sources, optionally post-processed."""
 
-    async def params(request: Request) -> Variables:
-        variables: Variables = {}
-        for part in parts:
-            variables.update(await part(request))
-        return then(variables) if then else variables
+    parts: tuple[ParamsFn, ...]
+    then: Callable[[Variables], Variables] | None = None
 
-    return params
+    async def __call__(self, request: Request) -> Variables:
+        variables: Variables = {}
+        for part in self.parts:
+            variables.update(await part(request))
+        return self.then(variables) if self.then else variables
+
+    @property
+    def parameters(self) -> list[tuple[str, str]]:
+        return [p for part in self.parts for p in parameters(part)]
+
+
+def merged(*parts: ParamsFn, then: Callable[[Variables], Variables] | None = None) -> Merged:
+    return Merged(parts, then)

@@ -8,6 +8,7 @@ the family's own envelope.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -22,7 +23,8 @@ from starlette.responses import JSONResponse, Response
 
 from gateway.body_limit import BodyTooLarge
 from gateway.context import context_for
-from gateway.errors import GatewayError, retry_headers
+from gateway.errors import GatewayError, bad_input, retry_headers
+from gateway.inputs import value_problem
 
 log = logging.getLogger("gateway.rest")
 
@@ -98,6 +100,32 @@ def _fragments(family: str) -> dict[str, str]:
     }
 
 
+class SafeJSONResponse(JSONResponse):
+    """JSON that always encodes: a lone surrogate (which UTF-8 cannot carry) becomes U+FFFD.
+
+    Inputs never carry one (``gateway.inputs``), but an answer must not fail on stored
+    text either.
+    """
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            text = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+            return _SURROGATE.sub("\ufffd", text).encode("utf-8")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_request_text(request: Request) -> None:
+    """Every query-string value and path segment obeys the input rules, or BAD_USER_INPUT."""
+    values = [*request.query_params.keys(), *request.query_params.values()]
+    problem = value_problem([*values, *request.path_params.values()])
+    if problem is not None:
+        raise bad_input(f"the request's parameters cannot be accepted: {problem}")
+
+
 def error_of(errors: list[Any]) -> GatewayError:
     """The first GraphQL error as the GatewayError the schema raised."""
     first = errors[0]
@@ -107,7 +135,7 @@ def error_of(errors: list[Any]) -> GatewayError:
 
 
 def error_response(family: Family, error: GatewayError) -> JSONResponse:
-    return JSONResponse(
+    return SafeJSONResponse(
         family.envelope(error), status_code=error.status, headers=retry_headers(error)
     )
 
@@ -119,6 +147,7 @@ async def execute(route: RestRoute, request: Request) -> Response:
     context = context_for(request)
     try:
         try:
+            check_request_text(request)
             variables = await route.params(request)
         except GatewayError as error:
             # Who is asking comes before what they asked: a caller without a valid
@@ -146,7 +175,7 @@ async def execute(route: RestRoute, request: Request) -> Response:
     body = route.shape(data, variables) if route.shape else data.get("data")
     if isinstance(body, Response):
         return body
-    return JSONResponse(body, status_code=route.status)
+    return SafeJSONResponse(body, status_code=route.status)
 
 
 def endpoint(route: RestRoute) -> Callable[[Request], Awaitable[Response]]:

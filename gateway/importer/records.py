@@ -10,6 +10,7 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -20,6 +21,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from gateway.inputs import to_utc
 from models.audit import FAMILIES, SUBJECT_TYPES
 from models.catalog import DEPLOYMENT_STATUSES, LIFECYCLES
 from models.knowledge import ENTRY_STATUSES
@@ -30,6 +32,8 @@ Text100 = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Text200 = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Text320 = Annotated[str, StringConstraints(min_length=1, max_length=320)]
 Text500 = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+# With its offset, and within the range every layer represents once in UTC.
+Moment = Annotated[AwareDatetime, AfterValidator(to_utc)]
 # May be empty: a blank owner is how the catalog says "unowned" too.
 MaybeEmpty200 = Annotated[str, StringConstraints(max_length=200)]
 
@@ -74,7 +78,7 @@ class OrganizationRecord(Record):
     name: Text200
     plan: Plan | None = "growth"
     subscription_active: bool | None = True
-    trial_ends_at: AwareDatetime | None = None
+    trial_ends_at: Moment | None = None
 
 
 class DepartmentRecord(Record):
@@ -134,8 +138,8 @@ class DeploymentRecord(Record):
     environment_id: uuid.UUID
     status: DeploymentStatus
     version: Text100
-    started_at: AwareDatetime
-    finished_at: AwareDatetime | None = None
+    started_at: Moment
+    finished_at: Moment | None = None
 
 
 class AuditEventRecord(Record):
@@ -155,7 +159,7 @@ class AuditEventRecord(Record):
     # without components is refused. No subject and a component means that component.
     subject_type: Text50 | None = Field(default=None, validate_default=True)
     subject_id: uuid.UUID | None = Field(default=None, validate_default=True)
-    created_at: AwareDatetime
+    created_at: Moment
     details: dict[str, Any] | None = {}
 
     @field_validator("subject_type")
@@ -200,8 +204,8 @@ class KnowledgeEntryRecord(Record):
     title: Text500
     status: EntryStatus | None = "active"
     created_by: uuid.UUID
-    created_at: AwareDatetime
-    last_reviewed_at: AwareDatetime | None = None
+    created_at: Moment
+    last_reviewed_at: Moment | None = None
     last_reviewed_by: uuid.UUID | None = None
 
 

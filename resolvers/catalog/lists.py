@@ -9,20 +9,12 @@ from typing import Any
 from sqlalchemy import and_, literal, or_, select
 
 from gateway.context import Context
-from gateway.errors import bad_input
 from gateway.sql import UTCDateTime
 from models.audit import AuditEvent
 from models.catalog import Component, Deployment
 from resolvers.catalog import AUDIT_FAMILY
 from resolvers.common import decode_cursor, encode_cursor
 from resolvers.pagination import Page, newest_first_after, newest_first_cursor, page_of
-
-
-def _uuid(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise bad_input("after is not a valid cursor", argument="after") from None
 
 
 def _like(text: str) -> str:
@@ -52,8 +44,7 @@ async def components(
     if search:
         conditions.append(Component.name.ilike(_like(search), escape="\\"))  # type: ignore[attr-defined]
     if after is not None:
-        name, last_id = decode_cursor(after, 2)
-        last = _uuid(last_id)
+        name, last = decode_cursor(after, str, uuid.UUID)
         conditions.append(
             or_(Component.name > name, and_(Component.name == name, Component.id > last))
         )

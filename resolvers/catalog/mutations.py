@@ -21,7 +21,7 @@ from resolvers.catalog.types import Component as ComponentType
 from resolvers.catalog.types import Deployment as DeploymentType
 from resolvers.catalog.types import DeploymentStatus
 from resolvers.catalog.types import Environment as EnvironmentType
-from resolvers.common import check_choice
+from resolvers.common import check_choice, check_text, required_text
 
 WRITE = "catalog:write"
 FINAL_STATUSES = ("SUCCEEDED", "FAILED", "ROLLED_BACK")
@@ -43,13 +43,6 @@ class ComponentPatch:
     lifecycle: str | None = strawberry.UNSET
     owner: str | None = strawberry.UNSET
     description: str | None = strawberry.UNSET
-
-
-def _text(value: str, argument: str, limit: int) -> str:
-    value = value.strip()
-    if not value or len(value) > limit:
-        raise bad_input(f"{argument} must be 1 to {limit} characters", argument=argument)
-    return value
 
 
 def _conflict(what: str) -> GatewayError:
@@ -103,11 +96,13 @@ class Mutation:
         values: dict[str, Any] = {
             "id": uuid.uuid4(),
             "org_id": principal.org_id,
-            "name": _text(input.name, "name", 200),
-            "kind": _text(input.kind, "kind", 50),
+            "name": required_text(input.name, Component.name, "name"),
+            "kind": required_text(input.kind, Component.kind, "kind"),
             "lifecycle": check_choice(input.lifecycle, LIFECYCLES, "lifecycle"),
-            "owner": input.owner,
-            "description": input.description,
+            "owner": check_text(input.owner, Component.owner, "owner"),
+            "description": check_text(
+                input.description, Component.description, "description"
+            ),
             "created_at": ctx.now,
             "updated_at": ctx.now,
         }
@@ -146,9 +141,12 @@ class Mutation:
                 raise bad_input(f"{field} cannot be null", argument=field)
             changes[field] = value
         if "name" in changes:
-            changes["name"] = _text(changes["name"], "name", 200)
+            changes["name"] = required_text(changes["name"], Component.name, "name")
         if "kind" in changes:
-            changes["kind"] = _text(changes["kind"], "kind", 50)
+            changes["kind"] = required_text(changes["kind"], Component.kind, "kind")
+        for field in ("owner", "description"):
+            if field in changes:
+                check_text(changes[field], getattr(Component, field), field)
         if "lifecycle" in changes:
             check_choice(changes["lifecycle"], LIFECYCLES, "lifecycle")
         try:
@@ -208,7 +206,7 @@ class Mutation:
         values = {
             "id": uuid.uuid4(),
             "org_id": principal.org_id,
-            "name": _text(name, "name", 100),
+            "name": required_text(name, Environment.name, "name"),
             "created_at": ctx.now,
         }
         try:
@@ -234,7 +232,7 @@ class Mutation:
     async def update_environment(self, info: Info, id: uuid.UUID, name: str) -> EnvironmentType:
         ctx = info.context
         principal = await ctx.principal()
-        name = _text(name, "name", 100)
+        name = required_text(name, Environment.name, "name")
         try:
             async with ctx.writing() as conn:
                 row = await _update(
@@ -298,7 +296,7 @@ class Mutation:
                 "component_id": component_id,
                 "environment_id": environment_id,
                 "status": "RUNNING",
-                "version": _text(version, "version", 100),
+                "version": required_text(version, Deployment.version, "version"),
                 "started_at": ctx.now,
                 "finished_at": None,
             }

@@ -13,6 +13,7 @@ from gateway.context import Context, Info
 from gateway.errors import not_found
 from gateway.permissions import requires
 from models.catalog import LIFECYCLES, Component, Environment
+from models.catalog import AuditEvent as AuditEventRow
 from resolvers.catalog import lists, queries
 from resolvers.catalog.analytics_types import CatalogHealth, Dora, Usage
 from resolvers.catalog.loaders import components_by_id
@@ -21,7 +22,7 @@ from resolvers.catalog.types import AuditEvent, DeploymentStatus
 from resolvers.catalog.types import Component as ComponentType
 from resolvers.catalog.types import Deployment as DeploymentType
 from resolvers.catalog.types import Environment as EnvironmentType
-from resolvers.common import check_choice, check_days, check_first
+from resolvers.common import check_choice, check_days, check_first, check_moment, check_text
 from resolvers.pagination import Connection, connection
 
 READ = "catalog:read"
@@ -65,10 +66,11 @@ class Query:
             org_id=await ctx.org_id(),
             first=check_first(first),
             after=after,
-            kind=kind,
+            kind=check_text(kind, Component.kind, "kind"),
             lifecycle=check_choice(lifecycle, LIFECYCLES, "lifecycle"),
-            owner=owner,
-            search=search,
+            owner=check_text(owner, Component.owner, "owner"),
+            # Part of a name: a longer search could match nothing.
+            search=check_text(search, Component.name, "search"),
         )
         return connection(page, ComponentType.from_row)
 
@@ -106,8 +108,8 @@ class Query:
             component_id=component_id,
             environment_id=environment_id,
             status=status.value if status else None,
-            since=since,
-            until=until,
+            since=check_moment(since, "since"),
+            until=check_moment(until, "until"),
         )
         return connection(page, DeploymentType.from_row)
 
@@ -126,7 +128,7 @@ class Query:
             org_id=await ctx.org_id(),
             first=check_first(first),
             after=after,
-            action=action,
+            action=check_text(action, AuditEventRow.action, "action"),
             component_id=component_id,
         )
         return connection(page, AuditEvent.from_row)

@@ -22,14 +22,14 @@ from gateway.auth import Principal
 from gateway.context import Info
 from gateway.errors import GatewayError, bad_input, not_found
 from gateway.permissions import requires
-from models.knowledge import EntryAuthor, KnowledgeEntry
+from models.knowledge import MAX_AUTHORS, EntryAuthor, KnowledgeEntry
 from models.tenancy import Department, User
+from resolvers.common import required_text
 from resolvers.knowledge.staleness import is_stale, threshold
 from resolvers.knowledge.types import AUDIT_FAMILY, PLAN, WRITE, Days, StalenessCheckResult
 from resolvers.knowledge.types import KnowledgeEntry as KnowledgeEntryType
 
 ENTRY = KnowledgeEntry.__table__
-TITLE_LIMIT = 500
 
 
 @strawberry.input(description="A new knowledge entry; the caller is its creator and an author.")
@@ -52,10 +52,13 @@ class KnowledgeEntryPatch:
 
 
 def _title(value: str) -> str:
-    value = value.strip()
-    if not value or len(value) > TITLE_LIMIT:
-        raise bad_input(f"title must be 1 to {TITLE_LIMIT} characters", argument="title")
-    return value
+    return required_text(value, KnowledgeEntry.title, "title")
+
+
+def _authors(user_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    if len(user_ids) > MAX_AUTHORS:
+        raise bad_input(f"an entry has at most {MAX_AUTHORS} authors", argument="authorIds")
+    return user_ids
 
 
 async def _check_department(
@@ -155,7 +158,7 @@ class Mutation:
             "last_reviewed_at": None,
             "last_reviewed_by": None,
         }
-        authors = {principal.user_id, *input.author_ids}
+        authors = {principal.user_id, *_authors(input.author_ids)}
         async with ctx.writing() as conn:
             await _check_department(conn, principal.org_id, input.department_id)
             await conn.execute(insert(KnowledgeEntry).values(**values))
@@ -197,7 +200,7 @@ class Mutation:
             if input.author_ids is not strawberry.UNSET:
                 if input.author_ids is None:
                     raise bad_input("authorIds cannot be null", argument="authorIds")
-                authors = {entry["created_by"], *input.author_ids}
+                authors = {entry["created_by"], *_authors(input.author_ids)}
                 await _set_authors(conn, principal.org_id, id, authors)
                 details["author_ids"] = sorted(str(a) for a in authors)
             await record(
