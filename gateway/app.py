@@ -13,6 +13,7 @@ from cross_web import HTTPException
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -49,7 +50,7 @@ class Runtime:
 
 # Strawberry refuses a request at the HTTP level (a body that is not JSON, no query…)
 # with a status and a reason; each is answered in GraphQL's own error shape.
-HTTP_REFUSAL_CODES = {404: "NOT_FOUND", 413: "PAYLOAD_TOO_LARGE"}
+HTTP_REFUSAL_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -144,6 +145,17 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+async def http_refusal(request: Request, exc: Exception) -> Response:
+    """Starlette's own refusals (no such path, method not allowed) in the REST envelope."""
+    assert isinstance(exc, StarletteHTTPException)
+    code = HTTP_REFUSAL_CODES.get(exc.status_code, "BAD_USER_INPUT")
+    return JSONResponse(
+        {"error": {"code": code, "message": exc.detail}},
+        status_code=exc.status_code,
+        headers=exc.headers,
+    )
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -191,5 +203,10 @@ def create_app(
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, refuse=refusal),
     ]
     return relative_slash_redirects(
-        Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+        Starlette(
+            routes=routes,
+            lifespan=lifespan,
+            middleware=middleware,
+            exception_handlers={StarletteHTTPException: http_refusal},
+        )
     )
