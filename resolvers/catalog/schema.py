@@ -12,8 +12,8 @@ from sqlalchemy import select
 from gateway.context import Context, Info
 from gateway.errors import not_found
 from gateway.permissions import requires
+from models.audit import AuditEvent as AuditEventRow
 from models.catalog import LIFECYCLES, Component, Environment
-from models.catalog import AuditEvent as AuditEventRow
 from resolvers.catalog import lists, queries
 from resolvers.catalog.analytics_types import CatalogHealth, Dora, Usage
 from resolvers.catalog.loaders import components_by_id

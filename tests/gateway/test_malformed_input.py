@@ -318,14 +318,20 @@ def test_item6_a_rest_answer_always_encodes() -> None:
 async def test_item6_list_arguments_are_capped(
     client: httpx.AsyncClient, db: AsyncEngine, admin: dict[str, str]
 ) -> None:
-    # when: 40,000 authors (over PostgreSQL's bind-parameter limit), then 101
-    huge = await gql(client, admin, CREATE_ENTRY, {"authors": [str(uuid.uuid4())] * 40_000})
+    # when: 40,000 authors (over PostgreSQL's bind-parameter limit: 1.5 MB, so the body
+    # limit answers first), 25,000 (within the body limit), 101, and 501 in a literal
+    forty = json.dumps(
+        {"query": CREATE_ENTRY, "variables": {"authors": [str(uuid.uuid4())] * 40_000}}
+    )
+    too_large = await client.post("/graphql", content=forty, headers={**admin, **JSON})
+    huge = await gql(client, admin, CREATE_ENTRY, {"authors": [str(uuid.uuid4())] * 25_000})
     over = await gql(client, admin, CREATE_ENTRY, {"authors": [str(uuid.uuid4())] * 101})
     listed = ", ".join(f'"{uuid.uuid4()}"' for _ in range(501))
     document = 'mutation { createKnowledgeEntry(input: {title: "T", authorIds: LIST}) { id } }'
     literal = await gql(client, admin, document.replace("LIST", f"[{listed}]"))
 
     # then
+    assert too_large.status_code == 413
     assert huge["errors"] == [
         {
             "message": "the variables cannot be accepted: a list or object of more than 500 items",
