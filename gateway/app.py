@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+import strawberry
 from cross_web import HTTPException
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -28,12 +30,14 @@ from gateway.body_limit import BodyLimitMiddleware
 from gateway.context import Context, context_for
 from gateway.db import create_engine
 from gateway.errors import GatewayError, retry_headers, unavailable
+from gateway.families import FAMILIES
+from gateway.family import FamilyManifest
 from gateway.metrics import MetricsMiddleware, metrics
 from gateway.redirects import relative_slash_redirects
-from gateway.schema import schema
+from gateway.schema import build_schema, schema
 from gateway.settings import Settings, get_settings
 from rest_compat.envelopes import code_envelope
-from rest_compat.registry import family_at, starlette_routes
+from rest_compat.registry import RestRoutes
 from rest_compat.routing import error_response
 
 log = logging.getLogger("gateway")
@@ -44,6 +48,8 @@ class Runtime:
     """What every request needs, made once in the lifespan."""
 
     settings: Settings
+    # The schema the app serves; REST routes run their operations on this same one.
+    schema: strawberry.Schema
     engine: AsyncEngine
     authenticator: Authenticator
 
@@ -121,11 +127,11 @@ def graphql_error_response(error: GatewayError) -> JSONResponse:
     )
 
 
-def refusal(scope: Scope, error: GatewayError) -> Response:
+def refusal(rest: RestRoutes, scope: Scope, error: GatewayError) -> Response:
     """An error answered before routing, in the envelope of the surface the path names."""
     if scope["path"].rstrip("/") == "/graphql":
         return graphql_error_response(error)
-    family = family_at(scope)
+    family = rest.family_at(scope)
     if family is None:
         return JSONResponse(code_envelope(error), status_code=error.status)
     return error_response(family, error)
@@ -161,10 +167,14 @@ def create_app(
     *,
     engine: AsyncEngine | None = None,
     run_migrations: bool = True,
+    families: Sequence[FamilyManifest] = FAMILIES,
 ) -> Starlette:
-    """The gateway as an ASGI app. Tests hand in an engine; `gateway serve` does not."""
+    """The gateway as an ASGI app, serving ``families``. Tests hand in an engine (and
+    sometimes families of their own); `gateway serve` does not."""
     settings = settings or get_settings()
-    graphql = GraphQLApp(schema, graphql_ide="graphiql" if settings.graphiql else None)
+    app_schema = schema if families is FAMILIES else build_schema(families)
+    rest = RestRoutes(families)
+    graphql = GraphQLApp(app_schema, graphql_ide="graphiql" if settings.graphiql else None)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -178,6 +188,7 @@ def create_app(
             await migrate.upgrade(db)
         app.state.runtime = Runtime(
             settings=settings,
+            schema=app_schema,
             engine=db,
             authenticator=Authenticator(
                 secret=settings.resolved_jwt_secret(),
@@ -196,11 +207,13 @@ def create_app(
         Route("/readyz", readyz),
         Route("/metrics", metrics),
         Route("/graphql", graphql, methods=["GET", "POST"]),
-        *starlette_routes(),
+        *rest.routes,
     ]
     middleware = [
         Middleware(MetricsMiddleware),
-        Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, refuse=refusal),
+        Middleware(
+            BodyLimitMiddleware, max_bytes=settings.max_body_bytes, refuse=partial(refusal, rest)
+        ),
     ]
     return relative_slash_redirects(
         Starlette(

@@ -33,10 +33,6 @@ ALL_SCOPES = "*"
 # Lasting access is what API keys are for: they can be listed and revoked.
 MAX_TOKEN_LIFETIME = timedelta(days=366)
 TIME_CLAIMS = ("exp", "iat", "nbf")
-# Every scope a credential may carry, in one place: a family adds its own here.
-# `requires` refuses any other (a field cannot check a scope nobody can be given), and
-# the CLI refuses to issue any other (a token cannot carry a scope no field checks).
-SCOPES: tuple[str, ...] = ("catalog:read", "catalog:write", "knowledge:read", "knowledge:write")
 
 
 @dataclass(frozen=True)

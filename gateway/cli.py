@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway import migrate
-from gateway.auth import ALL_SCOPES, SCOPES
+from gateway.auth import ALL_SCOPES
 from gateway.credentials import (
     CliError,
     KeyListing,
@@ -204,10 +204,6 @@ def _scope_in(known: Sequence[str]) -> Callable[[str], str]:
     return parse
 
 
-token_scope = _scope_in(SCOPES)
-key_scope = _scope_in((*SCOPES, ALL_SCOPES))
-
-
 def port(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port (1 to 65535)")
@@ -215,6 +211,11 @@ def port(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from gateway.families import known_scopes  # loads every family's schema: only here
+
+    scopes = known_scopes()
+    token_scope = _scope_in(scopes)
+    key_scope = _scope_in((*scopes, ALL_SCOPES))
     parser = argparse.ArgumentParser(
         prog="gateway",
         description="Analytics gateway: GraphQL over analytics data, with REST compatibility.",
@@ -258,7 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=token_scope,
         default=[],
         metavar="S",
-        help=f"repeatable; one of {', '.join(SCOPES)}; none: unrestricted",
+        help=f"repeatable; one of {', '.join(scopes)}; none: unrestricted",
     )
     token.add_argument("--expires", type=duration, default=timedelta(hours=24), metavar="24h")
     token.set_defaults(handler=_token)
@@ -273,7 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=key_scope,
         default=[],
         metavar="S",
-        help=f"repeatable; one of {', '.join(SCOPES)} or {ALL_SCOPES} (all, the default)",
+        help=f"repeatable; one of {', '.join(scopes)} or {ALL_SCOPES} (all, the default)",
     )
     create.add_argument("--name", default="", metavar="N", help="a label for the key")
     create.set_defaults(handler=_apikey_create)

@@ -6,7 +6,6 @@ from typing import Any
 
 from strawberry.permission import BasePermission, PermissionExtension
 
-from gateway.auth import SCOPES
 from gateway.context import Info
 
 
@@ -41,8 +40,10 @@ def requires(
     plan: str | None = None,
     feature: str | None = None,
 ) -> list[PermissionExtension]:
-    """Field extensions guarding a field: ``@strawberry.field(extensions=requires(...))``."""
-    if scope is not None and scope not in SCOPES:
-        raise ValueError(f"unknown scope {scope!r}: add it to gateway.auth.SCOPES")
+    """Field extensions guarding a field: ``@strawberry.field(extensions=requires(...))``.
+
+    A scope must be one a family's manifest declares; the schema refuses to build
+    otherwise (gateway/schema.py).
+    """
     guard = Requires(role=role, scope=scope, plan=plan, feature=feature)
     return [PermissionExtension(permissions=[guard], use_directives=False)]

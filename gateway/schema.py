@@ -1,26 +1,35 @@
-"""The root schema, assembled from each domain's Query and Mutation."""
+"""The root schema, assembled from the families' manifests."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLObjectType
 from strawberry.extensions import ParserCache
+from strawberry.permission import PermissionExtension
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
+from strawberry.types.field import StrawberryField
 
 from gateway.cost import QueryCost
 from gateway.extensions import CloseRequestConnection, classify
+from gateway.families import FAMILIES, known_scopes
+from gateway.family import FamilyConflict, FamilyManifest, apply_extensions, check
 from gateway.input_guard import InputGuard
 from gateway.limits import DocumentLimits
-from resolvers.catalog import schema as catalog
-from resolvers.knowledge import schema as knowledge
-from resolvers.tenancy import schema as tenancy
+from gateway.permissions import Requires
 
-QUERIES: tuple[type, ...] = (tenancy.Query, catalog.Query, knowledge.Query)
-MUTATIONS: tuple[type, ...] = (catalog.Mutation, knowledge.Mutation)
-
-Query = merge_types("Query", QUERIES)
-Mutation = merge_types("Mutation", MUTATIONS)
+EXTENSIONS = [
+    CloseRequestConnection,
+    # DocumentLimits caps tokens for the parser, then checks the document's
+    # limits (gateway/limits.py) and validates it, both cached per document.
+    DocumentLimits,
+    lambda: ParserCache(maxsize=1024),
+    # Right after parsing, before validation: values break no input rule.
+    InputGuard,
+    QueryCost,
+]
 
 
 class GatewaySchema(strawberry.Schema):
@@ -34,22 +43,38 @@ class GatewaySchema(strawberry.Schema):
         errors[:] = [classify(error) for error in errors]
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(families: Sequence[FamilyManifest] = FAMILIES) -> strawberry.Schema:
     """The one schema both front doors (GraphQL and REST) execute against."""
-    return GatewaySchema(
-        query=Query,
-        mutation=Mutation,
-        extensions=[
-            CloseRequestConnection,
-            # DocumentLimits caps tokens for the parser, then checks the document's
-            # limits (gateway/limits.py) and validates it, both cached per document.
-            DocumentLimits,
-            lambda: ParserCache(maxsize=1024),
-            # Right after parsing, before validation: values break no input rule.
-            InputGuard,
-            QueryCost,
-        ],
+    check(families)
+    apply_extensions(families)
+    mutations = tuple(f.mutation for f in families if f.mutation is not None)
+    built = GatewaySchema(
+        query=merge_types("Query", tuple(f.query for f in families if f.query is not None)),
+        mutation=merge_types("Mutation", mutations) if mutations else None,
+        extensions=EXTENSIONS,
     )
+    unknown = sorted(set(_checked_scopes(built)) - set(known_scopes(families)))
+    if unknown:
+        # A field no credential could ever reach is a typo, or a family that forgot to
+        # declare its scope (which the CLI would then refuse to issue).
+        raise FamilyConflict(f"fields check scopes no family declares: {', '.join(unknown)}")
+    return built
+
+
+def _checked_scopes(built: strawberry.Schema) -> Iterator[str]:
+    """Every scope a field's guard checks."""
+    for graphql_type in built._schema.type_map.values():
+        if not isinstance(graphql_type, GraphQLObjectType):
+            continue
+        for graphql_field in graphql_type.fields.values():
+            definition = (graphql_field.extensions or {}).get("strawberry-definition")
+            if not isinstance(definition, StrawberryField):
+                continue
+            for extension in definition.extensions:
+                if isinstance(extension, PermissionExtension):
+                    for guard in extension.permissions:
+                        if isinstance(guard, Requires) and guard.scope is not None:
+                            yield guard.scope
 
 
 schema = build_schema()

@@ -41,6 +41,9 @@ class Family:
 
     name: str
     envelope: Callable[[GatewayError], dict[str, Any]]
+    # Where ``<name>/<op>.graphql`` live: the package's own folder, unless a family
+    # (a plug-in, a test) keeps its stored operations elsewhere.
+    operations: Path = OPERATIONS
 
 
 async def no_params(_: Request) -> Variables:
@@ -60,11 +63,11 @@ class RestRoute:
 
     @property
     def document(self) -> str:
-        return load_operation(self.family.name, self.op)
+        return load_operation(self.family.name, self.op, self.family.operations)
 
 
 @cache
-def load_operation(family: str, op: str) -> str:
+def load_operation(family: str, op: str, root: Path = OPERATIONS) -> str:
     """``operations/<family>/<op>.graphql``, with the family's shared fragments it uses.
 
     Shapes that several paths return (a person's risk score, say) are written once in
@@ -72,8 +75,8 @@ def load_operation(family: str, op: str) -> str:
     (directly or through another fragment) are appended, since GraphQL refuses a
     document with unused fragments.
     """
-    text = (OPERATIONS / family / f"{op}.graphql").read_text()
-    fragments = _fragments(family)
+    text = (root / family / f"{op}.graphql").read_text()
+    fragments = _fragments(family, root)
     wanted: list[str] = []
     pending = _SPREAD.findall(text)
     while pending:
@@ -88,8 +91,8 @@ _SPREAD = re.compile(r"\.\.\.\s*([_A-Za-z][_0-9A-Za-z]*)")
 
 
 @cache
-def _fragments(family: str) -> dict[str, str]:
-    path = OPERATIONS / family / "fragments.graphql"
+def _fragments(family: str, root: Path) -> dict[str, str]:
+    path = root / family / "fragments.graphql"
     if not path.exists():
         return {}
     document = parse(path.read_text())
@@ -142,8 +145,7 @@ def error_response(family: Family, error: GatewayError) -> JSONResponse:
 
 async def execute(route: RestRoute, request: Request) -> Response:
     """Run the route's operation for this request and answer in the family's terms."""
-    from gateway.schema import schema  # the schema imports every domain; load it lazily
-
+    schema = request.app.state.runtime.schema
     context = context_for(request)
     try:
         try:

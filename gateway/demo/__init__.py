@@ -9,16 +9,18 @@ rows: ids come from names or seeded streams, and times are relative to ``now``.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+if TYPE_CHECKING:
+    from gateway.family import FamilyManifest
+
 from gateway.demo.base import Progress, Seeder
-from gateway.demo.catalog import seed_catalog
-from gateway.demo.deployments import seed_deployments
-from gateway.demo.knowledge import seed_knowledge
 from gateway.demo.tenancy import DEMO_ORG_IDS, seed_tenancy
 from gateway.sql import utcnow
 from models.tenancy import Organization
@@ -52,6 +54,7 @@ async def seed_demo(
     progress: Progress,
     now: datetime | None = None,
     replace: bool = False,
+    families: Sequence[FamilyManifest] | None = None,
 ) -> DemoInfo:
     """Seed the demo in one transaction.
 
@@ -59,6 +62,11 @@ async def seed_demo(
     two demo organisations, if present, are deleted with everything they own and
     seeded again, and any other organisation is left alone.
     """
+    if families is None:
+        from gateway.families import FAMILIES  # the families' seeders live in this package
+
+        families = FAMILIES
+
     async with engine.begin() as connection:
         if replace:
             await connection.execute(
@@ -73,9 +81,9 @@ async def seed_demo(
         orgs = await seed_tenancy(seeder)
         for org in orgs:
             progress(f"{org.spec.name} ({org.spec.plan} plan)")
-            catalog = await seed_catalog(seeder, org)
-            await seed_deployments(seeder, org, catalog)
-            await seed_knowledge(seeder, org)
+            for family in families:
+                if family.demo is not None:
+                    await family.demo(seeder, org)
     main = orgs[0]
     return DemoInfo(
         admin_user_id=main.admin["id"],

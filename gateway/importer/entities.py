@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -116,7 +116,9 @@ def _in_org(*refs: Ref) -> tuple[Ref, ...]:
     return (Ref("org_id", ORGANIZATIONS), *refs)
 
 
-SPECS: tuple[EntitySpec, ...] = (
+# Each family names its entities in its manifest (resolvers/<domain>/family.py); the
+# importer reads them from gateway.families.FAMILIES.
+TENANCY_ENTITIES: tuple[EntitySpec, ...] = (
     EntitySpec(
         "organization",
         r.OrganizationRecord,
@@ -132,6 +134,9 @@ SPECS: tuple[EntitySpec, ...] = (
         refs=_in_org(Ref("user_id", USERS)),
         to_row=_api_key_row,
     ),
+)
+
+CATALOG_ENTITIES: tuple[EntitySpec, ...] = (
     EntitySpec("component", r.ComponentRecord, COMPONENTS, refs=_in_org()),
     EntitySpec("environment", r.EnvironmentRecord, ENVIRONMENTS, refs=_in_org()),
     EntitySpec(
@@ -154,6 +159,9 @@ SPECS: tuple[EntitySpec, ...] = (
         ),
         to_row=_audit_event_row,
     ),
+)
+
+KNOWLEDGE_ENTITIES: tuple[EntitySpec, ...] = (
     EntitySpec(
         "knowledge_entry",
         r.KnowledgeEntryRecord,
@@ -174,12 +182,22 @@ SPECS: tuple[EntitySpec, ...] = (
     ),
 )
 
-SPEC_BY_NAME: dict[str, EntitySpec] = {spec.name: spec for spec in SPECS}
+@dataclass(frozen=True)
+class Entities:
+    """The entities an import understands: each by name, and one validator for a line."""
 
-# One validator for any line: the "entity" key picks the record class.
-LINE: TypeAdapter[r.Record] = TypeAdapter(
-    Annotated[
-        functools.reduce(operator.or_, (spec.record for spec in SPECS)),  # type: ignore[arg-type]
-        Field(discriminator="entity"),
-    ]
-)
+    by_name: dict[str, EntitySpec]
+    # The "entity" key of a line picks its record class.
+    line: TypeAdapter[r.Record]
+
+
+def entities_of(specs: Sequence[EntitySpec]) -> Entities:
+    return Entities(
+        by_name={spec.name: spec for spec in specs},
+        line=TypeAdapter(
+            Annotated[
+                functools.reduce(operator.or_, (spec.record for spec in specs)),  # type: ignore[arg-type]
+                Field(discriminator="entity"),
+            ]
+        ),
+    )

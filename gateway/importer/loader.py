@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -24,7 +24,7 @@ from sqlalchemy import Table, bindparam, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from gateway.importer.entities import LINE, SPEC_BY_NAME, EntitySpec, Ref
+from gateway.importer.entities import Entities, EntitySpec, Ref, entities_of
 from gateway.importer.errors import ImportFailed, describe_db_error, describe_validation
 from gateway.importer.records import Record
 from gateway.sql import upsert
@@ -56,25 +56,38 @@ async def load_file(
     *,
     batch_size: int = BATCH_SIZE,
     allow_guarded_changes: bool = False,
+    entities: Sequence[EntitySpec] | None = None,
 ) -> ImportReport:
-    """Load ``path`` into the database, all of it or (raising ImportFailed) none of it."""
+    """Load ``path`` into the database, all of it or (raising ImportFailed) none of it.
+
+    ``entities`` defaults to every family's (gateway.families.FAMILIES).
+    """
+    if entities is None:
+        from gateway.families import import_entities  # the families import the importer
+
+        entities = import_entities()
+    known = entities_of(entities)
     try:
-        return await _load(engine, path, batch_size, allow_guarded_changes)
+        return await _load(engine, path, batch_size, allow_guarded_changes, known)
     except _BatchRefused:
         # The failed transaction was rolled back. Load again one row per statement,
         # which fails at the same row and so can name its line.
-        return await _load(engine, path, 1, allow_guarded_changes)
+        return await _load(engine, path, 1, allow_guarded_changes, known)
 
 
 async def _load(
-    engine: AsyncEngine, path: Path, batch_size: int, allow_guarded_changes: bool
+    engine: AsyncEngine,
+    path: Path,
+    batch_size: int,
+    allow_guarded_changes: bool,
+    known: Entities,
 ) -> ImportReport:
     report = ImportReport()
     async with engine.begin() as connection:
-        batch = _Batch(connection, batch_size, allow_guarded_changes)
+        batch = _Batch(connection, batch_size, allow_guarded_changes, known)
         for number, text in _read_lines(path):
             try:
-                record = LINE.validate_json(text)
+                record = known.line.validate_json(text)
             except ValidationError as exc:
                 # Earlier lines are checked first, so the error is the file's first.
                 await batch.flush()
@@ -100,8 +113,11 @@ def _read_lines(path: Path) -> Iterator[tuple[int, bytes]]:
 class _Batch:
     """Consecutive lines of one entity, written together."""
 
-    def __init__(self, connection: AsyncConnection, size: int, allow_guarded: bool) -> None:
+    def __init__(
+        self, connection: AsyncConnection, size: int, allow_guarded: bool, known: Entities
+    ) -> None:
         self.connection = connection
+        self.known = known
         self.size = size
         self.allow_guarded = allow_guarded
         self.spec: EntitySpec | None = None
@@ -109,7 +125,7 @@ class _Batch:
         self.keys: set[tuple[Any, ...]] = set()
 
     async def add(self, line: int, record: Record) -> None:
-        spec = SPEC_BY_NAME[record.entity]
+        spec = self.known.by_name[record.entity]
         row = spec.to_row(record)
         key = tuple(row[k] for k in spec.keys)
         # A key seen twice in one batch is flushed first, so that rows of one batch

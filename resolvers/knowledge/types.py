@@ -96,6 +96,17 @@ async def entries_of_user(
     return [KnowledgeEntry.from_row(row) for row in rows]
 
 
+@strawberry.field(
+    description="The newest `first` (1 to 500) entries this user authors or owns "
+    "(manager or admin, knowledge:read, Growth plan)."
+)
+async def user_knowledge_entries(
+    root: User, info: Info, include_archived: bool = False, first: int = 20
+) -> list[KnowledgeEntry]:
+    """``User.knowledgeEntries``: the knowledge family adds it to tenancy's User."""
+    return await entries_of_user(info, root.id, include_archived, first)
+
+
 # --- bus factor ---------------------------------------------------------------------
 
 

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import strawberry
 
 from gateway.context import Info
 from resolvers.tenancy.loaders import departments_by_id
-
-if TYPE_CHECKING:
-    from resolvers.knowledge.types import KnowledgeEntry
 
 
 @strawberry.type(description="An organisation: the boundary of every query.")
@@ -62,17 +59,6 @@ class User:
             return None
         row = await info.context.loaders.get(departments_by_id).load(self.department_id)
         return Department.from_row(row) if row else None
-
-    @strawberry.field(
-        description="The newest `first` (1 to 500) entries this user authors or owns "
-        "(manager or admin, knowledge:read, Growth plan)."
-    )
-    async def knowledge_entries(
-        self, info: Info, include_archived: bool = False, first: int = 20
-    ) -> list[Annotated[KnowledgeEntry, strawberry.lazy("resolvers.knowledge.types")]]:
-        from resolvers.knowledge.types import entries_of_user  # knowledge imports this module
-
-        return await entries_of_user(info, self.id, include_archived, first)
 
     @classmethod
     def from_row(cls, row: Any) -> User:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -21,9 +22,12 @@ def engine_like(db: AsyncEngine, *, pool_size: int, pool_timeout: float = 10.0) 
 
 @asynccontextmanager
 async def app_client(
-    engine: AsyncEngine, settings: Settings, base_url: str = "http://gateway.test"
+    engine: AsyncEngine,
+    settings: Settings,
+    base_url: str = "http://gateway.test",
+    **options: Any,
 ) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, engine=engine, run_migrations=False)
+    app = create_app(settings, engine=engine, run_migrations=False, **options)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:

@@ -1,0 +1,27 @@
+"""The families this gateway serves. Adding a family is one entry here.
+
+Everything else is read from their manifests (gateway/family.py): the schema
+(gateway/schema.py), the REST routes (rest_compat/registry.py), the importer's
+entities, the demo's seeders and the scopes a credential may carry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from gateway.family import FamilyManifest
+from gateway.importer.entities import EntitySpec
+from resolvers.catalog.family import PORTAL
+from resolvers.knowledge.family import KNOWLEDGE
+from resolvers.tenancy.family import TENANCY
+
+FAMILIES: tuple[FamilyManifest, ...] = (TENANCY, PORTAL, KNOWLEDGE)
+
+
+def import_entities(families: Sequence[FamilyManifest] = FAMILIES) -> list[EntitySpec]:
+    return [entity for family in families for entity in family.import_entities]
+
+
+def known_scopes(families: Sequence[FamilyManifest] = FAMILIES) -> tuple[str, ...]:
+    """Every scope a credential may carry: what the families' fields check."""
+    return tuple(scope for family in families for scope in family.scopes)
