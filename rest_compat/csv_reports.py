@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from starlette.requests import Request
 from starlette.responses import Response
 
 # A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV
@@ -84,7 +85,7 @@ def usage_rows(data: dict[str, Any], days: int) -> list[list[Any]]:
     return rows
 
 
-def export_response(data: dict[str, Any], variables: dict[str, Any]) -> Response:
+def export_response(data: dict[str, Any], variables: dict[str, Any], _: Request) -> Response:
     days = variables["days"]
     if variables["catalog"]:
         report, rows = "catalog", catalog_rows(data["catalog"])

@@ -8,13 +8,65 @@ the check), Growth plan. Errors use the portal's ``{"error": {"code", "message",
 
 from __future__ import annotations
 
+import uuid
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field
+
+from resolvers.common import MAX_DAYS
 from rest_compat.envelopes import code_envelope
-from rest_compat.params import body, lenient_days, path, query, uuid_or_404
+from rest_compat.params import BODY, QUERY, RouteParams, path_id
 from rest_compat.routing import Family, RestRoute
 
 KNOWLEDGE = Family("knowledge", code_envelope)
 BUS_FACTOR = "/api/v1/analytics/bus-factor"
 STALENESS = "/api/v1/analytics/staleness"
+DEFAULT_DAYS = 30
+
+
+def lenient_days(raw: Any) -> int:
+    """As the knowledge API documents: absent, non-integer or < 1 silently becomes 30.
+
+    Values above ten years are capped rather than refused, since the doc promises no
+    upper bound is enforced (and the answer for 3650 days and more is the same).
+    """
+    if isinstance(raw, bool):
+        return DEFAULT_DAYS
+    if isinstance(raw, int):
+        value = raw
+    elif isinstance(raw, str):
+        try:
+            value = int(raw.strip())
+        except ValueError:
+            return DEFAULT_DAYS
+    else:
+        return DEFAULT_DAYS
+    return DEFAULT_DAYS if value < 1 else min(value, MAX_DAYS)
+
+
+_DAYS = Field(
+    description="Days since the last review from which an entry is stale. Absent, not an "
+    "integer or below 1 means 30; above 3650 means 3650.",
+)
+QueryDays = Annotated[int, QUERY, BeforeValidator(lenient_days), _DAYS]
+BodyDays = Annotated[int, BODY, BeforeValidator(lenient_days), _DAYS]
+
+
+class StalenessParams(RouteParams):
+    days: QueryDays = DEFAULT_DAYS
+
+
+class StalenessCheckParams(RouteParams):
+    days: BodyDays = DEFAULT_DAYS
+
+
+class PersonParams(RouteParams):
+    user_id: Annotated[uuid.UUID, path_id("user")]
+
+
+class DepartmentParams(RouteParams):
+    dept_id: Annotated[uuid.UUID, path_id("department")]
+
 
 ROUTES = [
     RestRoute("GET", f"{BUS_FACTOR}/", op="bus_factor", family=KNOWLEDGE),
@@ -23,35 +75,27 @@ ROUTES = [
         f"{BUS_FACTOR}/person/{{user_id}}",
         op="bus_factor_person",
         family=KNOWLEDGE,
-        params=path(user_id=uuid_or_404("user")),
+        params=PersonParams,
     ),
     RestRoute(
         "GET",
         f"{BUS_FACTOR}/department/{{dept_id}}",
         op="bus_factor_department",
         family=KNOWLEDGE,
-        params=path(dept_id=uuid_or_404("department")),
+        params=DepartmentParams,
     ),
     RestRoute("GET", f"{BUS_FACTOR}/critical", op="bus_factor_critical", family=KNOWLEDGE),
     RestRoute(
-        "GET",
-        f"{STALENESS}/",
-        op="stale_entries",
-        family=KNOWLEDGE,
-        params=query(days=lenient_days()),
+        "GET", f"{STALENESS}/", op="stale_entries", family=KNOWLEDGE, params=StalenessParams
     ),
     RestRoute(
-        "GET",
-        f"{STALENESS}/stats",
-        op="staleness_stats",
-        family=KNOWLEDGE,
-        params=query(days=lenient_days()),
+        "GET", f"{STALENESS}/stats", op="staleness_stats", family=KNOWLEDGE, params=StalenessParams
     ),
     RestRoute(
         "POST",
         f"{STALENESS}/check",
         op="staleness_check",
         family=KNOWLEDGE,
-        params=body(days=lenient_days()),
+        params=StalenessCheckParams,
     ),
 ]

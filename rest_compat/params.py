@@ -1,134 +1,157 @@
 """How a request's query string, path and body become operation variables.
 
-``query(days=positive_int(30))`` reads as the route table's documentation: each
-converter takes the raw value (None when absent) and returns the variable or raises
-the GatewayError the family will draw.
+A route row names a ``RouteParams`` model. Each field says where it is read
+(``Annotated[int, QUERY, Field(ge=1)]``), and pydantic converts it with the family's
+defaults and rules. The same model gives the OpenAPI document its parameters and a
+refused value its error: a 400 naming the parameter and what it must be, read from the
+field's own JSON Schema, or the field's own refusal (a malformed id in a path is a 404).
 """
 
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Awaitable, Callable, Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.requests import Request
 
-from gateway.errors import bad_input, not_found
+from gateway.errors import GatewayError, bad_input, not_found
 from gateway.inputs import value_problem
-from resolvers.common import MAX_DAYS
-from rest_compat.routing import ParamsFn, Variables
 
-Converter = Callable[[str, Any], Any]
-
-
-def positive_int(default: int, maximum: int = MAX_DAYS) -> Converter:
-    """An integer from 1 to ``maximum``; absent means ``default``; anything else is a 400."""
-
-    def convert(name: str, raw: Any) -> int:
-        if raw is None or raw == "":
-            return default
-        try:
-            value = int(str(raw).strip())
-        except ValueError:
-            raise bad_input(f"{name} must be a positive integer", argument=name) from None
-        if not 1 <= value <= maximum:
-            raise bad_input(f"{name} must be from 1 to {maximum}", argument=name)
-        return value
-
-    return convert
-
-
-def lenient_days(default: int = 30, maximum: int = MAX_DAYS) -> Converter:
-    """As the knowledge API documents: absent, non-integer or < 1 silently becomes 30.
-
-    Values above ten years are capped rather than refused, since the doc promises no
-    upper bound is enforced (and the answer for 3650 days and more is the same).
-    """
-
-    def convert(name: str, raw: Any) -> int:
-        if isinstance(raw, bool):
-            return default
-        if isinstance(raw, int):
-            value = raw
-        elif isinstance(raw, str):
-            try:
-                value = int(raw.strip())
-            except ValueError:
-                return default
-        else:
-            return default
-        return default if value < 1 else min(value, maximum)
-
-    return convert
-
-
-def optional_uuid(name: str, raw: Any) -> str | None:
-    """A UUID or nothing; a malformed one is a 400."""
-    if raw is None or raw == "":
-        return None
-    try:
-        return str(uuid.UUID(str(raw)))
-    except ValueError:
-        raise bad_input(f"{name} must be a UUID", argument=name) from None
-
-
-def uuid_or_404(what: str) -> Converter:
-    """A path id: malformed reads as 'no such thing here', a 404 like any unknown id."""
-
-    def convert(name: str, raw: Any) -> str:
-        try:
-            return str(uuid.UUID(str(raw)))
-        except ValueError:
-            raise not_found(what) from None
-
-    return convert
-
-
-def choice(choices: tuple[str, ...], *, required: bool = True) -> Converter:
-    def convert(name: str, raw: Any) -> str | None:
-        if raw is None or raw == "":
-            if required:
-                raise bad_input(f"{name} is required: one of {', '.join(choices)}", argument=name)
-            return None
-        if raw not in choices:
-            raise bad_input(f"{name} must be one of {', '.join(choices)}", argument=name)
-        return str(raw)
-
-    return convert
+Variables = dict[str, Any]
+Location = Literal["query", "path", "body"]
 
 
 @dataclass(frozen=True)
-class Source:
-    """Variables from one part of the request, each by its converter.
+class In:
+    """Where a field is read; put in the field's ``Annotated`` metadata."""
 
-    Callable as a route's ``params``; ``parameters`` lists what it reads, so that tests
-    (and the OpenAPI document) can walk every parameter of every route.
+    where: Location
+    # What a value that does not validate answers, when it is not the 400 naming the
+    # parameter: a malformed id in a path reads as "no such thing here".
+    refusal: Callable[[], GatewayError] | None = None
+
+
+QUERY = In("query")
+PATH = In("path")
+BODY = In("body")
+
+
+def path_id(what: str) -> In:
+    """A path id whose malformed value is a 404, like an id that does not exist."""
+    return In("path", refusal=lambda: not_found(what))
+
+
+class RouteParams(BaseModel):
+    """A route's parameters. Subclasses declare fields; ``variables`` feeds the operation."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    def variables(self) -> Variables:
+        """The operation's variables; JSON mode, so UUIDs reach GraphQL as text."""
+        return self.model_dump(mode="json")
+
+
+class NoParams(RouteParams):
+    """A route that reads nothing from the request."""
+
+
+def locations(model: type[RouteParams]) -> dict[str, In]:
+    """Where each field of ``model`` is read, by field name."""
+    found: dict[str, In] = {}
+    for name, field in model.model_fields.items():
+        marks = [m for m in field.metadata if isinstance(m, In)]
+        if len(marks) != 1:
+            raise TypeError(f"{model.__name__}.{name} must say once where it is read (In)")
+        found[name] = marks[0]
+    return found
+
+
+def parameters(model: type[RouteParams]) -> list[tuple[Location, str]]:
+    """Where and under which name a route reads each of its values."""
+    return [(where.where, name) for name, where in locations(model).items()]
+
+
+async def read_params(model: type[RouteParams], request: Request) -> RouteParams:
+    """The request's parameters, converted, or the GatewayError that refuses them."""
+    raw: dict[str, Any] = {}
+    body: Mapping[str, Any] | None = None
+    for name, where in locations(model).items():
+        if where.where == "query":
+            value = request.query_params.get(name)
+        elif where.where == "path":
+            value = request.path_params.get(name)
+        else:
+            body = await json_object(request) if body is None else body
+            value = body.get(name)
+        # An empty query value (`?days=`) is no value: the default applies.
+        if value is not None and value != "":
+            raw[name] = value
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        raise refusal(model, error) from None
+
+
+def refusal(model: type[RouteParams], error: ValidationError) -> GatewayError:
+    """The first refused field, as its own refusal or a 400 saying what it must be."""
+    first = error.errors()[0]
+    name = str(first["loc"][0])
+    where = locations(model)[name]
+    if where.refusal is not None:
+        return where.refusal()
+    expected = expectation(_properties(model)[name])
+    if first["type"] == "missing":
+        return bad_input(f"{name} is required: {expected}", argument=name)
+    return bad_input(f"{name} {expected}", argument=name)
+
+
+@cache
+def _properties(model: type[RouteParams]) -> dict[str, Any]:
+    return dict(model.model_json_schema()["properties"])
+
+
+def expectation(schema: dict[str, Any]) -> str:
+    """What a value must be, in words, from a field's JSON Schema."""
+    options = [s for s in schema.get("anyOf", [schema]) if s.get("type") != "null"]
+    schema = options[0] if len(options) == 1 else schema
+    if "enum" in schema:
+        return "must be one of " + ", ".join(str(v) for v in schema["enum"])
+    if schema.get("format") == "uuid":
+        return "must be a UUID"
+    if schema.get("type") == "integer":
+        low, high = schema.get("minimum"), schema.get("maximum")
+        if low is not None and high is not None:
+            return f"must be an integer from {low} to {high}"
+        if low is not None:
+            return f"must be an integer of at least {low}"
+        return "must be an integer"
+    return f"must be a valid {schema.get('type', 'value')}"
+
+
+_DECIMAL = re.compile(r"\s*[+-]?[0-9]+\s*")
+
+
+def decimal_text(value: Any) -> Any:
+    """A query-string integer is ASCII decimal digits: `1.0`, `4_5` and `true` are refused.
+
+    (pydantic's lax mode would read the first two as integers.) Used as a
+    ``BeforeValidator``; anything that is not text is left for the field's own type.
     """
-
-    where: str  # "query", "path" or "body"
-    converters: dict[str, Converter]
-    read: Callable[[Request], Awaitable[Mapping[str, Any]]]
-
-    async def __call__(self, request: Request) -> Variables:
-        raw = await self.read(request)
-        return {k: c(k, raw.get(k)) for k, c in self.converters.items()}
-
-    @property
-    def parameters(self) -> list[tuple[str, str]]:
-        return [(self.where, name) for name in self.converters]
+    if isinstance(value, str):
+        if not _DECIMAL.fullmatch(value):
+            raise ValueError("not a decimal integer")
+        return int(value)
+    if isinstance(value, bool):
+        raise ValueError("not an integer")
+    return value
 
 
-async def _query_string(request: Request) -> Mapping[str, Any]:
-    return request.query_params
-
-
-async def _path(request: Request) -> Mapping[str, Any]:
-    return request.path_params
-
-
-async def _json_object(request: Request) -> Mapping[str, Any]:
+async def json_object(request: Request) -> Mapping[str, Any]:
     """An optional JSON object body; one that is not JSON, or not an object, is a 400."""
     raw = await request.body()
     if not raw.strip():
@@ -147,45 +170,3 @@ async def _json_object(request: Request) -> Mapping[str, Any]:
     if problem is not None:
         raise bad_input(f"the request body cannot be accepted: {problem}")
     return data
-
-
-def query(**converters: Converter) -> Source:
-    """Variables from the query string."""
-    return Source("query", converters, _query_string)
-
-
-def path(**converters: Converter) -> Source:
-    """Variables from path parameters."""
-    return Source("path", converters, _path)
-
-
-def body(**converters: Converter) -> Source:
-    """Variables from an optional JSON object body; a body that is not one is a 400."""
-    return Source("body", converters, _json_object)
-
-
-def parameters(params: ParamsFn) -> list[tuple[str, str]]:
-    """Where and under which name a route's ``params`` reads each of its values."""
-    return list(getattr(params, "parameters", []))
-
-
-@dataclass(frozen=True)
-class Merged:
-    """Variables from several sources, optionally post-processed."""
-
-    parts: tuple[ParamsFn, ...]
-    then: Callable[[Variables], Variables] | None = None
-
-    async def __call__(self, request: Request) -> Variables:
-        variables: Variables = {}
-        for part in self.parts:
-            variables.update(await part(request))
-        return self.then(variables) if self.then else variables
-
-    @property
-    def parameters(self) -> list[tuple[str, str]]:
-        return [p for part in self.parts for p in parameters(part)]
-
-
-def merged(*parts: ParamsFn, then: Callable[[Variables], Variables] | None = None) -> Merged:
-    return Merged(parts, then)

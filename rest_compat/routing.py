@@ -1,9 +1,9 @@
 """The route-table mechanism: a route is data, the handler is one function.
 
 A documented path is one ``RestRoute``: method, path, the stored operation it runs,
-how the request becomes variables, the success status and, only where GraphQL aliases
-cannot say it, a shaper. Errors come back from the schema with a code and are drawn in
-the family's own envelope.
+a pydantic model of its parameters (``rest_compat.params``), the success status and,
+only where GraphQL aliases cannot say it, a shaper. Errors come back from the schema
+with a code and are drawn in the family's own envelope.
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ from gateway.body_limit import BodyTooLarge
 from gateway.context import context_for
 from gateway.errors import GatewayError, bad_input, retry_headers
 from gateway.inputs import value_problem
+from rest_compat.params import NoParams, RouteParams, Variables, read_params
 
 log = logging.getLogger("gateway.rest")
 
 OPERATIONS = Path(__file__).parent / "operations"
 
-Variables = dict[str, Any]
-ParamsFn = Callable[[Request], Awaitable[Variables]]
-ShapeFn = Callable[[dict[str, Any], Variables], Any]
+# A shaper sees the operation's data, its variables and the request (for page links).
+ShapeFn = Callable[[dict[str, Any], Variables, Request], Any]
 
 
 @dataclass(frozen=True)
@@ -46,17 +46,13 @@ class Family:
     operations: Path = OPERATIONS
 
 
-async def no_params(_: Request) -> Variables:
-    return {}
-
-
 @dataclass(frozen=True)
 class RestRoute:
     method: str
     path: str
     op: str
     family: Family
-    params: ParamsFn = no_params
+    params: type[RouteParams] = NoParams
     status: int = 200
     # Default: the operation's `data` alias is the body, as GraphQL returned it.
     shape: ShapeFn | None = None
@@ -150,7 +146,7 @@ async def execute(route: RestRoute, request: Request) -> Response:
     try:
         try:
             check_request_text(request)
-            variables = await route.params(request)
+            variables = (await read_params(route.params, request)).variables()
         except GatewayError as error:
             # Who is asking comes before what they asked: a caller without a valid
             # credential hears 401/402, never whether their argument was well formed.
@@ -159,6 +155,11 @@ async def execute(route: RestRoute, request: Request) -> Response:
         result = await schema.execute(
             route.document, variable_values=variables, context_value=context
         )
+        if result.errors:
+            raise error_of(result.errors)
+        data = result.data or {}
+        # A shaper may refuse too (a page past the last is a 404).
+        body = route.shape(data, variables, request) if route.shape else data.get("data")
     except GatewayError as error:
         return error_response(route.family, error)
     except BodyTooLarge:
@@ -171,10 +172,6 @@ async def execute(route: RestRoute, request: Request) -> Response:
         )
     finally:
         await context.close()
-    if result.errors:
-        return error_response(route.family, error_of(result.errors))
-    data = result.data or {}
-    body = route.shape(data, variables) if route.shape else data.get("data")
     if isinstance(body, Response):
         return body
     return SafeJSONResponse(body, status_code=route.status)
