@@ -37,6 +37,7 @@ from gateway.redirects import relative_slash_redirects
 from gateway.schema import build_schema, schema
 from gateway.settings import Settings, get_settings
 from rest_compat.envelopes import code_envelope
+from rest_compat.openapi import openapi_json
 from rest_compat.registry import RestRoutes
 from rest_compat.routing import error_response
 
@@ -50,8 +51,11 @@ class Runtime:
     settings: Settings
     # The schema the app serves; REST routes run their operations on this same one.
     schema: strawberry.Schema
+    # The REST rows it serves, and their OpenAPI document once someone asks for it.
+    rest: RestRoutes
     engine: AsyncEngine
     authenticator: Authenticator
+    openapi: dict[str, Any] | None = None
 
 
 # Strawberry refuses a request at the HTTP level (a body that is not JSON, no query…)
@@ -189,6 +193,7 @@ def create_app(
         app.state.runtime = Runtime(
             settings=settings,
             schema=app_schema,
+            rest=rest,
             engine=db,
             authenticator=Authenticator(
                 secret=settings.resolved_jwt_secret(),
@@ -207,6 +212,7 @@ def create_app(
         Route("/readyz", readyz),
         Route("/metrics", metrics),
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/openapi.json", openapi_json),
         *rest.routes,
     ]
     middleware = [

@@ -20,3 +20,22 @@ def code_envelope(error: GatewayError) -> dict[str, Any]:
     if error.details:
         body["details"] = error.details
     return {"error": body}
+
+
+CODE_ENVELOPE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "error": {
+            "type": "object",
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "details": {"type": "object"},
+            },
+            "required": ["code", "message"],
+            "additionalProperties": False,
+        }
+    },
+    "required": ["error"],
+    "additionalProperties": False,
+}

@@ -14,11 +14,11 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field
 
 from resolvers.common import MAX_DAYS
-from rest_compat.envelopes import code_envelope
+from rest_compat.envelopes import CODE_ENVELOPE_SCHEMA, code_envelope
 from rest_compat.params import BODY, QUERY, RouteParams, path_id
 from rest_compat.routing import Family, RestRoute
 
-KNOWLEDGE = Family("knowledge", code_envelope)
+KNOWLEDGE = Family("knowledge", code_envelope, CODE_ENVELOPE_SCHEMA)
 BUS_FACTOR = "/api/v1/analytics/bus-factor"
 STALENESS = "/api/v1/analytics/staleness"
 DEFAULT_DAYS = 30

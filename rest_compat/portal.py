@@ -9,20 +9,21 @@ from pydantic import BeforeValidator, Field
 
 from resolvers.common import MAX_DAYS
 from rest_compat.csv_reports import export_response
-from rest_compat.envelopes import code_envelope
+from rest_compat.envelopes import CODE_ENVELOPE_SCHEMA, code_envelope
 from rest_compat.params import QUERY, RouteParams, Variables, decimal_text
 from rest_compat.routing import Family, RestRoute
 
-PORTAL = Family("portal", code_envelope)
+PORTAL = Family("portal", code_envelope, CODE_ENVELOPE_SCHEMA)
 BASE = "/api/v1/analytics"
 REPORTS = ("catalog", "dora", "usage")
 
 # The portal is strict: a `days` that is not an integer from 1 to 3650 is a 400.
+# (The bounds come before the text check, so that pydantic puts them in the JSON Schema.)
 Days = Annotated[
     int,
-    QUERY,
-    BeforeValidator(decimal_text),
     Field(ge=1, le=MAX_DAYS, description="The window, in days up to now."),
+    BeforeValidator(decimal_text),
+    QUERY,
 ]
 OptionalId = Annotated[uuid.UUID | None, QUERY]
 
@@ -57,5 +58,6 @@ ROUTES = [
         family=PORTAL,
         params=ExportParams,
         shape=export_response,
+        media_type="text/csv",
     ),
 ]

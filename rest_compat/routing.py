@@ -37,10 +37,12 @@ ShapeFn = Callable[[dict[str, Any], Variables, Request], Any]
 
 @dataclass(frozen=True)
 class Family:
-    """One product's REST conventions: its name and how it draws an error."""
+    """One product's REST conventions: its name, how it draws an error, and that
+    drawing's JSON Schema (for the OpenAPI document)."""
 
     name: str
     envelope: Callable[[GatewayError], dict[str, Any]]
+    envelope_schema: dict[str, Any]
     # Where ``<name>/<op>.graphql`` live: the package's own folder, unless a family
     # (a plug-in, a test) keeps its stored operations elsewhere.
     operations: Path = OPERATIONS
@@ -54,6 +56,7 @@ class RestRoute:
     family: Family
     params: type[RouteParams] = NoParams
     status: int = 200
+    media_type: str = "application/json"
     # Default: the operation's `data` alias is the body, as GraphQL returned it.
     shape: ShapeFn | None = None
 

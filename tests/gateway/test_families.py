@@ -23,7 +23,7 @@ from gateway.permissions import requires
 from gateway.schema import build_schema
 from models.catalog import Environment
 from resolvers.tenancy.types import User
-from rest_compat.envelopes import code_envelope
+from rest_compat.envelopes import CODE_ENVELOPE_SCHEMA, code_envelope
 from rest_compat.routing import Family, RestRoute
 from tests.gateway.safety import app_client
 
@@ -61,7 +61,9 @@ def dummy_family(operations: Path, seeded: list[Any]) -> FamilyManifest:
                 "GET",
                 "/api/v1/dummy/greeting",
                 op="greeting",
-                family=Family("dummy", code_envelope, operations=operations),
+                family=Family(
+                    "dummy", code_envelope, CODE_ENVELOPE_SCHEMA, operations=operations
+                ),
             )
         ],
         envelope=code_envelope,
