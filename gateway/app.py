@@ -21,8 +21,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
 from gateway import migrate
 from gateway.auth import Authenticator
@@ -32,6 +34,7 @@ from gateway.db import create_engine
 from gateway.errors import GatewayError, retry_headers, unavailable
 from gateway.families import FAMILIES
 from gateway.family import FamilyManifest
+from gateway.media_types import GRAPHQL_RESPONSE_JSON, is_request_error, response_media_type
 from gateway.metrics import MetricsMiddleware, metrics
 from gateway.redirects import relative_slash_redirects
 from gateway.schema import build_schema, schema
@@ -67,15 +70,35 @@ class GraphQLApp(GraphQL[Context, None]):
     async def get_context(self, request: Any, response: Any = None) -> Context:
         return context_for(request)
 
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        # Chosen once from Accept and carried to create_response, which has no request.
+        sub_response.media_type = response_media_type(request.headers.get("accept"))
+        return sub_response
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        answer = await super().process_result(request, result)
+        wants_spec = response_media_type(request.headers.get("accept")) == GRAPHQL_RESPONSE_JSON
+        if wants_spec and is_request_error(result):
+            # The spec's type tells "never ran" (no data entry) from "ran, data is null".
+            answer.pop("data", None)
+        return answer
+
     def create_response(
         self,
         response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
         sub_response: Response,
     ) -> Response:
         response = super().create_response(response_data, sub_response)
+        answers = response_data if isinstance(response_data, list) else [response_data]
+        if sub_response.media_type == GRAPHQL_RESPONSE_JSON:
+            response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
+            if not isinstance(response_data, list) and "data" not in response_data:
+                response.status_code = 400
         # A database that is away is the server's failure, not the query's: answer 503
         # with Retry-After, as the REST families do, so clients and balancers back off.
-        answers = response_data if isinstance(response_data, list) else [response_data]
         if any(
             (error.get("extensions") or {}).get("code") == "SERVICE_UNAVAILABLE"
             for answer in answers
