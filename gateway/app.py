@@ -30,6 +30,7 @@ from gateway import migrate
 from gateway.auth import Authenticator
 from gateway.body_limit import BodyLimitMiddleware
 from gateway.context import Context, context_for
+from gateway.cors import cors_middleware
 from gateway.db import create_engine
 from gateway.errors import GatewayError, retry_headers, unavailable
 from gateway.families import FAMILIES
@@ -238,8 +239,12 @@ def create_app(
         Route("/openapi.json", openapi_json),
         *rest.routes,
     ]
+    # Outermost first. Metrics sees every answer, preflights included. CORS comes before
+    # the body limit so that a 413 (and any answer drawn below it) still carries the
+    # Access-Control headers a listed page needs to read it; a preflight has no body.
     middleware = [
         Middleware(MetricsMiddleware),
+        *cors_middleware(settings.allowed_origins, routes),
         Middleware(
             BodyLimitMiddleware, max_bytes=settings.max_body_bytes, refuse=partial(refusal, rest)
         ),
