@@ -140,6 +140,10 @@ class GraphQLApp(GraphQL[Context, None]):
         items = decoded if isinstance(decoded, list) else [decoded]
         if not all(isinstance(item, dict) for item in items):
             raise HTTPException(400, "The request must be a JSON object (or a list of them)")
+        # Strawberry checks `query`, `variables` and `extensions`, but passes any
+        # `operationName` on; the spec asks for a string or null.
+        if not all(isinstance(item.get("operationName"), str | None) for item in items):
+            raise HTTPException(400, "The operationName must be a string or null")
         return decoded
 
 

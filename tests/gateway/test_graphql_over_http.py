@@ -43,7 +43,7 @@ async def test_spec_media_type_answers_a_query_that_ran(client):
     )
     assert answer.status_code == 200
     assert answer.headers["content-type"] == SPEC
-    assert answer.json() == {"data": {"__typename": "Query"}}
+    assert answer.json() == {"data": {"__typename": "Query"}, "extensions": {"cost": 0}}
 
 
 async def test_spec_media_type_keeps_data_when_a_field_failed(client):
