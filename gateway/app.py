@@ -1,4 +1,4 @@
-"""The Starlette application: GraphQL, the REST compatibility routes, health checks."""
+"""The Starlette application: GraphQL, the REST compatibility routes, health checks, the UIs."""
 
 from __future__ import annotations
 
@@ -40,6 +40,7 @@ from gateway.metrics import MetricsMiddleware, metrics
 from gateway.redirects import relative_slash_redirects
 from gateway.schema import build_schema, schema
 from gateway.settings import Settings, get_settings
+from gateway.ui import page, redact_access_log, ui_routes
 from rest_compat.envelopes import code_envelope
 from rest_compat.openapi import openapi_json
 from rest_compat.registry import RestRoutes
@@ -86,6 +87,10 @@ class GraphQLApp(GraphQL[Context, None]):
             # The spec's type tells "never ran" (no data entry) from "ran, data is null".
             answer.pop("data", None)
         return answer
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Our own page over vendored assets, instead of Strawberry's CDN one.
+        return page("graphiql.html")
 
     def create_response(
         self,
@@ -204,6 +209,7 @@ def create_app(
     """The gateway as an ASGI app, serving ``families``. Tests hand in an engine (and
     sometimes families of their own); `gateway serve` does not."""
     settings = settings or get_settings()
+    redact_access_log()
     app_schema = schema if families is FAMILIES else build_schema(families)
     rest = RestRoutes(families)
     graphql = GraphQLApp(app_schema, graphql_ide="graphiql" if settings.graphiql else None)
@@ -242,6 +248,7 @@ def create_app(
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/openapi.json", openapi_json),
         *rest.routes,
+        *ui_routes(settings.graphiql),
     ]
     # Outermost first. Metrics sees every answer, preflights included. CORS comes before
     # the body limit so that a 413 (and any answer drawn below it) still carries the
