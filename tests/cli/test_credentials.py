@@ -114,6 +114,7 @@ async def test_serve_demo_seeds_and_prints_a_token_that_answers_the_portal(
         response = await client.get(path, headers=headers)
         assert response.status_code == 200, (path, response.text)
     assert (await viewer(client, headers))["data"] == {"viewer": {"username": "ada"}}
+    assert f"GraphiQL, signed in as ada: http://127.0.0.1:8000/graphql?token={token}\n" in out
 
 
 def test_the_console_script_answers_help() -> None:
