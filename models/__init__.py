@@ -2,6 +2,7 @@
 
 from models.audit import AuditEvent
 from models.catalog import Component, Deployment, Environment
+from models.jobs import Job
 from models.knowledge import EntryAuthor, KnowledgeEntry
 from models.tenancy import ApiKey, Department, Organization, User
 
@@ -13,6 +14,7 @@ __all__ = [
     "Deployment",
     "EntryAuthor",
     "Environment",
+    "Job",
     "KnowledgeEntry",
     "Organization",
     "User",
