@@ -84,6 +84,17 @@ class Settings(BaseSettings):
     metrics_token: str | None = Field(
         default=None, description="When set, /metrics also answers `Authorization: Bearer <it>`."
     )
+    run_worker: bool = Field(
+        default=True, description="Run a background-job worker in the app's lifespan."
+    )
+    job_poll_interval: float = Field(
+        default=1.0, gt=0, description="Seconds an idle worker waits before looking for jobs."
+    )
+    job_heartbeat_timeout: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds without a heartbeat after which a running job is claimed again.",
+    )
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

@@ -13,6 +13,9 @@ from typing import Any
 
 os.environ.setdefault("GATEWAY_JWT_SECRET", "test-secret-that-is-long-enough-for-hs256")
 os.environ.setdefault("GATEWAY_GRAPHIQL", "true")
+# Apps under test run no job worker unless a test asks: its polls would be statements
+# that no test expects (and counts).
+os.environ.setdefault("GATEWAY_RUN_WORKER", "false")
 
 import httpx
 import pytest
