@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -35,6 +35,7 @@ from gateway.db import create_engine
 from gateway.errors import GatewayError, retry_headers, unavailable
 from gateway.families import FAMILIES
 from gateway.family import FamilyManifest
+from gateway.jobs import Worker
 from gateway.media_types import GRAPHQL_RESPONSE_JSON, is_request_error, response_media_type
 from gateway.metrics import MetricsMiddleware, metrics
 from gateway.redirects import relative_slash_redirects
@@ -60,6 +61,8 @@ class Runtime:
     rest: RestRoutes
     engine: AsyncEngine
     authenticator: Authenticator
+    # None when the app runs without one (`serve --no-worker`, GATEWAY_RUN_WORKER=false).
+    worker: Worker | None = None
     openapi: dict[str, Any] | None = None
 
 
@@ -235,8 +238,11 @@ def create_app(
                 issuer=settings.jwt_issuer,
             ),
         )
+        worker = Worker.from_settings(db, settings) if settings.run_worker else None
+        app.state.runtime.worker = worker
         try:
-            yield
+            async with worker.running() if worker else nullcontext():
+                yield
         finally:
             if own_engine:
                 await db.dispose()

@@ -1,4 +1,4 @@
-"""The `gateway` command: serve, migrate, seed, import, and issue credentials.
+"""The `gateway` command: serve, migrate, seed, import, issue credentials, run jobs.
 
 Each subcommand is a thin shell around an async function taking an engine (tests call
 those directly). A mistake by the person at the keyboard (an unknown user, a bad line
@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway import migrate
+from gateway import jobs_cli, migrate
 from gateway.auth import ALL_SCOPES
 from gateway.credentials import (
     CliError,
@@ -229,6 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="seed an empty database; print a token")
     serve.add_argument("--host", help="interface to bind (default: GATEWAY_HOST)")
     serve.add_argument("--port", type=port, help="port to bind (default: GATEWAY_PORT)")
+    serve.add_argument(
+        "--no-worker", action="store_true", help="run no job worker (run `gateway worker`)"
+    )
     serve.set_defaults(handler=_serve)
 
     commands.add_parser("migrate", help="upgrade the schema to the newest revision").set_defaults(
@@ -286,6 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = apikey_commands.add_parser("revoke", help="revoke a key (401 from then on)")
     revoke.add_argument("key_id", type=key_id, metavar="KEY_ID")
     revoke.set_defaults(handler=_apikey_revoke)
+    jobs_cli.add_commands(commands)
     return parser
 
 
@@ -300,6 +304,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     settings = settings.model_copy(
         update={"host": args.host or settings.host, "port": args.port or settings.port}
     )
+    if args.no_worker:
+        settings = settings.model_copy(update={"run_worker": False})
     _with_engine(
         settings,
         lambda engine: prepare_serve(engine, settings, demo=args.demo),

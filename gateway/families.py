@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from gateway.family import FamilyManifest
 from gateway.importer.entities import EntitySpec
 from resolvers.catalog.family import PORTAL
+from resolvers.jobs.family import JOBS
 from resolvers.knowledge.family import KNOWLEDGE
 from resolvers.tenancy.family import TENANCY
 
-FAMILIES: tuple[FamilyManifest, ...] = (TENANCY, PORTAL, KNOWLEDGE)
+FAMILIES: tuple[FamilyManifest, ...] = (TENANCY, JOBS, PORTAL, KNOWLEDGE)
 
 
 def import_entities(families: Sequence[FamilyManifest] = FAMILIES) -> list[EntitySpec]:
