@@ -66,8 +66,9 @@ def format_job(row: RowMapping) -> str:
 
 async def run_worker(engine: AsyncEngine, settings: Settings) -> None:
     """Runs a worker until SIGTERM or SIGINT; the job in hand is finished first."""
-    # Registers every family's job kinds: each is declared beside the domain it serves.
-    import gateway.schema  # noqa: F401
+    # Registers every family's job kinds: each is declared beside the domain it serves,
+    # which the families' manifests import.
+    import gateway.families  # noqa: F401
 
     worker = jobs.Worker.from_settings(engine, settings)
     loop = asyncio.get_running_loop()

@@ -101,7 +101,8 @@ async def test_job_answers_for_the_callers_organisation_only(
                 "startedAt": "2026-03-01T12:00:05+00:00",
                 "finishedAt": "2026-03-01T12:00:09+00:00",
             }
-        }
+        },
+        "extensions": {"cost": 10},
     }
     for response in (hidden, absent):
         body = response.json()
