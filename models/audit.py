@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import JSON, CheckConstraint, Column, Index
 from sqlmodel import Field, SQLModel
 
-from models.base import id_field, org_field, timestamp_field
+from models.base import TenantRow, choice_field, timestamp_field
 
 # family -> the kinds of row its events may concern. A new family adds its line here.
 SUBJECT_TYPES: dict[str, tuple[str, ...]] = {
@@ -22,9 +22,16 @@ SUBJECT_TYPES: dict[str, tuple[str, ...]] = {
     "knowledge": ("knowledge_entry",),
 }
 FAMILIES = tuple(SUBJECT_TYPES)
+Family = Literal[FAMILIES]  # type: ignore[valid-type]
 
 
-class AuditEvent(SQLModel, table=True):
+class AuditEventBase(SQLModel):
+    family: Family = choice_field(20)
+    actor_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    action: str = Field(min_length=1, max_length=50)
+
+
+class AuditEvent(AuditEventBase, TenantRow, table=True):
     __tablename__ = "audit_events"
     __table_args__ = (
         # An event concerns one row (type and id) or, like a staleness check over the
@@ -39,12 +46,7 @@ class AuditEvent(SQLModel, table=True):
         Index("ix_audit_events_component", "component_id"),
     )
 
-    # Columns
-    id: uuid.UUID = id_field()
-    org_id: uuid.UUID = org_field()
-    family: str = Field(max_length=20)
-    actor_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
-    action: str = Field(max_length=50)
+    # Columns (id and org_id first, then AuditEventBase's)
     subject_type: str | None = Field(default=None, max_length=50)
     # Neither is a foreign key: the audit log outlives the rows it speaks of.
     subject_id: uuid.UUID | None = None

@@ -1,13 +1,28 @@
-"""Column helpers shared by every table."""
+"""Column helpers and row shapes shared by every table.
+
+Each table is declared once, in the fastapi full-stack template's way: ``XBase`` holds the
+fields a client or an import file may give, with their constraints (lengths, choices as
+``Literal``), ``X(XBase, …, table=True)`` adds the columns the gateway sets, and
+``XCreate``/``XUpdate`` are what a mutation accepts. The importer's records and the
+mutations' inputs validate with these classes, so a rule lives in one place.
+"""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Annotated, Any
 
-from sqlmodel import Field
+from pydantic import AfterValidator, AwareDatetime, field_validator
+from pydantic_core import PydanticCustomError
+from sqlmodel import AutoString, Field, SQLModel
 
+from gateway.inputs import to_utc
 from gateway.sql import UTCDateTime, utcnow
+
+# A timestamp as a client or a file gives it: with its offset (RFC 3339; a naive time is
+# ambiguous), within the range every layer represents once in UTC, stored as UTC.
+Moment = Annotated[AwareDatetime, AfterValidator(to_utc)]
 
 
 def id_field() -> Any:
@@ -27,6 +42,53 @@ def timestamp_field(*, nullable: bool = False, default_now: bool = False) -> Any
     return Field(default=None, sa_type=UTCDateTime, nullable=nullable)
 
 
+def choice_field(length: int, default: Any = ...) -> Any:
+    """A ``Literal`` column: text of at most ``length`` characters, checked in SQL by a
+    CHECK constraint over the same choices (``check_in``)."""
+    return Field(default=default, sa_type=AutoString(length=length))
+
+
+class IdRow(SQLModel):
+    """The primary key. A mixin listed after the table's ``…Base``, so that its column
+    comes first, as the migrations create it."""
+
+    id: uuid.UUID = id_field()
+
+
+class TenantRow(IdRow):
+    """The primary key and the owning organisation, the first columns of most tables."""
+
+    org_id: uuid.UUID = org_field()
+
+
+def not_null(*fields: str) -> Any:
+    """A validator refusing an explicit null for ``fields`` of an update, whose columns
+    hold no null: omitted means unchanged, null is a mistake."""
+
+    def refuse(value: Any) -> Any:
+        if value is None:
+            raise PydanticCustomError("not_null", "cannot be null")
+        return value
+
+    return field_validator(*fields)(_classmethod(refuse))
+
+
+def trimmed(*fields: str) -> Any:
+    """A validator trimming name-like text before its length is checked."""
+
+    def trim(value: Any) -> Any:
+        return value.strip() if isinstance(value, str) else value
+
+    return field_validator(*fields, mode="before")(_classmethod(trim))
+
+
+def _classmethod(check: Callable[[Any], Any]) -> Any:
+    def validator(cls: type, value: Any) -> Any:
+        return check(value)
+
+    return classmethod(validator)
+
+
 def max_length(column: Any) -> int | None:
     """The most characters a text column holds (its ``Field(max_length=...)``), or None.
 
@@ -40,4 +102,3 @@ def check_in(column: str, values: tuple[str, ...]) -> str:
     """SQL text of a CHECK that ``column`` holds one of ``values``."""
     quoted = ", ".join(f"'{v}'" for v in values)
     return f"{column} IN ({quoted})"
-

@@ -4,19 +4,37 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal, get_args
 
+from pydantic import Field as Rule
 from sqlalchemy import CheckConstraint, Index
 from sqlmodel import Field, SQLModel
 
-from models.base import check_in, id_field, org_field, timestamp_field
+from models.base import (
+    TenantRow,
+    check_in,
+    choice_field,
+    not_null,
+    org_field,
+    timestamp_field,
+    trimmed,
+)
 
-ENTRY_STATUSES = ("active", "needs_review", "archived")
+EntryStatus = Literal["active", "needs_review", "archived"]
+ENTRY_STATUSES: tuple[str, ...] = get_args(EntryStatus)
 # The most authors an entry may have: a bus-factor answer is about a handful of people,
 # and a write names them all in one statement.
 MAX_AUTHORS = 100
 
 
-class KnowledgeEntry(SQLModel, table=True):
+class KnowledgeEntryBase(SQLModel):
+    department_id: uuid.UUID | None = Field(
+        default=None, foreign_key="departments.id", ondelete="SET NULL"
+    )
+    title: str = Field(min_length=1, max_length=500)
+
+
+class KnowledgeEntry(KnowledgeEntryBase, TenantRow, table=True):
     __tablename__ = "knowledge_entries"
     __table_args__ = (
         CheckConstraint(check_in("status", ENTRY_STATUSES), name="ck_knowledge_entries_status"),
@@ -24,14 +42,8 @@ class KnowledgeEntry(SQLModel, table=True):
         Index("ix_knowledge_entries_org_status", "org_id", "status"),
     )
 
-    # Columns
-    id: uuid.UUID = id_field()
-    org_id: uuid.UUID = org_field()
-    department_id: uuid.UUID | None = Field(
-        default=None, foreign_key="departments.id", ondelete="SET NULL"
-    )
-    title: str = Field(max_length=500)
-    status: str = Field(default="active", max_length=20)
+    # Columns (id and org_id first, then KnowledgeEntryBase's)
+    status: EntryStatus = choice_field(20, default="active")
     created_by: uuid.UUID = Field(foreign_key="users.id")
     created_at: datetime = timestamp_field(default_now=True)
     last_reviewed_at: datetime | None = timestamp_field(nullable=True)
@@ -40,16 +52,39 @@ class KnowledgeEntry(SQLModel, table=True):
     )
 
 
-class EntryAuthor(SQLModel, table=True):
+# Further authors besides the creator, who is always one.
+AuthorIds = list[uuid.UUID]
+
+
+class KnowledgeEntryCreate(KnowledgeEntryBase):
+    author_ids: AuthorIds = Rule(default_factory=list, max_length=MAX_AUTHORS)
+
+    _trim = trimmed("title")
+
+
+class KnowledgeEntryUpdate(SQLModel):
+    department_id: uuid.UUID | None = None
+    title: str | None = Field(default=None, min_length=1, max_length=500)
+    # The full set of authors; the creator always stays one.
+    author_ids: AuthorIds | None = Rule(default=None, max_length=MAX_AUTHORS)
+
+    _trim = trimmed("title")
+    _not_null = not_null("title", "author_ids")
+
+
+class EntryAuthorBase(SQLModel):
+    entry_id: uuid.UUID = Field(
+        foreign_key="knowledge_entries.id", primary_key=True, ondelete="CASCADE"
+    )
+    user_id: uuid.UUID = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
+
+
+class EntryAuthor(EntryAuthorBase, table=True):
     """An author or owner of an entry; the creator is always one."""
 
     __tablename__ = "entry_authors"
     __table_args__ = (Index("ix_entry_authors_user", "user_id"),)
 
-    # Columns
-    entry_id: uuid.UUID = Field(
-        foreign_key="knowledge_entries.id", primary_key=True, ondelete="CASCADE"
-    )
-    user_id: uuid.UUID = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
+    # Columns (EntryAuthorBase's first)
     # Denormalised so that bus-factor counts scan one organisation's rows only.
     org_id: uuid.UUID = org_field()

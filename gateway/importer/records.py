@@ -1,6 +1,8 @@
-"""What one NDJSON line may say, per entity: types, enums, lengths, no unknown keys.
+"""What one NDJSON line may say, per entity: each record is its table's ``…Base`` (the
+constraints of ``models/``: lengths, choices, types) plus ``entity`` and the ids the file
+gives, strict and with no unknown keys.
 
-Lengths mirror the columns so that a too-long value fails here, with its line number,
+The lengths are the columns', so that a too-long value fails here, with its line number,
 on both dialects (SQLite would otherwise store it and PostgreSQL reject it).
 """
 
@@ -10,8 +12,6 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -19,31 +19,13 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, PydanticUseDefault
 
-from gateway.inputs import to_utc
-from models.audit import FAMILIES, SUBJECT_TYPES
-from models.catalog import DEPLOYMENT_STATUSES, LIFECYCLES
-from models.knowledge import ENTRY_STATUSES
-from models.tenancy import PLANS, ROLES
-
-Text50 = Annotated[str, StringConstraints(min_length=1, max_length=50)]
-Text100 = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-Text200 = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Text320 = Annotated[str, StringConstraints(min_length=1, max_length=320)]
-Text500 = Annotated[str, StringConstraints(min_length=1, max_length=500)]
-# With its offset, and within the range every layer represents once in UTC.
-Moment = Annotated[AwareDatetime, AfterValidator(to_utc)]
-# May be empty: a blank owner is how the catalog says "unowned" too.
-MaybeEmpty200 = Annotated[str, StringConstraints(max_length=200)]
-
-
-Plan = Literal[PLANS]  # type: ignore[valid-type]
-Role = Literal[ROLES]  # type: ignore[valid-type]
-Lifecycle = Literal[LIFECYCLES]  # type: ignore[valid-type]
-DeploymentStatus = Literal[DEPLOYMENT_STATUSES]  # type: ignore[valid-type]
-EntryStatus = Literal[ENTRY_STATUSES]  # type: ignore[valid-type]
-Family = Literal[FAMILIES]  # type: ignore[valid-type]
+from models.audit import SUBJECT_TYPES, AuditEventBase, Family
+from models.base import Moment
+from models.catalog import ComponentBase, DeploymentBase, DeploymentStatus, EnvironmentBase
+from models.knowledge import EntryAuthorBase, EntryStatus, KnowledgeEntryBase
+from models.tenancy import ApiKeyBase, DepartmentBase, OrganizationBase, Scope, UserBase
 
 
 class Record(BaseModel):
@@ -58,116 +40,119 @@ class Record(BaseModel):
     # Each entity narrows this to its own name; the union of them dispatches lines.
     entity: str
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # A record also derives from a SQLModel ``…Base``, whose own __init__ would make
+        # pydantic validate a parsed line as Python objects, where strict mode takes no
+        # string for a UUID or a timestamp. Pydantic's __init__ validates it as JSON.
+        cls.__init__ = BaseModel.__init__  # type: ignore[method-assign]
+
     def row(self) -> dict[str, Any]:
-        """The columns this line sets; a null where the column has a default means it.
-
-        "Optional fields may be absent or null": fields such as ``plan`` are typed
-        ``X | None = default`` so that null validates, and become the default here.
-        """
-        fields = type(self).model_fields
-        return {
-            name: fields[name].default if value is None else value
-            for name, value in self
-            if name != "entity"
-        }
+        """The columns this line sets."""
+        return {name: value for name, value in self if name != "entity"}
 
 
-class OrganizationRecord(Record):
+def null_means_default(*fields: str) -> Any:
+    """ "Optional fields may be absent or null": a null in one of ``fields``, whose columns
+    have a default (``plan``, ``role``, …), means that default.
+
+    Per field rather than one validator over the line: a validator's answer is checked as
+    Python, and in strict mode a Python string is no UUID or timestamp, as JSON text is.
+    """
+
+    def use_default(cls: type, value: Any) -> Any:
+        if value is None:
+            raise PydanticUseDefault()
+        return value
+
+    return field_validator(*fields, mode="before")(classmethod(use_default))
+
+
+class IdRecord(Record):
+    """A line of a table keyed by an id the file gives."""
+
+    id: uuid.UUID
+
+
+class TenantRecord(IdRecord):
+    """A line of a table whose rows belong to the organisation the line names."""
+
+    org_id: uuid.UUID
+
+
+# Each record lists its table's Base before the Record, so that its fields follow
+# ``entity`` (and the ids) in the order the file documents them.
+class OrganizationRecord(OrganizationBase, IdRecord):
     entity: Literal["organization"]
-    id: uuid.UUID
-    name: Text200
-    plan: Plan | None = "growth"
-    subscription_active: bool | None = True
-    trial_ends_at: Moment | None = None
+
+    _null = null_means_default("plan", "subscription_active")
 
 
-class DepartmentRecord(Record):
+class DepartmentRecord(DepartmentBase, TenantRecord):
     entity: Literal["department"]
-    id: uuid.UUID
-    org_id: uuid.UUID
-    name: Text200
 
 
-class UserRecord(Record):
+class UserRecord(UserBase, TenantRecord):
     entity: Literal["user"]
-    id: uuid.UUID
-    org_id: uuid.UUID
-    username: Text100
-    name: Text200
-    email: Text320
-    role: Role | None = "member"
-    is_active: bool | None = True
-    department_id: uuid.UUID | None = None
+
+    _null = null_means_default("role", "is_active")
 
 
-class ApiKeyRecord(Record):
+class ApiKeyRecord(ApiKeyBase, TenantRecord):
     entity: Literal["api_key"]
-    id: uuid.UUID
-    org_id: uuid.UUID
-    user_id: uuid.UUID
-    name: MaybeEmpty200 | None = ""
     # Plaintext in the file; only its hash is stored.
     key: Annotated[str, StringConstraints(min_length=16, max_length=500)]
     # Absent means no scopes: an imported key grants nothing it does not name.
-    scopes: list[Text100] | None = []
+    scopes: list[Scope] = []
+
+    _null = null_means_default("name", "scopes")
 
 
-class ComponentRecord(Record):
+class ComponentRecord(ComponentBase, TenantRecord):
     entity: Literal["component"]
-    id: uuid.UUID
-    org_id: uuid.UUID
-    name: Text200
-    kind: Text50
-    lifecycle: Lifecycle | None = "experimental"
-    owner: MaybeEmpty200 | None = None
-    description: str | None = None
+
+    _null = null_means_default("lifecycle")
 
 
-class EnvironmentRecord(Record):
+class EnvironmentRecord(EnvironmentBase, TenantRecord):
     entity: Literal["environment"]
-    id: uuid.UUID
-    org_id: uuid.UUID
-    name: Text100
 
 
-class DeploymentRecord(Record):
+class DeploymentRecord(DeploymentBase, TenantRecord):
     entity: Literal["deployment"]
-    id: uuid.UUID
-    org_id: uuid.UUID
-    component_id: uuid.UUID
-    environment_id: uuid.UUID
+    # History states how each deployment stands: no default here.
     status: DeploymentStatus
-    version: Text100
     started_at: Moment
     finished_at: Moment | None = None
 
 
-class AuditEventRecord(Record):
+class AuditEventRecord(AuditEventBase, TenantRecord):
     """An event of one family about one subject (or none); absent a subject, a catalog
     event concerns its component. Fields are checked in order, so the subject's checks
     see the family and component before them.
     """
 
     entity: Literal["audit_event"]
-    id: uuid.UUID
-    org_id: uuid.UUID
-    family: Family | None = "catalog"
-    actor_id: uuid.UUID | None = None
-    action: Text50
+    # Files written before there were families hold only the catalog's events.
+    family: Family = "catalog"
     component_id: uuid.UUID | None = None
     # Checked even when absent, so that a lone subject_id or a component on a family
     # without components is refused. No subject and a component means that component.
-    subject_type: Text50 | None = Field(default=None, validate_default=True)
+    subject_type: Annotated[str, StringConstraints(min_length=1, max_length=50)] | None = Field(
+        default=None, validate_default=True
+    )
     subject_id: uuid.UUID | None = Field(default=None, validate_default=True)
     created_at: Moment
-    details: dict[str, Any] | None = {}
+    details: dict[str, Any] = {}
+
+    _null = null_means_default("family", "details")
 
     @field_validator("subject_type")
     @classmethod
     def _subject_of_the_family(cls, value: str | None, info: ValidationInfo) -> str | None:
         if "family" not in info.data:
             return value  # the family itself failed, and is reported first
-        family = info.data["family"] or "catalog"
+        family = info.data["family"]
         kinds = SUBJECT_TYPES[family]
         expected = ", ".join(kinds)
         if info.data.get("component_id") is not None and "component" not in kinds:
@@ -196,20 +181,16 @@ class AuditEventRecord(Record):
         return value
 
 
-class KnowledgeEntryRecord(Record):
+class KnowledgeEntryRecord(KnowledgeEntryBase, TenantRecord):
     entity: Literal["knowledge_entry"]
-    id: uuid.UUID
-    org_id: uuid.UUID
-    department_id: uuid.UUID | None = None
-    title: Text500
-    status: EntryStatus | None = "active"
+    status: EntryStatus = "active"
     created_by: uuid.UUID
     created_at: Moment
     last_reviewed_at: Moment | None = None
     last_reviewed_by: uuid.UUID | None = None
 
+    _null = null_means_default("status")
 
-class EntryAuthorRecord(Record):
+
+class EntryAuthorRecord(EntryAuthorBase, Record):
     entity: Literal["entry_author"]
-    entry_id: uuid.UUID
-    user_id: uuid.UUID
