@@ -8,12 +8,19 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+import strawberry
+
 from gateway.errors import GatewayError, bad_input
 from gateway.inputs import MAX_TEXT, MOMENT_RANGE, text_problem, to_utc
 from models.base import max_length
 
 MAX_DAYS = 3650
 MAX_PAGE = 500
+
+
+def given(input: object) -> dict[str, Any]:
+    """A Strawberry input's fields as a model validates them: omitted ones left out."""
+    return {k: v for k, v in vars(input).items() if v is not strawberry.UNSET}
 
 
 def check_days(days: int, *, argument: str = "days") -> int:
