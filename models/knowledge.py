@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 
-from pydantic import Field as Rule
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import CheckConstraint, Index
 from sqlmodel import Field, SQLModel
 
@@ -52,12 +53,18 @@ class KnowledgeEntry(KnowledgeEntryBase, TenantRow, table=True):
     )
 
 
-# Further authors besides the creator, who is always one.
-AuthorIds = list[uuid.UUID]
+def _at_most_authors(user_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    if len(user_ids) > MAX_AUTHORS:
+        raise PydanticCustomError("rule", f"an entry has at most {MAX_AUTHORS} authors")
+    return user_ids
+
+
+# Authors besides the creator, who is always one.
+AuthorIds = Annotated[list[uuid.UUID], AfterValidator(_at_most_authors)]
 
 
 class KnowledgeEntryCreate(KnowledgeEntryBase):
-    author_ids: AuthorIds = Rule(default_factory=list, max_length=MAX_AUTHORS)
+    author_ids: AuthorIds = []
 
     _trim = trimmed("title")
 
@@ -66,7 +73,7 @@ class KnowledgeEntryUpdate(SQLModel):
     department_id: uuid.UUID | None = None
     title: str | None = Field(default=None, min_length=1, max_length=500)
     # The full set of authors; the creator always stays one.
-    author_ids: AuthorIds | None = Rule(default=None, max_length=MAX_AUTHORS)
+    author_ids: AuthorIds | None = None
 
     _trim = trimmed("title")
     _not_null = not_null("title", "author_ids")

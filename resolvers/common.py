@@ -53,15 +53,6 @@ def check_text(value: str | None, column: Any, argument: str) -> str | None:
     return value
 
 
-def required_text(value: str, column: Any, argument: str) -> str:
-    """A name-like text stored in ``column``: trimmed, not blank, no longer than it holds."""
-    limit = max_length(column) or MAX_TEXT
-    value = value.strip()
-    if not value or len(value) > limit:
-        raise bad_input(f"{argument} must be 1 to {limit} characters", argument=argument)
-    return check_text(value, column, argument) or value
-
-
 def check_moment(value: datetime | None, argument: str) -> datetime | None:
     """A timestamp argument as UTC (naive means UTC); BAD_USER_INPUT outside the range."""
     if value is None:

@@ -21,17 +21,35 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.context import Context
+from gateway.errors import not_found
 from gateway.rounding import ratio
 from gateway.sql import UTCDateTime, seconds_between
 from models.audit import AuditEvent
-from models.catalog import LIFECYCLES, Component, Deployment
+from models.catalog import LIFECYCLES, Component, Deployment, Environment
 from models.tenancy import User
 from resolvers.catalog import AUDIT_FAMILY
 
 TOP_N = 10
 UNOWNED_LIMIT = 50
+
+
+async def _one(conn: AsyncConnection, statement: Any) -> Any:
+    return (await conn.execute(statement)).mappings().first()
+
+
+async def _all(conn: AsyncConnection, statement: Any) -> list[Any]:
+    return list((await conn.execute(statement)).mappings())
+
+
+async def _ensure_in_org(
+    conn: AsyncConnection, table: Any, org_id: uuid.UUID, id: uuid.UUID | None, what: str
+) -> None:
+    if id is None:
+        return
+    if await conn.scalar(select(table.id).where(table.org_id == org_id, table.id == id)) is None:
+        raise not_found(what)
 
 
 def _hours(seconds: float | None, digits: int = 2) -> float:
@@ -42,7 +60,7 @@ def _is_owned() -> Any:
     return and_(Component.owner.is_not(None), func.trim(Component.owner) != "")  # type: ignore[union-attr]
 
 
-async def catalog_health(ctx: Context, *, org_id: uuid.UUID) -> dict[str, Any]:
+async def catalog_health(conn: AsyncConnection, *, org_id: uuid.UUID) -> dict[str, Any]:
     """Ownership coverage, lifecycle and kind distributions, and unowned components."""
     in_org = Component.org_id == org_id
     counts = select(
@@ -66,10 +84,10 @@ async def catalog_health(ctx: Context, *, org_id: uuid.UUID) -> dict[str, Any]:
         .order_by(Component.name, Component.id)
         .limit(UNOWNED_LIMIT)
     )
-    totals = await ctx.one_or_none(counts)
+    totals = await _one(conn, counts)
     total = int(totals["total"]) if totals else 0
     owned = int(totals["owned"]) if totals else 0
-    lifecycles = {row["lifecycle"]: int(row["n"]) for row in await ctx.all(by_lifecycle)}
+    lifecycles = {row["lifecycle"]: int(row["n"]) for row in await _all(conn, by_lifecycle)}
     return {
         "ownership_coverage": {
             "total": total,
@@ -82,9 +100,9 @@ async def catalog_health(ctx: Context, *, org_id: uuid.UUID) -> dict[str, Any]:
             {"lifecycle": stage, "count": lifecycles.get(stage, 0)} for stage in LIFECYCLES
         ],
         "kind_distribution": [
-            {"kind": row["kind"], "count": int(row["n"])} for row in await ctx.all(by_kind)
+            {"kind": row["kind"], "count": int(row["n"])} for row in await _all(conn, by_kind)
         ],
-        "unowned_components": [dict(row) for row in await ctx.all(unowned)],
+        "unowned_components": [dict(row) for row in await _all(conn, unowned)],
     }
 
 
@@ -116,15 +134,19 @@ def window(now: datetime, days: int) -> tuple[datetime, datetime]:
 
 
 async def dora(
-    ctx: Context,
+    conn: AsyncConnection,
     *,
     org_id: uuid.UUID,
+    now: datetime,
     days: int,
     component_id: uuid.UUID | None = None,
     environment_id: uuid.UUID | None = None,
 ) -> dict[str, Any]:
-    """The four DORA metrics over the last ``days`` days."""
-    since, until = window(ctx.now, days)
+    """The four DORA metrics over the last ``days`` days; NOT_FOUND for a component or
+    environment that is not the organisation's."""
+    await _ensure_in_org(conn, Component, org_id, component_id, "component")
+    await _ensure_in_org(conn, Environment, org_id, environment_id, "environment")
+    since, until = window(now, days)
     scope = DoraScope(org_id, since, until, component_id, environment_id)
     status = Deployment.status
     succeeded = status == "SUCCEEDED"
@@ -175,8 +197,8 @@ async def dora(
         func.count(recoveries.c.seconds).label("samples"),
         func.avg(recoveries.c.seconds).label("seconds"),
     )
-    row = await ctx.one_or_none(totals)
-    recovery = await ctx.one_or_none(mttr)
+    row = await _one(conn, totals)
+    recovery = await _one(conn, mttr)
     succeeded_n = int(row["succeeded"]) if row else 0
     failed_n = int(row["failed"]) if row else 0
     non_pending = int(row["non_pending"]) if row else 0
@@ -205,9 +227,11 @@ async def dora(
     }
 
 
-async def usage(ctx: Context, *, org_id: uuid.UUID, days: int) -> dict[str, Any]:
+async def usage(
+    conn: AsyncConnection, *, org_id: uuid.UUID, now: datetime, days: int
+) -> dict[str, Any]:
     """The portal's activity from its audit events over the last ``days`` days."""
-    since, until = window(ctx.now, days)
+    since, until = window(now, days)
     # Every statement below filters on this: other families' events are not counted.
     in_window = [
         AuditEvent.org_id == org_id,
@@ -246,16 +270,16 @@ async def usage(ctx: Context, *, org_id: uuid.UUID, days: int) -> dict[str, Any]
     )
     return {
         "period_days": days,
-        "total_audit_events": int(await ctx.scalar(total) or 0),
+        "total_audit_events": int(await conn.scalar(total) or 0),
         "top_components": [
             {"component_id": r["id"], "component_name": r["name"], "access_count": int(r["n"])}
-            for r in await ctx.all(top_components)
+            for r in await _all(conn, top_components)
         ],
         "active_users": [
             {"actor_id": r["id"], "actor_username": r["username"], "action_count": int(r["n"])}
-            for r in await ctx.all(active_users)
+            for r in await _all(conn, active_users)
         ],
         "action_breakdown": [
-            {"action": r["action"], "count": int(r["n"])} for r in await ctx.all(actions)
+            {"action": r["action"], "count": int(r["n"])} for r in await _all(conn, actions)
         ],
     }

@@ -9,8 +9,7 @@ from typing import Annotated
 import strawberry
 from sqlalchemy import select
 
-from gateway.context import Context, Info
-from gateway.errors import not_found
+from gateway.context import Info
 from gateway.permissions import requires
 from models.audit import AuditEvent as AuditEventRow
 from models.catalog import LIFECYCLES, Component, Environment
@@ -26,15 +25,6 @@ from resolvers.common import check_choice, check_days, check_first, check_moment
 from resolvers.pagination import Connection, connection
 
 READ = "catalog:read"
-
-
-async def _ensure_in_org(ctx: Context, table: type, id: uuid.UUID | None, what: str) -> None:
-    if id is None:
-        return
-    org_id = await ctx.org_id()
-    found = await ctx.scalar(select(table.id).where(table.org_id == org_id, table.id == id))  # type: ignore[attr-defined]
-    if found is None:
-        raise not_found(what)
 
 
 @strawberry.type
@@ -139,7 +129,10 @@ class Query:
     )
     async def catalog_health(self, info: Info) -> CatalogHealth:
         ctx = info.context
-        return CatalogHealth.from_data(await queries.catalog_health(ctx, org_id=await ctx.org_id()))
+        org_id = await ctx.org_id()
+        async with ctx.reading() as conn:
+            data = await queries.catalog_health(conn, org_id=org_id)
+        return CatalogHealth.from_data(data)
 
     @strawberry.field(
         description="DORA metrics over the last `days` days (1 to 3650), optionally for one "
@@ -154,16 +147,16 @@ class Query:
         environment_id: uuid.UUID | None = None,
     ) -> Dora:
         ctx = info.context
-        check_days(days)
-        await _ensure_in_org(ctx, Component, component_id, "component")
-        await _ensure_in_org(ctx, Environment, environment_id, "environment")
-        data = await queries.dora(
-            ctx,
-            org_id=await ctx.org_id(),
-            days=days,
-            component_id=component_id,
-            environment_id=environment_id,
-        )
+        org_id = await ctx.org_id()
+        async with ctx.reading() as conn:
+            data = await queries.dora(
+                conn,
+                org_id=org_id,
+                now=ctx.now,
+                days=check_days(days),
+                component_id=component_id,
+                environment_id=environment_id,
+            )
         return Dora.from_data(data)
 
     @strawberry.field(
@@ -172,7 +165,9 @@ class Query:
     )
     async def usage(self, info: Info, days: int = 30) -> Usage:
         ctx = info.context
-        data = await queries.usage(ctx, org_id=await ctx.org_id(), days=check_days(days))
+        org_id = await ctx.org_id()
+        async with ctx.reading() as conn:
+            data = await queries.usage(conn, org_id=org_id, now=ctx.now, days=check_days(days))
         return Usage.from_data(data)
 
 

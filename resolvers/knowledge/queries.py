@@ -37,7 +37,7 @@ Staleness
 - ``days_since_review`` is whole days (floor). ``stale_percentage`` = stale /
   total_active x 100, clamped to 0-100, 0 with no entries. ``average_days_since_review``
   is the mean of ``days_since_review`` over non-archived entries (0.0 with none).
-- The check (mutations.py) flags stale ``active`` entries as ``needs_review`` in one
+- The check (service.py) flags stale ``active`` entries as ``needs_review`` in one
   conditional UPDATE; ``flagged`` counts only the rows it changed, so a second run flags
   nothing and two concurrent runs never count an entry twice. ``checked`` is the number
   of non-archived entries evaluated.
@@ -59,8 +59,8 @@ from typing import Any
 
 from sqlalchemy import Float, and_, case, cast, func, literal, or_, select
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.context import Context
 from gateway.rounding import half_up, ratio
 from models.knowledge import EntryAuthor, KnowledgeEntry
 from models.tenancy import Department, User
@@ -78,6 +78,10 @@ PERSON_THRESHOLDS = (("critical", 50), ("high", 25), ("medium", 10))
 # (level, minimum concentration index): a department's risk.
 DEPARTMENT_THRESHOLDS = (("critical", 0.5), ("high", 0.25), ("medium", 0.15))
 EPSILON = 1e-9
+
+
+async def _all(conn: AsyncConnection, statement: Any) -> list[RowMapping]:
+    return list((await conn.execute(statement)).mappings())
 
 
 def counted(org_id: uuid.UUID) -> tuple[Any, ...]:
@@ -175,13 +179,14 @@ def _persons_statement(org_id: uuid.UUID) -> Any:
     ).subquery("persons")
 
 
-async def _persons(ctx: Context, org_id: uuid.UUID, *conditions: Any) -> list[RowMapping]:
+async def _persons(conn: AsyncConnection, org_id: uuid.UUID, *conditions: Any) -> list[RowMapping]:
     persons = _persons_statement(org_id)
     where = [condition(persons.c) for condition in conditions]
-    return await ctx.all(
+    return await _all(
+        conn,
         select(persons)
         .where(*where)
-        .order_by(persons.c.score.desc(), persons.c.user_name, persons.c.user_id)
+        .order_by(persons.c.score.desc(), persons.c.user_name, persons.c.user_id),
     )
 
 
@@ -225,17 +230,20 @@ def _departments_statement(org_id: uuid.UUID) -> Any:
     ).subquery("departments")
 
 
-async def _departments(ctx: Context, org_id: uuid.UUID, *conditions: Any) -> list[RowMapping]:
+async def _departments(
+    conn: AsyncConnection, org_id: uuid.UUID, *conditions: Any
+) -> list[RowMapping]:
     departments = _departments_statement(org_id)
     where = [condition(departments.c) for condition in conditions]
-    return await ctx.all(
+    return await _all(
+        conn,
         select(departments)
         .where(*where)
         .order_by(
             departments.c.concentration_index.desc(),
             departments.c.department_name,
             departments.c.department_id,
-        )
+        ),
     )
 
 
@@ -299,10 +307,10 @@ def _is_holder(columns: Any) -> Any:
     return and_(columns.sole_entries > 0, columns.holder_rank <= TOP_HOLDERS)
 
 
-async def bus_factor(ctx: Context, *, org_id: uuid.UUID) -> dict[str, Any]:
+async def bus_factor(conn: AsyncConnection, *, org_id: uuid.UUID) -> dict[str, Any]:
     """Every person's and department's risk, with counts of persons by level."""
-    persons = await _persons(ctx, org_id)
-    departments = await _departments(ctx, org_id)
+    persons = await _persons(conn, org_id)
+    departments = await _departments(conn, org_id)
     holders = _holders(persons)
     counts = {name: int(persons[0][name]) if persons else 0 for name in LEVELS}
     present = [name for name in LEVELS if counts[name]] + [d["risk_level"] for d in departments]
@@ -318,31 +326,31 @@ async def bus_factor(ctx: Context, *, org_id: uuid.UUID) -> dict[str, Any]:
 
 
 async def bus_factor_person(
-    ctx: Context, *, org_id: uuid.UUID, user_id: uuid.UUID
+    conn: AsyncConnection, *, org_id: uuid.UUID, user_id: uuid.UUID
 ) -> dict[str, Any] | None:
     """One user's score, or None if they are not in the organisation."""
-    rows = await _persons(ctx, org_id, lambda c: c.user_id == user_id)
+    rows = await _persons(conn, org_id, lambda c: c.user_id == user_id)
     return _person(rows[0]) if rows else None
 
 
 async def bus_factor_department(
-    ctx: Context, *, org_id: uuid.UUID, department_id: uuid.UUID
+    conn: AsyncConnection, *, org_id: uuid.UUID, department_id: uuid.UUID
 ) -> dict[str, Any] | None:
     """One department's risk with its top holders, or None if not in the organisation."""
-    rows = await _departments(ctx, org_id, lambda c: c.department_id == department_id)
+    rows = await _departments(conn, org_id, lambda c: c.department_id == department_id)
     if not rows:
         return None
-    members = await _persons(ctx, org_id, lambda c: c.department_id == department_id, _is_holder)
+    members = await _persons(conn, org_id, lambda c: c.department_id == department_id, _is_holder)
     return _department(rows[0], _holders(members))
 
 
-async def bus_factor_critical(ctx: Context, *, org_id: uuid.UUID) -> dict[str, Any]:
+async def bus_factor_critical(conn: AsyncConnection, *, org_id: uuid.UUID) -> dict[str, Any]:
     """Only the persons and departments at critical risk."""
-    departments = await _departments(ctx, org_id, lambda c: c.risk_level == "critical")
+    departments = await _departments(conn, org_id, lambda c: c.risk_level == "critical")
     critical_ids = [d["department_id"] for d in departments]
     # One pass over persons: the critical ones, and the holders of critical departments.
     rows = await _persons(
-        ctx,
+        conn,
         org_id,
         lambda c: or_(
             c.risk_level == "critical", and_(c.department_id.in_(critical_ids), _is_holder(c))

@@ -79,7 +79,10 @@ class Query:
     )
     async def bus_factor(self, info: Info) -> BusFactorSummary:
         ctx = info.context
-        return BusFactorSummary.from_data(await queries.bus_factor(ctx, org_id=await ctx.org_id()))
+        org_id = await ctx.org_id()
+        async with ctx.reading() as conn:
+            data = await queries.bus_factor(conn, org_id=org_id)
+        return BusFactorSummary.from_data(data)
 
     @strawberry.field(
         description="One person's bus-factor risk; NOT_FOUND outside the organisation.",
@@ -87,7 +90,9 @@ class Query:
     )
     async def bus_factor_person(self, info: Info, user_id: uuid.UUID) -> PersonRiskScore:
         ctx = info.context
-        data = await queries.bus_factor_person(ctx, org_id=await ctx.org_id(), user_id=user_id)
+        org_id = await ctx.org_id()
+        async with ctx.reading() as conn:
+            data = await queries.bus_factor_person(conn, org_id=org_id, user_id=user_id)
         if data is None:
             raise not_found("user")
         return PersonRiskScore(**data)
@@ -101,9 +106,11 @@ class Query:
         self, info: Info, department_id: uuid.UUID
     ) -> DepartmentRiskScore:
         ctx = info.context
-        data = await queries.bus_factor_department(
-            ctx, org_id=await ctx.org_id(), department_id=department_id
-        )
+        org_id = await ctx.org_id()
+        async with ctx.reading() as conn:
+            data = await queries.bus_factor_department(
+                conn, org_id=org_id, department_id=department_id
+            )
         if data is None:
             raise not_found("department")
         return DepartmentRiskScore.from_data(data)
@@ -114,7 +121,9 @@ class Query:
     )
     async def bus_factor_critical(self, info: Info) -> BusFactorCritical:
         ctx = info.context
-        data = await queries.bus_factor_critical(ctx, org_id=await ctx.org_id())
+        org_id = await ctx.org_id()
+        async with ctx.reading() as conn:
+            data = await queries.bus_factor_critical(conn, org_id=org_id)
         return BusFactorCritical.from_data(data)
 
     @strawberry.field(
@@ -124,9 +133,12 @@ class Query:
     )
     async def stale_entries(self, info: Info, days: Days = 30, first: int = 20) -> StaleEntryList:
         ctx = info.context
-        data = await staleness.stale_entries(
-            ctx, org_id=await ctx.org_id(), days=staleness.threshold(days), first=check_first(first)
-        )
+        org_id = await ctx.org_id()
+        days, first = staleness.threshold(days), check_first(first)
+        async with ctx.reading() as conn:
+            data = await staleness.stale_entries(
+                conn, org_id=org_id, now=ctx.now, days=days, first=first
+            )
         return StaleEntryList.from_data(data)
 
     @strawberry.field(
@@ -135,9 +147,11 @@ class Query:
     )
     async def staleness_stats(self, info: Info, days: Days = 30) -> StalenessStats:
         ctx = info.context
-        data = await staleness.staleness_stats(
-            ctx, org_id=await ctx.org_id(), days=staleness.threshold(days)
-        )
+        org_id = await ctx.org_id()
+        async with ctx.reading() as conn:
+            data = await staleness.staleness_stats(
+                conn, org_id=org_id, now=ctx.now, days=staleness.threshold(days)
+            )
         return StalenessStats(**data)
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.context import Context
 from gateway.rounding import ratio
 from gateway.sql import UTCDateTime, whole_days_between
 from resolvers.common import MAX_DAYS
@@ -33,22 +33,22 @@ def reviewed_at() -> Any:
     return func.coalesce(ENTRY.c.last_reviewed_at, ENTRY.c.created_at)
 
 
-def is_stale(ctx: Context, days: int) -> Any:
+def is_stale(now: datetime, days: int) -> Any:
     """Whole days since review >= days, i.e. reviewed at or before now - days."""
-    cutoff = literal(ctx.now - timedelta(days=days), UTCDateTime())
+    cutoff = literal(now - timedelta(days=days), UTCDateTime())
     return reviewed_at() <= cutoff
 
 
-def _days_since_review(ctx: Context) -> Any:
-    return whole_days_between(reviewed_at(), literal(ctx.now, UTCDateTime()))
+def _days_since_review(now: datetime) -> Any:
+    return whole_days_between(reviewed_at(), literal(now, UTCDateTime()))
 
 
 async def stale_entries(
-    ctx: Context, *, org_id: uuid.UUID, days: int, first: int
+    conn: AsyncConnection, *, org_id: uuid.UUID, now: datetime, days: int, first: int
 ) -> dict[str, Any]:
     """The first ``first`` non-archived entries not reviewed within ``days``, longest
     unreviewed first, and how many there are in all."""
-    days_since = _days_since_review(ctx).label("days_since_review")
+    days_since = _days_since_review(now).label("days_since_review")
     creator = USER.alias("creator")
     statement = (
         select(
@@ -72,18 +72,20 @@ async def stale_entries(
                 creator, and_(creator.c.id == ENTRY.c.created_by, creator.c.org_id == org_id)
             )
         )
-        .where(*counted(org_id), is_stale(ctx, days))
+        .where(*counted(org_id), is_stale(now, days))
         .order_by(days_since.desc(), ENTRY.c.title, ENTRY.c.id)
         .limit(first)
     )
-    rows = [dict(row) for row in await ctx.all(statement)]
+    rows = [dict(row) for row in (await conn.execute(statement)).mappings()]
     total = rows[0].pop("total") if rows else 0
     for row in rows[1:]:
         del row["total"]
     return {"entries": rows, "total": total, "days_threshold": days}
 
 
-async def staleness_stats(ctx: Context, *, org_id: uuid.UUID, days: int) -> dict[str, Any]:
+async def staleness_stats(
+    conn: AsyncConnection, *, org_id: uuid.UUID, now: datetime, days: int
+) -> dict[str, Any]:
     """Entry counts by status, stale count, mean days since review, stale percentage."""
     status = ENTRY.c.status
     live = status != "archived"
@@ -92,11 +94,11 @@ async def staleness_stats(ctx: Context, *, org_id: uuid.UUID, days: int) -> dict
         _count_if(status == "needs_review").label("needs_review"),
         _count_if(status == "active").label("active"),
         _count_if(status == "archived").label("archived"),
-        _count_if(and_(live, is_stale(ctx, days))).label("stale"),
+        _count_if(and_(live, is_stale(now, days))).label("stale"),
         # A sum of whole days, not AVG's float: the mean is rounded from the exact ratio.
-        func.coalesce(func.sum(case((live, _days_since_review(ctx)))), 0).label("days_sum"),
+        func.coalesce(func.sum(case((live, _days_since_review(now)))), 0).label("days_sum"),
     ).where(ENTRY.c.org_id == org_id)
-    row = await ctx.one_or_none(statement)
+    row = (await conn.execute(statement)).mappings().first()
     assert row is not None  # an aggregate without GROUP BY always answers one row
     total, stale = int(row["total_active"]), int(row["stale"])
     return {

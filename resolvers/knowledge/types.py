@@ -12,14 +12,13 @@ import strawberry
 
 from gateway.context import Info
 from resolvers.common import check_first
+from resolvers.knowledge import AUDIT_FAMILY  # noqa: F401  (where other modules look)
 from resolvers.knowledge.loaders import authors_by_entry, entries_by_author
 from resolvers.tenancy.loaders import departments_by_id, users_by_id
 from resolvers.tenancy.types import Department, User
 
 READ = "knowledge:read"
 WRITE = "knowledge:write"
-# The audit family knowledge writes; only knowledge's own rules may read it.
-AUDIT_FAMILY = "knowledge"
 # Every knowledge field: Growth plan or higher, reported as the "analytics" feature.
 PLAN = {"plan": "growth", "feature": "analytics"}
 
