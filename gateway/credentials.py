@@ -12,13 +12,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.auth import ALL_SCOPES, Authenticator, hash_api_key, new_api_key
+from gateway.auth import ALL_SCOPES, Authenticator
+from gateway.errors import GatewayError
 from gateway.settings import Settings
 from gateway.sql import utcnow
-from models.tenancy import ApiKey, User
+from gateway.validation import validated
+from models.tenancy import ApiKey, ApiKeyCreate, User
+from resolvers.tenancy import service as tenancy
 
 
 class CliError(Exception):
@@ -50,19 +53,15 @@ async def create_api_key(
 ) -> tuple[uuid.UUID, str]:
     """A new API key for an active user: (its id, the key). Only the hash is stored."""
     user = await _active_user(engine, user_id)
-    key, key_id = new_api_key(), uuid.uuid4()
+    try:
+        data = validated(ApiKeyCreate, {"user_id": user.id, "name": name, "scopes": list(scopes)})
+    except GatewayError as exc:
+        raise CliError(exc.message) from None
     async with engine.begin() as connection:
-        await connection.execute(
-            insert(ApiKey).values(
-                id=key_id,
-                org_id=user.org_id,
-                user_id=user.id,
-                name=name,
-                key_hash=hash_api_key(key),
-                scopes=list(scopes),
-            )
+        row, key = await tenancy.create_api_key(
+            connection, org_id=user.org_id, now=utcnow(), data=data
         )
-    return key_id, key
+    return row["id"], key
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import strawberry
-from sqlalchemy import select
 
 from gateway.context import Info
 from gateway.permissions import requires
-from models.tenancy import Organization as OrganizationRow
+from resolvers.tenancy import service
 from resolvers.tenancy.loaders import users_by_id
 from resolvers.tenancy.types import Organization, User
 
@@ -23,7 +22,7 @@ class Query:
     @strawberry.field(description="The caller's organisation.", extensions=requires())
     async def organization(self, info: Info) -> Organization:
         ctx = info.context
-        row = await ctx.one_or_none(
-            select(*OrganizationRow.__table__.c).where(OrganizationRow.id == await ctx.org_id())
-        )
+        org_id = await ctx.org_id()
+        async with ctx.reading() as conn:
+            row = await service.organization(conn, org_id=org_id)
         return Organization.from_row(row)
