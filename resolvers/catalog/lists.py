@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.context import Context
 from gateway.sql import UTCDateTime
 from models.audit import AuditEvent
 from models.catalog import Component, Deployment
@@ -22,8 +22,12 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+async def _all(conn: AsyncConnection, statement: Any) -> list[Any]:
+    return list((await conn.execute(statement)).mappings())
+
+
 async def components(
-    ctx: Context,
+    conn: AsyncConnection,
     *,
     org_id: uuid.UUID,
     first: int,
@@ -48,17 +52,18 @@ async def components(
         conditions.append(
             or_(Component.name > name, and_(Component.name == name, Component.id > last))
         )
-    rows = await ctx.all(
+    rows = await _all(
+        conn,
         select(*Component.__table__.c)
         .where(*conditions)
         .order_by(Component.name, Component.id)
-        .limit(first + 1)
+        .limit(first + 1),
     )
     return page_of(rows, first, lambda r: encode_cursor(r["name"], r["id"]))
 
 
 async def deployments(
-    ctx: Context,
+    conn: AsyncConnection,
     *,
     org_id: uuid.UUID,
     first: int,
@@ -83,17 +88,18 @@ async def deployments(
         conditions.append(Deployment.started_at <= literal(until, UTCDateTime()))
     if after is not None:
         conditions.append(newest_first_after(Deployment.started_at, Deployment.id, after))
-    rows = await ctx.all(
+    rows = await _all(
+        conn,
         select(*Deployment.__table__.c)
         .where(*conditions)
         .order_by(Deployment.started_at.desc(), Deployment.id.desc())
-        .limit(first + 1)
+        .limit(first + 1),
     )
     return page_of(rows, first, newest_first_cursor("started_at"))
 
 
 async def audit_events(
-    ctx: Context,
+    conn: AsyncConnection,
     *,
     org_id: uuid.UUID,
     first: int,
@@ -109,10 +115,11 @@ async def audit_events(
         conditions.append(AuditEvent.component_id == component_id)
     if after is not None:
         conditions.append(newest_first_after(AuditEvent.created_at, AuditEvent.id, after))
-    rows = await ctx.all(
+    rows = await _all(
+        conn,
         select(*AuditEvent.__table__.c)
         .where(*conditions)
         .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-        .limit(first + 1)
+        .limit(first + 1),
     )
     return page_of(rows, first, newest_first_cursor("created_at"))

@@ -51,17 +51,19 @@ class Query:
         ] = None,
     ) -> Connection[ComponentType]:
         ctx = info.context
-        page = await lists.components(
-            ctx,
-            org_id=await ctx.org_id(),
-            first=check_first(first),
-            after=after,
-            kind=check_text(kind, Component.kind, "kind"),
-            lifecycle=check_choice(lifecycle, LIFECYCLES, "lifecycle"),
-            owner=check_text(owner, Component.owner, "owner"),
-            # Part of a name: a longer search could match nothing.
-            search=check_text(search, Component.name, "search"),
-        )
+        org_id = await ctx.org_id()
+        async with ctx.reading() as conn:
+            page = await lists.components(
+                conn,
+                org_id=org_id,
+                first=check_first(first),
+                after=after,
+                kind=check_text(kind, Component.kind, "kind"),
+                lifecycle=check_choice(lifecycle, LIFECYCLES, "lifecycle"),
+                owner=check_text(owner, Component.owner, "owner"),
+                # Part of a name: a longer search could match nothing.
+                search=check_text(search, Component.name, "search"),
+            )
         return connection(page, ComponentType.from_row)
 
     @strawberry.field(description="All environments, by name.", extensions=requires(scope=READ))
@@ -90,17 +92,19 @@ class Query:
         until: datetime | None = None,
     ) -> Connection[DeploymentType]:
         ctx = info.context
-        page = await lists.deployments(
-            ctx,
-            org_id=await ctx.org_id(),
-            first=check_first(first),
-            after=after,
-            component_id=component_id,
-            environment_id=environment_id,
-            status=status.value if status else None,
-            since=check_moment(since, "since"),
-            until=check_moment(until, "until"),
-        )
+        org_id = await ctx.org_id()
+        async with ctx.reading() as conn:
+            page = await lists.deployments(
+                conn,
+                org_id=org_id,
+                first=check_first(first),
+                after=after,
+                component_id=component_id,
+                environment_id=environment_id,
+                status=status.value if status else None,
+                since=check_moment(since, "since"),
+                until=check_moment(until, "until"),
+            )
         return connection(page, DeploymentType.from_row)
 
     @strawberry.field(description="The audit log, newest first.", extensions=requires(scope=READ))
@@ -113,14 +117,16 @@ class Query:
         component_id: uuid.UUID | None = None,
     ) -> Connection[AuditEvent]:
         ctx = info.context
-        page = await lists.audit_events(
-            ctx,
-            org_id=await ctx.org_id(),
-            first=check_first(first),
-            after=after,
-            action=check_text(action, AuditEventRow.action, "action"),
-            component_id=component_id,
-        )
+        org_id = await ctx.org_id()
+        async with ctx.reading() as conn:
+            page = await lists.audit_events(
+                conn,
+                org_id=org_id,
+                first=check_first(first),
+                after=after,
+                action=check_text(action, AuditEventRow.action, "action"),
+                component_id=component_id,
+            )
         return connection(page, AuditEvent.from_row)
 
     @strawberry.field(

@@ -6,14 +6,18 @@ import uuid
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.context import Context
 from models.knowledge import EntryAuthor, KnowledgeEntry
 from resolvers.pagination import Page, newest_first_after, newest_first_cursor, page_of
 
 
+async def _all(conn: AsyncConnection, statement: Any) -> list[Any]:
+    return list((await conn.execute(statement)).mappings())
+
+
 async def entries(
-    ctx: Context,
+    conn: AsyncConnection,
     *,
     org_id: uuid.UUID,
     first: int,
@@ -35,10 +39,11 @@ async def entries(
         conditions.append(KnowledgeEntry.id.in_(authored))
     if after is not None:
         conditions.append(newest_first_after(KnowledgeEntry.created_at, KnowledgeEntry.id, after))
-    rows = await ctx.all(
+    rows = await _all(
+        conn,
         select(*KnowledgeEntry.__table__.c)
         .where(*conditions)
         .order_by(KnowledgeEntry.created_at.desc(), KnowledgeEntry.id.desc())
-        .limit(first + 1)
+        .limit(first + 1),
     )
     return page_of(rows, first, newest_first_cursor("created_at"))

@@ -62,15 +62,17 @@ class Query:
         ] = None,
     ) -> Connection[KnowledgeEntry]:
         ctx = info.context
-        page = await lists.entries(
-            ctx,
-            org_id=await ctx.org_id(),
-            first=check_first(first),
-            after=after,
-            status=check_choice(status, ENTRY_STATUSES, "status"),
-            department_id=department_id,
-            author_id=author_id,
-        )
+        org_id = await ctx.org_id()
+        async with ctx.reading() as conn:
+            page = await lists.entries(
+                conn,
+                org_id=org_id,
+                first=check_first(first),
+                after=after,
+                status=check_choice(status, ENTRY_STATUSES, "status"),
+                department_id=department_id,
+                author_id=author_id,
+            )
         return connection(page, KnowledgeEntry.from_row)
 
     @strawberry.field(
