@@ -12,7 +12,6 @@ import strawberry
 
 from gateway.context import Info
 from resolvers.common import check_first
-from resolvers.knowledge import AUDIT_FAMILY  # noqa: F401  (where other modules look)
 from resolvers.knowledge.loaders import authors_by_entry, entries_by_author
 from resolvers.tenancy.loaders import departments_by_id, users_by_id
 from resolvers.tenancy.types import Department, User
