@@ -109,7 +109,7 @@ class GraphQLApp(GraphQL[Context, None]):
         # A database that is away is the server's failure, not the query's: answer 503
         # with Retry-After, as the REST families do, so clients and balancers back off.
         if any(
-            (error.get("extensions") or {}).get("code") == "SERVICE_UNAVAILABLE"
+            _error_code(error) == "SERVICE_UNAVAILABLE"
             for answer in answers
             for error in answer.get("errors") or []
         ):
@@ -153,6 +153,14 @@ class GraphQLApp(GraphQL[Context, None]):
         if not all(isinstance(item.get("operationName"), str | None) for item in items):
             raise HTTPException(400, "The operationName must be a string or null")
         return decoded
+
+
+def _error_code(error: object) -> object:
+    """A formatted GraphQL error's ``extensions.code`` (Strawberry types errors as objects)."""
+    if not isinstance(error, dict):
+        return None
+    extensions = error.get("extensions")
+    return extensions.get("code") if isinstance(extensions, dict) else None
 
 
 def graphql_error_response(error: GatewayError) -> JSONResponse:

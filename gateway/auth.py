@@ -20,6 +20,7 @@ from typing import Any, Literal
 import jwt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import col
 
 from gateway.errors import GatewayError
 from gateway.sql import utcnow
@@ -201,33 +202,36 @@ class Authenticator:
     ) -> Principal:
         """The Principal behind a credential, checked against the database."""
         stmt = select(
-            User.id,
-            User.org_id,
-            User.username,
-            User.role,
-            User.is_active,
-            Organization.plan,
-            Organization.subscription_active,
-            Organization.trial_ends_at,
-        ).join(Organization, Organization.id == User.org_id)
+            col(User.id),
+            col(User.org_id),
+            col(User.username),
+            col(User.role),
+            col(User.is_active),
+            col(Organization.plan),
+            col(Organization.subscription_active),
+            col(Organization.trial_ends_at),
+        ).join(Organization, col(Organization.id) == col(User.org_id))
         if credential.kind == "jwt":
             claims = self.decode(credential.value, now=now)
             user_id = _as_uuid(claims["sub"], "sub")
             org_id = _as_uuid(claims["org_id"], "org_id")
             scopes = _scopes(claims.get("scope"))
             row = (
-                await connection.execute(stmt.where(User.id == user_id, User.org_id == org_id))
+                await connection.execute(
+                    stmt.where(col(User.id) == user_id, col(User.org_id) == org_id)
+                )
             ).first()
         else:
             # One statement for key, user and organisation: auth is on every request.
-            stmt = stmt.add_columns(ApiKey.scopes).join(
-                ApiKey, (ApiKey.user_id == User.id) & (ApiKey.org_id == User.org_id)
+            stmt = stmt.add_columns(col(ApiKey.scopes)).join(
+                ApiKey,
+                (col(ApiKey.user_id) == col(User.id)) & (col(ApiKey.org_id) == col(User.org_id)),
             )
             row = (
                 await connection.execute(
                     stmt.where(
-                        ApiKey.key_hash == hash_api_key(credential.value),
-                        ApiKey.revoked_at.is_(None),  # type: ignore[union-attr]
+                        col(ApiKey.key_hash) == hash_api_key(credential.value),
+                        col(ApiKey.revoked_at).is_(None),
                     )
                 )
             ).first()

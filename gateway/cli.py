@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import col
 
 from gateway import jobs_cli, migrate
 from gateway.auth import ALL_SCOPES
@@ -122,13 +123,13 @@ async def prepare_serve(engine: AsyncEngine, settings: Settings, *, demo: bool) 
 
 async def _demo_admin(engine: AsyncEngine) -> Any:
     """The demo's admin if present, else the oldest active admin of any organisation."""
-    demo_first = User.org_id.in_(DEMO_ORG_IDS).desc()  # type: ignore[attr-defined]
+    demo_first = col(User.org_id).in_(DEMO_ORG_IDS).desc()
     async with engine.connect() as connection:
         return (
             await connection.execute(
-                select(User.id, User.username)
-                .where(User.role == "admin", User.is_active.is_(True))  # type: ignore[attr-defined]
-                .order_by(demo_first, User.created_at, User.username)
+                select(col(User.id), col(User.username))
+                .where(col(User.role) == "admin", col(User.is_active).is_(True))
+                .order_by(demo_first, col(User.created_at), col(User.username))
             )
         ).first()
 

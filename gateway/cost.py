@@ -37,6 +37,7 @@ from graphql import (
     SelectionSetNode,
     VariableNode,
     get_named_type,
+    get_nullable_type,
     get_operation_ast,
     is_interface_type,
     is_object_type,
@@ -60,8 +61,8 @@ def page_types(schema: GraphQLSchema) -> frozenset[str]:
     for type_ in schema.type_map.values():
         if type_.name.startswith("__") or not (is_object_type(type_) or is_interface_type(type_)):
             continue
-        for field in type_.fields.values():  # type: ignore[attr-defined]
-            returned = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
+        for field in type_.fields.values():
+            returned = get_nullable_type(field.type)
             if isinstance(returned, GraphQLList):
                 continue
             target = with_first if "first" in field.args else without_first

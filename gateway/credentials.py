@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import col
 
 from gateway.auth import ALL_SCOPES, Authenticator
 from gateway.errors import GatewayError
@@ -82,21 +83,21 @@ async def list_api_keys(
     """Every API key (or one user's), oldest first."""
     statement = (
         select(
-            ApiKey.id,
-            ApiKey.name,
-            User.username,
-            ApiKey.scopes,
-            ApiKey.created_at,
-            ApiKey.revoked_at,
+            col(ApiKey.id),
+            col(ApiKey.name),
+            col(User.username),
+            col(ApiKey.scopes),
+            col(ApiKey.created_at),
+            col(ApiKey.revoked_at),
         )
-        .join(User, User.id == ApiKey.user_id)
-        .order_by(ApiKey.created_at, ApiKey.id)
+        .join(User, col(User.id) == col(ApiKey.user_id))
+        .order_by(col(ApiKey.created_at), col(ApiKey.id))
     )
     async with engine.connect() as connection:
         if user_id is not None:
-            if await connection.scalar(select(User.id).where(User.id == user_id)) is None:
+            if await connection.scalar(select(col(User.id)).where(col(User.id) == user_id)) is None:
                 raise CliError(f"no user with id {user_id}")
-            statement = statement.where(ApiKey.user_id == user_id)
+            statement = statement.where(col(ApiKey.user_id) == user_id)
         return [KeyListing(*row) for row in await connection.execute(statement)]
 
 
@@ -105,7 +106,7 @@ async def revoke_api_key(engine: AsyncEngine, key_id: uuid.UUID) -> KeyListing:
     async with engine.begin() as connection:
         await connection.execute(
             update(ApiKey)
-            .where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None))  # type: ignore[union-attr]
+            .where(col(ApiKey.id) == key_id, col(ApiKey.revoked_at).is_(None))
             .values(revoked_at=utcnow())
         )
     found = [key for key in await list_api_keys(engine) if key.id == key_id]
@@ -118,9 +119,9 @@ async def _active_user(engine: AsyncEngine, user_id: uuid.UUID) -> Any:
     async with engine.connect() as connection:
         user = (
             await connection.execute(
-                select(User.id, User.org_id, User.username, User.is_active).where(
-                    User.id == user_id
-                )
+                select(
+                    col(User.id), col(User.org_id), col(User.username), col(User.is_active)
+                ).where(col(User.id) == user_id)
             )
         ).first()
     if user is None:

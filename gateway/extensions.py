@@ -46,7 +46,7 @@ def classify(error: GraphQLError) -> GraphQLError:
 class CloseRequestConnection(SchemaExtension):
     """Returns the request's read connection to the pool when the operation ends."""
 
-    async def on_operation(self) -> AsyncIterator[None]:  # type: ignore[override]
+    async def on_operation(self) -> AsyncIterator[None]:
         try:
             yield
         finally:

@@ -37,13 +37,13 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.settings import Settings
-from gateway.sql import utcnow
+from gateway.sql import table_of, utcnow
 from models.jobs import Job
 
 log = logging.getLogger("gateway.jobs")
 
 MAX_ATTEMPTS = 3
-JOBS: Any = Job.__table__
+JOBS = table_of(Job)
 # What a job looks like outside the worker (GraphQL, the CLI): every column but payload.
 PUBLIC_COLUMNS = [c for c in JOBS.c if c.name != "payload"]
 

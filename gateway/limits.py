@@ -99,7 +99,10 @@ def _spreads(selection_set: SelectionSetNode) -> Iterator[str]:
         for selection in stack.pop().selections:
             if isinstance(selection, FragmentSpreadNode):
                 yield selection.name.value
-            elif selection.selection_set is not None:  # a field or an inline fragment
+            elif (
+                isinstance(selection, FieldNode | InlineFragmentNode)
+                and selection.selection_set is not None
+            ):
                 stack.append(selection.selection_set)
 
 

@@ -39,11 +39,9 @@ def response_media_type(accept: str | None) -> str:
 def is_request_error(result: ExecutionResult) -> bool:
     """Whether the request could not be run at all (a parse, validation or variable
     coercion failure): no data, and no error raised at a field, which always has a path."""
-    return (
-        result.data is None
-        and bool(result.errors)
-        and all(error.path is None for error in result.errors)
-    )
+    if result.data is not None or not result.errors:
+        return False
+    return all(error.path is None for error in result.errors)
 
 
 def _quality(params: list[str]) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from strawberry.extensions.field_extension import FieldExtension
 from strawberry.permission import BasePermission, PermissionExtension
 
 from gateway.context import Info
@@ -39,7 +40,7 @@ def requires(
     scope: str | None = None,
     plan: str | None = None,
     feature: str | None = None,
-) -> list[PermissionExtension]:
+) -> list[FieldExtension]:
     """Field extensions guarding a field: ``@strawberry.field(extensions=requires(...))``.
 
     A scope must be one a family's manifest declares; the schema refuses to build

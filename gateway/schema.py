@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import strawberry
 from graphql import GraphQLError, GraphQLObjectType
-from strawberry.extensions import ParserCache
+from strawberry.extensions import ParserCache, SchemaExtension
 from strawberry.permission import PermissionExtension
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -20,7 +20,7 @@ from gateway.input_guard import InputGuard
 from gateway.limits import DocumentLimits
 from gateway.permissions import Requires
 
-EXTENSIONS = [
+EXTENSIONS: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
     CloseRequestConnection,
     # DocumentLimits caps tokens for the parser, then checks the document's
     # limits (gateway/limits.py) and validates it, both cached per document.

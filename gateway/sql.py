@@ -31,6 +31,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import Insert
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.schema import Table
+from sqlmodel import SQLModel
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -57,6 +58,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         if isinstance(value, str):  # aggregates over text columns on SQLite
             value = datetime.fromisoformat(value)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A table model's ``Table``, for Core statements over all its columns."""
+    # SQLModel's metaclass sets __table__ on every table=True class but does not declare it.
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
 
 
 def utcnow() -> datetime:
@@ -225,8 +233,8 @@ class SQLitePercentile:
 
 def upsert(dialect_name: str, table: Table, values: dict[str, Any], keys: list[str]) -> Insert:
     """``INSERT ... ON CONFLICT (keys) DO UPDATE`` for either dialect."""
-    module = postgresql if dialect_name == "postgresql" else sqlite
-    stmt = module.insert(table).values(**values)
+    insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+    stmt = insert(table).values(**values)
     updates = {k: stmt.excluded[k] for k in values if k not in keys}
     if not updates:
         return stmt.on_conflict_do_nothing(index_elements=keys)

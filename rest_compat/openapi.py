@@ -24,6 +24,7 @@ from graphql import (
     GraphQLScalarType,
     GraphQLSchema,
     InlineFragmentNode,
+    NamedTypeNode,
     OperationDefinitionNode,
     SelectionSetNode,
     parse,
@@ -166,6 +167,7 @@ class _Walk:
                 if present and key not in required:
                     required.append(key)
                 continue
+            condition: NamedTypeNode | None  # an inline fragment may have none
             if isinstance(node, FragmentSpreadNode):
                 fragment = self.fragments[node.name.value]
                 condition, inner = fragment.type_condition, fragment.selection_set

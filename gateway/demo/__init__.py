@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import col
 
 if TYPE_CHECKING:
     from gateway.family import FamilyManifest
@@ -70,7 +71,7 @@ async def seed_demo(
     async with engine.begin() as connection:
         if replace:
             await connection.execute(
-                delete(Organization).where(Organization.id.in_(DEMO_ORG_IDS))  # type: ignore[attr-defined]
+                delete(Organization).where(col(Organization.id).in_(DEMO_ORG_IDS))
             )
         else:
             existing = await connection.scalar(select(func.count()).select_from(Organization))

@@ -10,6 +10,7 @@ from typing import Any
 
 from gateway.demo.base import Seeder, demo_id, random_id, rng_for
 from gateway.demo.tenancy import OrgData
+from gateway.sql import table_of
 from models.audit import AuditEvent
 from models.catalog import Component, Environment
 
@@ -143,9 +144,9 @@ async def seed_catalog(seeder: Seeder, org: OrgData) -> CatalogData:
         for name, id_ in environments.items()
     ]
     label = org.spec.key
-    await seeder.write(Environment.__table__, environment_rows, label=f"{label} environments")  # type: ignore[attr-defined]
-    await seeder.write(Component.__table__, components, label=f"{label} components")  # type: ignore[attr-defined]
-    await seeder.write(AuditEvent.__table__, events, label=f"{label} catalog audit events")  # type: ignore[attr-defined]
+    await seeder.write(table_of(Environment), environment_rows, label=f"{label} environments")
+    await seeder.write(table_of(Component), components, label=f"{label} components")
+    await seeder.write(table_of(AuditEvent), events, label=f"{label} catalog audit events")
     return CatalogData(components, department_of, environments)
 
 

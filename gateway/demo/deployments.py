@@ -16,6 +16,7 @@ from typing import Any
 from gateway.demo.base import Seeder, pick_weighted, random_id, rng_for
 from gateway.demo.catalog import CatalogData, audit_event
 from gateway.demo.tenancy import OrgData
+from gateway.sql import table_of
 from models.audit import AuditEvent
 from models.catalog import Deployment
 
@@ -70,8 +71,8 @@ async def seed_deployments(seeder: Seeder, org: OrgData, catalog: CatalogData) -
     rows.sort(key=lambda row: row["started_at"])
     events = _audit_events(rng, org, catalog, rows)
     label = org.spec.key
-    await seeder.write(Deployment.__table__, rows, label=f"{label} deployments")  # type: ignore[attr-defined]
-    await seeder.write(AuditEvent.__table__, events, label=f"{label} deployment audit events")  # type: ignore[attr-defined]
+    await seeder.write(table_of(Deployment), rows, label=f"{label} deployments")
+    await seeder.write(table_of(AuditEvent), events, label=f"{label} deployment audit events")
     return len(rows)
 
 

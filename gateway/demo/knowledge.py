@@ -15,6 +15,7 @@ from typing import Any
 from gateway.demo.base import Seeder, pick_weighted, random_id, rng_for
 from gateway.demo.catalog import CATALOGS, audit_event, parse_catalog
 from gateway.demo.tenancy import OrgData
+from gateway.sql import table_of
 from models.audit import AuditEvent
 from models.knowledge import EntryAuthor, KnowledgeEntry
 
@@ -62,10 +63,10 @@ async def seed_knowledge(seeder: Seeder, org: OrgData) -> int:
         entries.append(entry)
         authors.append({"entry_id": entry["id"], "user_id": org.admin["id"], "org_id": org.id})
     label = org.spec.key
-    await seeder.write(KnowledgeEntry.__table__, entries, label=f"{label} knowledge entries")  # type: ignore[attr-defined]
-    await seeder.write(EntryAuthor.__table__, authors, label=f"{label} entry authors")  # type: ignore[attr-defined]
+    await seeder.write(table_of(KnowledgeEntry), entries, label=f"{label} knowledge entries")
+    await seeder.write(table_of(EntryAuthor), authors, label=f"{label} entry authors")
     events = _audit_events(org, entries)
-    await seeder.write(AuditEvent.__table__, events, label=f"{label} knowledge audit events")  # type: ignore[attr-defined]
+    await seeder.write(table_of(AuditEvent), events, label=f"{label} knowledge audit events")
     return len(entries)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.demo.base import Seeder, demo_id
+from gateway.sql import table_of
 from models.tenancy import Department, Organization, User
 
 # (username, full name, role, department); the first admin is the one `serve --demo`
@@ -134,9 +135,9 @@ async def seed_tenancy(seeder: Seeder) -> list[OrgData]:
         users = [_user(spec, org_id, departments, person, seeder) for person in spec.people]
         user_rows += users
         orgs.append(OrgData(spec, org_id, departments, users))
-    await seeder.write(Organization.__table__, org_rows, label="organisations")  # type: ignore[attr-defined]
-    await seeder.write(Department.__table__, department_rows, label="departments")  # type: ignore[attr-defined]
-    await seeder.write(User.__table__, user_rows, label="users")  # type: ignore[attr-defined]
+    await seeder.write(table_of(Organization), org_rows, label="organisations")
+    await seeder.write(table_of(Department), department_rows, label="departments")
+    await seeder.write(table_of(User), user_rows, label="users")
     return orgs
 
 

@@ -17,24 +17,19 @@ from sqlalchemy import Column, Table
 
 from gateway.auth import hash_api_key
 from gateway.importer import records as r
+from gateway.sql import table_of
 from models.audit import AuditEvent
 from models.catalog import Component, Deployment, Environment
 from models.knowledge import EntryAuthor, KnowledgeEntry
 from models.tenancy import ApiKey, Department, Organization, User
 
-
-def _table(model: Any) -> Table:
-    table: Table = model.__table__
-    return table
-
-
-ORGANIZATIONS = _table(Organization)
-DEPARTMENTS = _table(Department)
-USERS = _table(User)
-COMPONENTS = _table(Component)
-ENVIRONMENTS = _table(Environment)
-ENTRIES = _table(KnowledgeEntry)
-DEPLOYMENTS = _table(Deployment)
+ORGANIZATIONS = table_of(Organization)
+DEPARTMENTS = table_of(Department)
+USERS = table_of(User)
+COMPONENTS = table_of(Component)
+ENVIRONMENTS = table_of(Environment)
+ENTRIES = table_of(KnowledgeEntry)
+DEPLOYMENTS = table_of(Deployment)
 
 # The table each audit subject type names; the audit log outlives them (no foreign key).
 SUBJECT_TABLES = {
@@ -130,7 +125,7 @@ TENANCY_ENTITIES: tuple[EntitySpec, ...] = (
     EntitySpec(
         "api_key",
         r.ApiKeyRecord,
-        _table(ApiKey),
+        table_of(ApiKey),
         refs=_in_org(Ref("user_id", USERS)),
         to_row=_api_key_row,
     ),
@@ -148,7 +143,7 @@ CATALOG_ENTITIES: tuple[EntitySpec, ...] = (
     EntitySpec(
         "audit_event",
         r.AuditEventRecord,
-        _table(AuditEvent),
+        table_of(AuditEvent),
         refs=_in_org(
             Ref("actor_id", USERS),
             Ref("component_id", COMPONENTS, must_exist=False),
@@ -175,7 +170,7 @@ KNOWLEDGE_ENTITIES: tuple[EntitySpec, ...] = (
     EntitySpec(
         "entry_author",
         r.EntryAuthorRecord,
-        _table(EntryAuthor),
+        table_of(EntryAuthor),
         keys=("entry_id", "user_id"),
         refs=(Ref("entry_id", ENTRIES), Ref("user_id", USERS)),
         org_via="entry_id",
@@ -196,6 +191,7 @@ def entities_of(specs: Sequence[EntitySpec]) -> Entities:
         by_name={spec.name: spec for spec in specs},
         line=TypeAdapter(
             Annotated[
+                # A union built at run time from the families' records: no static type.
                 functools.reduce(operator.or_, (spec.record for spec in specs)),  # type: ignore[arg-type]
                 Field(discriminator="entity"),
             ]

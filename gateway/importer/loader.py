@@ -192,7 +192,8 @@ class _Batch:
                     raise ImportFailed(
                         item.line, f"{ref.field} {value} belongs to another organisation"
                     )
-            existing = own.get(item.row.get("id"))
+            row_id = item.row.get("id")
+            existing = own.get(row_id) if row_id is not None else None
             if existing is not None and existing != org_id:
                 raise ImportFailed(
                     item.line,

@@ -9,17 +9,17 @@ on both dialects (SQLite would otherwise store it and PostgreSQL reject it).
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     StringConstraints,
     ValidationInfo,
     field_validator,
 )
 from pydantic_core import PydanticCustomError, PydanticUseDefault
+from sqlmodel._compat import SQLModelConfig
 
 from models.audit import SUBJECT_TYPES, AuditEventBase, Family
 from models.base import Moment
@@ -35,7 +35,11 @@ class Record(BaseModel):
     naive time in a history file is ambiguous, so it is rejected rather than guessed.
     """
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # Typed as SQLModel's config (a ConfigDict with more keys; sqlmodel does not export
+    # it), which the records' ``…Base`` parents declare: the two must agree.
+    model_config: ClassVar[SQLModelConfig] = SQLModelConfig(
+        extra="forbid", strict=True, frozen=True
+    )
 
     # Each entity narrows this to its own name; the union of them dispatches lines.
     entity: str
@@ -45,7 +49,7 @@ class Record(BaseModel):
         # A record also derives from a SQLModel ``…Base``, whose own __init__ would make
         # pydantic validate a parsed line as Python objects, where strict mode takes no
         # string for a UUID or a timestamp. Pydantic's __init__ validates it as JSON.
-        cls.__init__ = BaseModel.__init__  # type: ignore[method-assign]
+        cls.__init__ = BaseModel.__init__  # type: ignore[method-assign, assignment]
 
     def row(self) -> dict[str, Any]:
         """The columns this line sets."""

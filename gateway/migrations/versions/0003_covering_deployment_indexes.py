@@ -13,13 +13,15 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
+Indexes = dict[str, tuple[list[str], list[str]]]
+
 # name -> (columns, INCLUDE columns on PostgreSQL); before -> after.
-BEFORE = {
+BEFORE: Indexes = {
     "ix_deployments_org_started": (["org_id", "started_at"], []),
     "ix_deployments_org_status_started": (["org_id", "status", "started_at"], []),
     "ix_deployments_recovery": (["component_id", "environment_id", "status", "started_at"], []),
 }
-AFTER = {
+AFTER: Indexes = {
     "ix_deployments_org_started": (["org_id", "started_at"], ["status", "finished_at"]),
     "ix_deployments_org_status_started": (
         ["org_id", "status", "started_at"],
@@ -32,7 +34,7 @@ AFTER = {
 }
 
 
-def _recreate(indexes: dict[str, tuple[list[str], list[str]]]) -> None:
+def _recreate(indexes: Indexes) -> None:
     for name, (columns, include) in indexes.items():
         op.drop_index(name, table_name="deployments")
         op.create_index(name, "deployments", columns, postgresql_include=include)

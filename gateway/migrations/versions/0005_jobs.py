@@ -7,7 +7,7 @@ Revises: 0004
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import gateway.sql
