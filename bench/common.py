@@ -48,8 +48,13 @@ async def fresh_database(url: str, name: str) -> AsyncIterator[AsyncEngine]:
 
 @asynccontextmanager
 async def gateway_client(engine: AsyncEngine, data_dir: Path) -> AsyncIterator[httpx.AsyncClient]:
-    """The gateway app in process (no network), as a client sees it."""
-    app = create_app(Settings(data_dir=data_dir), engine=engine, run_migrations=False)
+    """The gateway app in process (no network), as a client sees it.
+
+    Without a job worker: its polling would be captured with a request's statements
+    (inflating the floor) and would compete with the request for the database.
+    """
+    settings = Settings(data_dir=data_dir, run_worker=False)
+    app = create_app(settings, engine=engine, run_migrations=False)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
