@@ -56,6 +56,10 @@ class Loaders:
         return loader
 
 
+class RequestOver(Exception):
+    """Database work asked for after its request's context closed."""
+
+
 @dataclass
 class Context:
     engine: AsyncEngine
@@ -71,6 +75,7 @@ class Context:
     _connection: AsyncConnection | None = field(default=None, init=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
     _principal: Principal | GatewayError | None = field(default=None, init=False)
+    _closed: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self)
@@ -124,6 +129,10 @@ class Context:
     # --- database --------------------------------------------------------------------
 
     async def _connect(self) -> AsyncConnection:
+        if self._closed:
+            # A loader's batch that outlived its request (see ``close``): its answer has
+            # no reader, and a connection opened now would have no one to close it.
+            raise RequestOver("the request has ended")
         if self._connection is None:
             self._connection = await self.engine.connect()
         return self._connection
@@ -166,13 +175,27 @@ class Context:
                 async with connection.begin():
                     yield connection
 
+    def reopen(self) -> None:
+        """Lets the next operation on this context (a WebSocket's) use the database."""
+        self._closed = False
+
     async def close(self) -> None:
-        if self._connection is not None:
-            connection, self._connection = self._connection, None
-            with contextlib.suppress(Exception):
-                # A connection the server dropped cannot even be rolled back; the pool
-                # discards it either way, and the answer is already decided.
-                await connection.close()
+        """Ends the request's database work: waits for a statement still running, then
+        returns the connection, and lets nothing open another.
+
+        A DataLoader batch runs in a task of its own. When a field fails and GraphQL
+        cancels its siblings, a batch one of them was waiting for keeps running: closing
+        the connection under it would hand the pool a connection in mid-statement (the
+        next request on it failed), and letting it reconnect afterwards would leak one.
+        """
+        async with self._lock:
+            self._closed = True
+            if self._connection is not None:
+                connection, self._connection = self._connection, None
+                with contextlib.suppress(Exception):
+                    # A connection the server dropped cannot even be rolled back; the pool
+                    # discards it either way, and the answer is already decided.
+                    await connection.close()
 
 
 Info = strawberry.Info[Context, None]

@@ -9,6 +9,7 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from gateway.context import Context
 from gateway.errors import GatewayError
 
 log = logging.getLogger("gateway.errors")
@@ -47,6 +48,10 @@ class CloseRequestConnection(SchemaExtension):
     """Returns the request's read connection to the pool when the operation ends."""
 
     async def on_operation(self) -> AsyncIterator[None]:
+        context = self.execution_context.context
+        if isinstance(context, Context):
+            # A WebSocket's operations share one context: each may use the database again.
+            context.reopen()
         try:
             yield
         finally:
