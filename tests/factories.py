@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+import jwt
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -14,6 +16,7 @@ from gateway.settings import Settings
 from gateway.sql import utcnow
 from models.audit import AuditEvent
 from models.catalog import Component, Deployment, Environment
+from models.jobs import Job
 from models.knowledge import EntryAuthor, KnowledgeEntry
 from models.tenancy import ApiKey, Department, Organization, User
 
@@ -54,6 +57,18 @@ class Factory:
 
     def headers(self, user: dict[str, Any], **kwargs: Any) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(user, **kwargs)}"}
+
+    def scoped_headers(self, user: dict[str, Any], scopes: Sequence[str]) -> dict[str, str]:
+        """A JWT whose ``scope`` claim is exactly ``scopes``, none at all included (which
+        ``issue`` cannot write: it reads no scopes as a full session)."""
+        claims = {
+            "sub": str(user["id"]),
+            "org_id": str(user["org_id"]),
+            "exp": self.now + timedelta(hours=1),
+            "scope": " ".join(scopes),
+        }
+        token = jwt.encode(claims, self.auth.secret, algorithm="HS256")
+        return {"Authorization": f"Bearer {token}"}
 
     async def api_key(
         self, user: dict[str, Any], key: str, scopes: list[str], **values: Any
@@ -169,3 +184,17 @@ class Factory:
                 EntryAuthor, entry_id=entry["id"], user_id=author["id"], org_id=org["id"]
             )
         return entry
+
+    async def job(self, org: dict[str, Any], kind: str, **values: Any) -> dict[str, Any]:
+        """A job row as a worker leaves it (``status``, ``result``, ``error`` in ``values``);
+        written directly, so its kind needs no handler."""
+        defaults = {"status": "queued", "attempts": 0, "payload": {}}
+        return await self._insert(
+            Job,
+            id=uuid.uuid4(),
+            org_id=org["id"],
+            kind=kind,
+            created_at=self.now,
+            run_after=self.now,
+            **{**defaults, **values},
+        )

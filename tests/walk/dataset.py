@@ -1,0 +1,178 @@
+"""The walks' organisations: each a full small dataset whose every id, name, title, email
+and username is its own, so that any of them in another organisation's answer is a leak.
+
+Rows are keyed by the GraphQL type that shows them (``Component``, ``KnowledgeEntry``),
+which is how the call builder (``surfaces.py``) names the row an id argument points at.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import SQLModel
+
+from gateway.auth import Principal
+from models.tenancy import ROLES
+from tests.factories import Factory
+
+Row = dict[str, Any]
+
+
+@dataclass
+class Tenant:
+    org: Row
+    plan: str
+    users: dict[str, Row] = field(default_factory=dict)  # by role
+    rows: dict[str, list[Row]] = field(default_factory=dict)  # by GraphQL type name
+    # Every id, name, title, email and username of the organisation's rows, as text.
+    secrets: set[str] = field(default_factory=set)
+
+    def add(self, kind: str, row: Row, *texts: str | None) -> Row:
+        self.rows.setdefault(kind, []).append(row)
+        self.secrets.update({str(row["id"]), *(t for t in texts if t)})
+        return row
+
+    def id_of(self, kind: str) -> str:
+        return str(self.rows[kind][0]["id"])
+
+    def principal(self, role: str, scopes: frozenset[str] | None) -> Principal:
+        """Who a caller of this role and scopes is, for reading guards with."""
+        user = self.users[role]
+        return Principal(
+            user_id=user["id"],
+            org_id=self.org["id"],
+            username=user["username"],
+            role=role,
+            plan=self.plan,
+            scopes=scopes,
+            via="jwt",
+        )
+
+
+async def tenant(factory: Factory, prefix: str, *, plan: str = "growth") -> Tenant:
+    """An organisation with a little of everything, every text in it starting ``prefix``."""
+    org = await factory.org(f"{prefix} Org", plan=plan)
+    t = Tenant(org=org, plan=plan)
+    t.add("Organization", org, org["name"])
+    dept = t.add(
+        "Department", await factory.department(org, f"{prefix}-platform"), f"{prefix}-platform"
+    )
+    for role in ROLES:
+        user = await factory.user(
+            org,
+            f"{prefix}-{role}",
+            role=role,
+            email=f"{prefix}-{role}@{prefix}.example",
+            name=f"{prefix.title()} {role.title()}",
+            department_id=dept["id"],
+        )
+        t.users[role] = t.add("User", user, user["username"], user["email"], user["name"])
+    admin, manager, member = t.users["admin"], t.users["manager"], t.users["member"]
+
+    api = await factory.component(org, f"{prefix}-api", owner=f"{prefix}-team")
+    t.add("Component", api, api["name"], api["owner"])
+    lone = await factory.component(org, f"{prefix}-unowned", kind="library", owner=None)
+    t.add("Component", lone, lone["name"])
+    prod = t.add("Environment", await factory.environment(org, f"{prefix}-prod"), f"{prefix}-prod")
+    for status, hours, duration in (("SUCCEEDED", 30, 1), ("FAILED", 20, 1), ("RUNNING", 1, None)):
+        deployment = await factory.deployment(
+            api,
+            prod,
+            status,
+            started_hours_ago=hours,
+            duration_hours=duration,
+            version=f"{prefix}-{status.lower()}",
+        )
+        t.add("Deployment", deployment, deployment["version"])
+
+    runbook = await factory.entry(
+        org, manager, f"{prefix} runbook", department=dept, authors=[member], reviewed_days_ago=2
+    )
+    t.add("KnowledgeEntry", runbook, runbook["title"])
+    sole = await factory.entry(org, member, f"{prefix} onboarding", department=dept)
+    t.add("KnowledgeEntry", sole, sole["title"])
+
+    for event in (
+        await factory.audit(
+            admin, "component.updated", component=api, details={"name": api["name"]}
+        ),
+        await factory.audit(
+            manager,
+            "entry.created",
+            family="knowledge",
+            subject=("knowledge_entry", runbook["id"]),
+            details={"title": runbook["title"]},
+        ),
+    ):
+        t.add("AuditEvent", event)
+    job = await factory.job(
+        org,
+        f"{prefix}.rollup",
+        status="failed",
+        attempts=3,
+        result={"by": f"{prefix}-result"},
+        error=f"{prefix}-error",
+    )
+    t.add("Job", job, job["kind"], f"{prefix}-result", job["error"])
+    return t
+
+
+# --- throwaway rows ------------------------------------------------------------------
+
+# Rows a write may change or delete, made fresh for each call that names one, so that the
+# walk never spends the dataset it reads. A kind without a maker is given the dataset's
+# own row (which a write of that kind may then change: say so here when one is added).
+Maker = Callable[[Factory, Tenant, Row, str], Awaitable[Row]]
+
+
+async def _component(factory: Factory, t: Tenant, caller: Row, name: str) -> Row:
+    return await factory.component(t.org, name)
+
+
+async def _environment(factory: Factory, t: Tenant, caller: Row, name: str) -> Row:
+    return await factory.environment(t.org, name)
+
+
+async def _deployment(factory: Factory, t: Tenant, caller: Row, name: str) -> Row:
+    component, environment = t.rows["Component"][0], t.rows["Environment"][0]
+    return await factory.deployment(component, environment, "RUNNING", started_hours_ago=1)
+
+
+async def _entry(factory: Factory, t: Tenant, caller: Row, name: str) -> Row:
+    # The caller authors it: what an entry's author may do, any role may do to it.
+    return await factory.entry(t.org, caller, name, department=t.rows["Department"][0])
+
+
+THROWAWAY: dict[str, Maker] = {
+    "Component": _component,
+    "Environment": _environment,
+    "Deployment": _deployment,
+    "KnowledgeEntry": _entry,
+}
+
+
+# --- what an organisation holds -------------------------------------------------------
+
+
+async def snapshot(engine: AsyncEngine, org_id: uuid.UUID) -> dict[str, tuple[int, str]]:
+    """Every table's rows of one organisation: how many, and a hash of their contents.
+
+    Read from the tables' metadata, so a new family's tables are covered as they come.
+    """
+    found: dict[str, tuple[int, str]] = {}
+    async with engine.connect() as conn:
+        for table in SQLModel.metadata.sorted_tables:
+            column = table.c.id if table.name == "organizations" else table.c.get("org_id")
+            # Every row belongs to an organisation (DESIGN: every table carries org_id).
+            assert column is not None, f"{table.name} has no org_id: whose rows are they?"
+            rows = (await conn.execute(select(table).where(column == org_id))).mappings().all()
+            text = sorted(json.dumps(dict(r), default=str, sort_keys=True) for r in rows)
+            found[table.name] = (len(rows), hashlib.sha256("\n".join(text).encode()).hexdigest())
+    return found
