@@ -117,7 +117,6 @@ class GraphQLApp(GraphQL[Context, None]):
             response.headers.update(retry_headers(unavailable()))
         return response
 
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
