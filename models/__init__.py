@@ -2,6 +2,14 @@
 
 from models.audit import AuditEvent
 from models.catalog import Component, Deployment, Environment
+from models.governance import (
+    ConfigChange,
+    Guardian,
+    GuardianVerdictEvent,
+    McpHourlyRollup,
+    McpSession,
+    McpToolCall,
+)
 from models.jobs import Job
 from models.knowledge import EntryAuthor, KnowledgeEntry
 from models.tenancy import ApiKey, Department, Organization, User
@@ -10,12 +18,18 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "Component",
+    "ConfigChange",
     "Department",
     "Deployment",
     "EntryAuthor",
     "Environment",
+    "Guardian",
+    "GuardianVerdictEvent",
     "Job",
     "KnowledgeEntry",
+    "McpHourlyRollup",
+    "McpSession",
+    "McpToolCall",
     "Organization",
     "User",
 ]

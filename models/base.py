@@ -17,6 +17,7 @@ from pydantic import AfterValidator, AwareDatetime, field_validator
 from pydantic_core import PydanticCustomError
 from sqlmodel import AutoString, Field, SQLModel
 
+from gateway.ids import new_id
 from gateway.inputs import to_utc
 from gateway.sql import UTCDateTime, utcnow
 
@@ -28,6 +29,12 @@ Moment = Annotated[AwareDatetime, AfterValidator(to_utc)]
 def id_field() -> Any:
     """A UUID primary key, generated when not given (imports give their own)."""
     return Field(default_factory=uuid.uuid4, primary_key=True)
+
+
+def time_id_field() -> Any:
+    """A UUID primary key whose first bits are its creation time (``gateway.ids``), so
+    that ids sort as rows were made; generated when not given."""
+    return Field(default_factory=new_id, primary_key=True)
 
 
 def org_field() -> Any:
@@ -58,6 +65,14 @@ class IdRow(SQLModel):
 class TenantRow(IdRow):
     """The primary key and the owning organisation, the first columns of most tables."""
 
+    org_id: uuid.UUID = org_field()
+
+
+class TimeOrderedTenantRow(SQLModel):
+    """``TenantRow`` with a time-ordered id: the governance family's tables, whose REST
+    ids (``<prefix>_<ULID>``) promise to sort by creation time."""
+
+    id: uuid.UUID = time_id_field()
     org_id: uuid.UUID = org_field()
 
 
