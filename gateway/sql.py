@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -172,6 +172,75 @@ def _time_bucket_pg(element: time_bucket, compiler: Any, **kw: Any) -> str:
 def _time_bucket_sqlite(element: time_bucket, compiler: Any, **kw: Any) -> str:
     value = next(iter(element.clauses))
     return f"strftime('{_SQLITE_BUCKETS[element.unit]}', {compiler.process(value, **kw)})"
+
+
+# --- fixed-size buckets ------------------------------------------------------------
+
+# The governance family's bucket sizes, in seconds.
+BUCKET_SECONDS: dict[str, int] = {"1m": 60, "5m": 300, "15m": 900, "1h": 3600, "1d": 86400}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class epoch_bucket(FunctionElement[datetime]):
+    """The start of the ``seconds``-long bucket holding a timestamp: buckets start at UTC
+    multiples of their size, ``floor(epoch / size) * size``."""
+
+    type = UTCDateTime()
+    inherit_cache = True
+    name = "epoch_bucket"
+
+    def __init__(self, value: Any, seconds: int) -> None:
+        if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 1:
+            raise ValueError("a bucket is a positive whole number of seconds")
+        self.seconds = seconds
+        # In the cache key for the same reason as time_bucket's unit.
+        super().__init__(value, literal_column(str(seconds)))
+
+
+@compiles(epoch_bucket)
+def _epoch_bucket_pg(element: epoch_bucket, compiler: Any, **kw: Any) -> str:
+    value = compiler.process(next(iter(element.clauses)), **kw)
+    size = element.seconds
+    # EXTRACT gives an exact numeric, so FLOOR sees the fraction of a second.
+    return (
+        f"to_timestamp(CAST(FLOOR(EXTRACT(EPOCH FROM {value}) / {size}) * {size} "
+        "AS DOUBLE PRECISION))"
+    )
+
+
+@compiles(epoch_bucket, "sqlite")
+def _epoch_bucket_sqlite(element: epoch_bucket, compiler: Any, **kw: Any) -> str:
+    value = compiler.process(next(iter(element.clauses)), **kw)
+    size = element.seconds
+    # Whole seconds are enough for sizes in whole seconds. The text is cut before its
+    # fraction: SQLite rounds a time to the millisecond, so 00:09:59.9999 would read as
+    # 00:10:00, the next bucket. The modulo floors (not truncates) before 1970 too.
+    epoch = f"CAST(strftime('%s', substr({value}, 1, 19)) AS INTEGER)"
+    return f"datetime({epoch} - ((({epoch}) % {size}) + {size}) % {size}, 'unixepoch')"
+
+
+def bucket_floor(moment: datetime, seconds: int) -> datetime:
+    """The start of the ``seconds``-long bucket holding ``moment`` (as ``epoch_bucket``)."""
+    micro = seconds * 1_000_000
+    elapsed = (moment - _EPOCH) // timedelta(microseconds=1)
+    return _EPOCH + timedelta(microseconds=elapsed // micro * micro)
+
+
+def bucket_count(start: datetime, end: datetime, seconds: int) -> int:
+    """How many buckets ``bucket_starts`` lists for ``[start, end)``."""
+    if end <= start:
+        return 0
+    first = bucket_floor(start, seconds)
+    # The last bucket is the one holding the last instant before ``end``.
+    last = bucket_floor(end - timedelta(microseconds=1), seconds)
+    return (last - first) // timedelta(seconds=seconds) + 1
+
+
+def bucket_starts(start: datetime, end: datetime, seconds: int) -> list[datetime]:
+    """Every bucket start from the bucket holding ``start`` to the last one starting
+    before ``end``, oldest first: the rows a zero-filled timeseries answers."""
+    first, step = bucket_floor(start, seconds), timedelta(seconds=seconds)
+    return [first + step * n for n in range(bucket_count(start, end, seconds))]
 
 
 # --- percentiles --------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import jwt
@@ -12,10 +12,12 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.auth import Authenticator, hash_api_key
+from gateway.ids import new_id
 from gateway.settings import Settings
 from gateway.sql import utcnow
 from models.audit import AuditEvent
 from models.catalog import Component, Deployment, Environment
+from models.governance import Guardian, GuardianVerdictEvent
 from models.jobs import Job
 from models.knowledge import EntryAuthor, KnowledgeEntry
 from models.tenancy import ApiKey, Department, Organization, User
@@ -196,5 +198,33 @@ class Factory:
             kind=kind,
             created_at=self.now,
             run_after=self.now,
+            **{**defaults, **values},
+        )
+
+    async def guardian(
+        self, org: dict[str, Any], name: str = "PII-Redactor", **values: Any
+    ) -> dict[str, Any]:
+        defaults = {"environment": "live", "tags": [], "config": {}, "is_active": True}
+        return await self._insert(
+            Guardian,
+            id=new_id(self.now),
+            org_id=org["id"],
+            name=name,
+            created_at=self.now,
+            **{**defaults, **values},
+        )
+
+    async def verdict(
+        self, guardian: dict[str, Any], created_at: datetime, verdict: str = "passed", **values: Any
+    ) -> dict[str, Any]:
+        """A verdict event; its environment is the guardian's unless given."""
+        defaults = {"latency_ms": 100, "environment": guardian["environment"]}
+        return await self._insert(
+            GuardianVerdictEvent,
+            id=new_id(created_at),
+            org_id=guardian["org_id"],
+            guardian_id=guardian["id"],
+            verdict=verdict,
+            created_at=created_at,
             **{**defaults, **values},
         )
