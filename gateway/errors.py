@@ -24,6 +24,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "METHOD_NOT_ALLOWED": 405,
     "CONFLICT": 409,
     "PAYLOAD_TOO_LARGE": 413,
+    "UNPROCESSABLE_ENTITY": 422,
     "INTERNAL_SERVER_ERROR": 500,
     "SERVICE_UNAVAILABLE": 503,
 }
@@ -51,6 +52,11 @@ def bad_input(message: str, **details: Any) -> GatewayError:
 def not_found(what: str) -> GatewayError:
     """Something absent from the caller's organisation (whether or not it exists elsewhere)."""
     return GatewayError("NOT_FOUND", f"{what} not found")
+
+
+def unprocessable(message: str, **details: Any) -> GatewayError:
+    """Well-formed input the gateway will not answer (a window of too many buckets)."""
+    return GatewayError("UNPROCESSABLE_ENTITY", message, details=details or None)
 
 
 # Seconds a client is asked to wait (``Retry-After``) when the database is unreachable or

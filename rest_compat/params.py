@@ -5,6 +5,11 @@ A route row names a ``RouteParams`` model. Each field says where it is read
 defaults and rules. The same model gives the OpenAPI document its parameters and a
 refused value its error: a 400 naming the parameter and what it must be, read from the
 field's own JSON Schema, or the field's own refusal (a malformed id in a path is a 404).
+
+A field is read under its alias when it has one (``from`` is no Python name). A model
+whose defaults depend on the time (a window ending now) reads the request's clock from
+the validation context, ``info.context["now"]``; a rule over several fields (a window
+too large) raises its GatewayError from a model validator, which pydantic passes through.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import Any, Literal
 
@@ -21,6 +27,7 @@ from starlette.requests import Request
 
 from gateway.errors import GatewayError, bad_input, not_found
 from gateway.inputs import value_problem
+from gateway.sql import utcnow
 
 Variables = dict[str, Any]
 Location = Literal["query", "path", "body"]
@@ -52,8 +59,9 @@ class RouteParams(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     def variables(self) -> Variables:
-        """The operation's variables; JSON mode, so UUIDs reach GraphQL as text."""
-        return self.model_dump(mode="json")
+        """The operation's variables, by wire name; JSON mode, so UUIDs and times reach
+        GraphQL as text."""
+        return self.model_dump(mode="json", by_alias=True)
 
 
 class NoParams(RouteParams):
@@ -61,13 +69,14 @@ class NoParams(RouteParams):
 
 
 def locations(model: type[RouteParams]) -> dict[str, In]:
-    """Where each field of ``model`` is read, by field name."""
+    """Where each field of ``model`` is read, by the name it is read under (its alias, or
+    else its name)."""
     found: dict[str, In] = {}
     for name, field in model.model_fields.items():
         marks = [m for m in field.metadata if isinstance(m, In)]
         if len(marks) != 1:
             raise TypeError(f"{model.__name__}.{name} must say once where it is read (In)")
-        found[name] = marks[0]
+        found[field.alias or name] = marks[0]
     return found
 
 
@@ -76,8 +85,13 @@ def parameters(model: type[RouteParams]) -> list[tuple[Location, str]]:
     return [(where.where, name) for name, where in locations(model).items()]
 
 
-async def read_params(model: type[RouteParams], request: Request) -> RouteParams:
-    """The request's parameters, converted, or the GatewayError that refuses them."""
+async def read_params(
+    model: type[RouteParams], request: Request, *, now: datetime | None = None
+) -> RouteParams:
+    """The request's parameters, converted, or the GatewayError that refuses them.
+
+    ``now`` is the request's clock (``Context.now``), for defaults that depend on it.
+    """
     raw: dict[str, Any] = {}
     body: Mapping[str, Any] | None = None
     for name, where in locations(model).items():
@@ -92,7 +106,7 @@ async def read_params(model: type[RouteParams], request: Request) -> RouteParams
         if value is not None and value != "":
             raw[name] = value
     try:
-        return model.model_validate(raw)
+        return model.model_validate(raw, context={"now": now or utcnow()})
     except ValidationError as error:
         raise refusal(model, error) from None
 
@@ -100,6 +114,9 @@ async def read_params(model: type[RouteParams], request: Request) -> RouteParams
 def refusal(model: type[RouteParams], error: ValidationError) -> GatewayError:
     """The first refused field, as its own refusal or a 400 saying what it must be."""
     first = error.errors()[0]
+    if not first["loc"]:
+        # A rule over the whole model that said only ValueError.
+        return bad_input(first["msg"].removeprefix("Value error, "))
     name = str(first["loc"][0])
     where = locations(model)[name]
     if where.refusal is not None:
@@ -119,10 +136,15 @@ def expectation(schema: dict[str, Any]) -> str:
     """What a value must be, in words, from a field's JSON Schema."""
     options = [s for s in schema.get("anyOf", [schema]) if s.get("type") != "null"]
     schema = options[0] if len(options) == 1 else schema
+    if "x-expected" in schema:
+        # A type whose rule its JSON Schema cannot say (an id in two spellings) says it.
+        return str(schema["x-expected"])
     if "enum" in schema:
         return "must be one of " + ", ".join(str(v) for v in schema["enum"])
     if schema.get("format") == "uuid":
         return "must be a UUID"
+    if schema.get("format") == "date-time":
+        return "must be an RFC 3339 date-time with an offset, such as 2026-05-01T00:00:00Z"
     if schema.get("type") == "integer":
         low, high = schema.get("minimum"), schema.get("maximum")
         if low is not None and high is not None:
@@ -130,6 +152,8 @@ def expectation(schema: dict[str, Any]) -> str:
         if low is not None:
             return f"must be an integer of at least {low}"
         return "must be an integer"
+    if schema.get("type") == "string" and "maxLength" in schema:
+        return f"must be text of {schema.get('minLength', 0)} to {schema['maxLength']} characters"
     return f"must be a valid {schema.get('type', 'value')}"
 
 

@@ -149,7 +149,8 @@ async def execute(route: RestRoute, request: Request) -> Response:
     try:
         try:
             check_request_text(request)
-            variables = (await read_params(route.params, request)).variables()
+            params = await read_params(route.params, request, now=context.now)
+            variables = params.variables()
         except GatewayError as error:
             # Who is asking comes before what they asked: a caller without a valid
             # credential hears 401/402, never whether their argument was well formed.

@@ -1,0 +1,133 @@
+"""The governance family's common query parameters (seed 002's table), as one model.
+
+``from`` (inclusive, default now - 24 h) and ``to`` (exclusive, default now) are RFC 3339
+with an offset; ``now`` is the request's clock. ``bucket`` is ``1m|5m|15m|1h|1d``
+(default ``1h``), ``guardian_id`` a ``gov_`` id or a plain UUID, ``environment``
+``live|test|dev``, ``tag`` an organisational tag. A malformed value, or ``to`` not after
+``from``, is a 400; a window longer than 1,440 buckets is a 422.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    Field,
+    ValidationInfo,
+    WithJsonSchema,
+    model_validator,
+)
+
+from gateway.errors import bad_input, unprocessable
+from gateway.ids import GUARDIAN, parse_id
+from gateway.inputs import to_utc
+from gateway.sql import BUCKET_SECONDS, utcnow
+from rest_compat.params import QUERY, RouteParams
+
+Bucket = Literal["1m", "5m", "15m", "1h", "1d"]
+Environment = Literal["live", "test", "dev"]
+DEFAULT_SPAN = timedelta(hours=24)
+MAX_BUCKETS = 1440
+
+# RFC 3339's date-time, with its offset: pydantic alone would also read a bare number as
+# Unix time. ASCII only, so no other script's digits pass.
+_RFC3339 = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}:\d{2})", re.ASCII
+)
+
+
+def rfc3339(value: Any) -> Any:
+    """Text must be an RFC 3339 date-time before pydantic reads it (BeforeValidator)."""
+    if isinstance(value, str) and not _RFC3339.fullmatch(value):
+        raise ValueError("not an RFC 3339 date-time")
+    return value
+
+
+def _id_of(prefix: str, value: Any) -> Any:
+    return value if isinstance(value, uuid.UUID) else parse_id(prefix, value)
+
+
+def id_reader(prefix: str) -> BeforeValidator:
+    """Reads ``<prefix>_<ULID>`` or a plain UUID as the UUID; anything else is refused."""
+    return BeforeValidator(partial(_id_of, prefix))
+
+
+def id_schema(prefix: str, what: str) -> WithJsonSchema:
+    """The id's JSON Schema, with the words its refusal uses (``x-expected``)."""
+    expected = f"must be a {what} id ({prefix}_ followed by a ULID) or a UUID"
+    return WithJsonSchema({"type": "string", "x-expected": expected})
+
+
+Moment = Annotated[AwareDatetime, BeforeValidator(rfc3339), AfterValidator(to_utc)]
+GuardianId = Annotated[uuid.UUID, id_reader(GUARDIAN), id_schema(GUARDIAN, "guardian")]
+
+
+class GovernanceWindow(RouteParams):
+    """The window and filters most governance paths take."""
+
+    # Optional only on the wire: validation always fills both (``start``/``end``).
+    from_: Annotated[
+        Moment | None,
+        QUERY,
+        Field(alias="from", description="Window start (inclusive); default now - 24 h."),
+    ] = None
+    to: Annotated[
+        Moment | None, QUERY, Field(description="Window end (exclusive); default now.")
+    ] = None
+    bucket: Annotated[Bucket, QUERY, Field(description="Aggregation granularity.")] = "1h"
+    guardian_id: Annotated[
+        GuardianId | None, QUERY, Field(description="Only this guardian (gov_… or a UUID).")
+    ] = None
+    environment: Annotated[Environment | None, QUERY, Field(description="Only this one.")] = None
+    tag: Annotated[
+        str | None, QUERY, Field(min_length=1, max_length=50, description="Only this tag.")
+    ] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_window(cls, data: Any, info: ValidationInfo) -> Any:
+        # Literally the seed's defaults: `to` is now and `from` now - 24 h, each on its
+        # own (a `to` alone at or before now - 24 h is refused as not after `from`).
+        if isinstance(data, dict):
+            now = (info.context or {}).get("now") or utcnow()
+            data = {"to": now, "from": now - DEFAULT_SPAN, **data}
+        return data
+
+    @model_validator(mode="after")
+    def _window_rules(self) -> GovernanceWindow:
+        if self.end <= self.start:
+            raise bad_input("to must be later than from", argument="to")
+        # Judged on the window's length, not on the buckets a series lists: a day of 1m
+        # buckets is allowed wherever it starts, though off the minute it touches 1,441.
+        if self.end - self.start > MAX_BUCKETS * timedelta(seconds=self.bucket_seconds):
+            raise unprocessable(
+                f"the window is longer than {MAX_BUCKETS} {self.bucket} buckets: "
+                "choose a larger bucket or a shorter window",
+                argument="bucket",
+            )
+        return self
+
+    @property
+    def bucket_seconds(self) -> int:
+        return BUCKET_SECONDS[self.bucket]
+
+    @property
+    def start(self) -> datetime:
+        """``from``: inclusive."""
+        if self.from_ is None:  # pragma: no cover - the before-validator sets it
+            raise ValueError("from is unset")
+        return self.from_
+
+    @property
+    def end(self) -> datetime:
+        """``to``: exclusive."""
+        if self.to is None:  # pragma: no cover - the before-validator sets it
+            raise ValueError("to is unset")
+        return self.to
