@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col
 
 from gateway import jobs_cli, migrate
-from gateway.auth import ALL_SCOPES
+from gateway.auth import ALL_SCOPES, MAX_TOKEN_LIFETIME
 from gateway.credentials import (
     CliError,
     KeyListing,
@@ -170,16 +170,28 @@ def _with_engine(
 
 # --- argument parsing ------------------------------------------------------------------
 
-DURATION = re.compile(r"^(\d+)([smhd])$")
+DURATION = re.compile(r"^(-?\d+)([smhd])$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
-def duration(text: str) -> timedelta:
-    """``30m``, ``24h``, ``7d``: a positive duration."""
+def token_lifetime(text: str) -> timedelta:
+    """``30m``, ``24h``, ``7d``: more than nothing, and at most MAX_TOKEN_LIFETIME.
+
+    The limit is the one the server checks a token's `exp` against, so a token printed
+    here is never one the gateway refuses for lasting too long.
+    """
     match = DURATION.match(text.strip())
-    if not match or int(match.group(1)) == 0:
+    if not match:
         raise argparse.ArgumentTypeError(f"{text!r} is not a duration like 30m, 24h or 7d")
-    return timedelta(**{UNITS[match.group(2)]: int(match.group(1))})
+    try:
+        lifetime = timedelta(**{UNITS[match.group(2)]: int(match.group(1))})
+    except OverflowError:
+        lifetime = timedelta.max
+    if not timedelta(0) < lifetime <= MAX_TOKEN_LIFETIME:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a lifetime from 1s to {MAX_TOKEN_LIFETIME.days}d (the maximum)"
+        )
+    return lifetime
 
 
 def _uuid_of(what: str) -> Callable[[str], uuid.UUID]:
@@ -267,7 +279,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help=f"repeatable; one of {', '.join(scopes)}; none: unrestricted",
     )
-    token.add_argument("--expires", type=duration, default=timedelta(hours=24), metavar="24h")
+    token.add_argument(
+        "--expires",
+        type=token_lifetime,
+        default=timedelta(hours=24),
+        metavar="24h",
+        help=f"how long the token lasts, at most {MAX_TOKEN_LIFETIME.days}d",
+    )
     token.set_defaults(handler=_token)
 
     apikey = commands.add_parser("apikey", help="manage API keys")

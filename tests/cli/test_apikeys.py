@@ -6,6 +6,7 @@ import uuid
 from pathlib import Path
 
 import httpx
+import jwt
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -160,3 +161,54 @@ async def test_item15_apikey_revoke_makes_the_key_answer_401_invalid_token(
         ["apikey", "revoke", str(unknown)], monkeypatch, capsys, env(db, tmp_path)
     )
     assert missing == Outcome(1, "", f"gateway apikey: error: no API key with id {unknown}\n")
+
+
+@pytest.mark.parametrize(
+    ("expires", "reason"),
+    [
+        ("367d", "'367d' is not a lifetime from 1s to 366d (the maximum)"),
+        ("8785h", "'8785h' is not a lifetime from 1s to 366d (the maximum)"),
+        ("0m", "'0m' is not a lifetime from 1s to 366d (the maximum)"),
+        ("-1d", "'-1d' is not a lifetime from 1s to 366d (the maximum)"),
+        ("9" * 20 + "d", f"'{'9' * 20}d' is not a lifetime from 1s to 366d (the maximum)"),
+        ("1w", "'1w' is not a duration like 30m, 24h or 7d"),
+    ],
+    ids=["days", "hours", "zero", "negative", "overflow", "unit"],
+)
+def test_a_token_lifetime_beyond_what_the_server_accepts_is_refused(
+    expires: str, reason: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # when: `=` so that argparse reads "-1d" as the value, not as an option
+    argv = ["token", "--user", str(uuid.UUID(int=1)), f"--expires={expires}"]
+    status, err = usage_error(argv, monkeypatch, capsys)
+
+    # then: the usage error, naming the server's limit (gateway/auth.py MAX_TOKEN_LIFETIME)
+    assert status == 2
+    assert err.splitlines()[-1] == f"gateway token: error: argument --expires: {reason}"
+    assert err.startswith("usage: ")
+
+
+async def test_the_longest_token_lifetime_is_one_the_server_accepts(
+    db: AsyncEngine,
+    factory: Factory,
+    client: httpx.AsyncClient,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # given
+    jane = await factory.user(await factory.org(), "jane")
+
+    # when
+    argv = ["token", "--user", str(jane["id"]), "--expires", "366d"]
+    outcome = await gateway(argv, monkeypatch, capsys, env(db, tmp_path))
+
+    # then
+    assert (outcome.status, outcome.err) == (0, "")
+    token = outcome.out.strip()
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["exp"] - claims["iat"] == 366 * 24 * 3600
+    headers = {"Authorization": f"Bearer {token}"}
+    answer = await client.post("/graphql", json=VIEWER, headers=headers)
+    assert answer.status_code == 200
+    assert answer.json()["data"] == {"viewer": {"username": "jane"}}
