@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway import cli, jobs, jobs_cli, migrate
+from gateway import cli, jobs, migrate
 from gateway.app import create_app
+from gateway.cli import jobs as jobs_cli
 from gateway.db import create_engine
 from gateway.jobs import JobRegistry
 from gateway.settings import Settings, get_settings

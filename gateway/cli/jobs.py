@@ -1,8 +1,4 @@
-"""`gateway worker` and `gateway jobs list`: the background-job commands.
-
-Kept apart from gateway/cli.py, which registers them with ``add_commands``. Handlers take
-the parsed arguments and the settings and return the exit status, as cli.py's do.
-"""
+"""`gateway worker` and `gateway jobs list`: the background-job commands."""
 
 from __future__ import annotations
 
@@ -10,19 +6,17 @@ import argparse
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable
 from datetime import UTC
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway import jobs
-from gateway.db import create_engine
+from gateway.cli.arguments import positive
+from gateway.cli.common import with_engine
 from gateway.settings import Settings
 from models.jobs import JOB_STATUSES
-
-T = TypeVar("T")
 
 
 def add_commands(commands: Any) -> None:
@@ -36,7 +30,7 @@ def add_commands(commands: Any) -> None:
     actions = jobs_parser.add_subparsers(dest="jobs_command", required=True, metavar="ACTION")
     listing = actions.add_parser("list", help="print jobs of every organisation, newest first")
     listing.add_argument("--status", choices=JOB_STATUSES, help="only jobs in this state")
-    listing.add_argument("--limit", type=_positive, default=50, metavar="N", help="default 50")
+    listing.add_argument("--limit", type=positive, default=50, metavar="N", help="default 50")
     listing.set_defaults(handler=_jobs_list)
 
 
@@ -83,42 +77,23 @@ async def run_worker(engine: AsyncEngine, settings: Settings) -> None:
         worker.close()
 
 
-# --- handlers ----------------------------------------------------------------------------
+# --- handlers: parsed arguments in, exit status out -------------------------------------
 
 
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
     )
-    _with_engine(settings, lambda engine: run_worker(engine, settings))
+    with_engine(settings, lambda engine: run_worker(engine, settings), needs_schema=False)
     return 0
 
 
 def _jobs_list(args: argparse.Namespace, settings: Settings) -> int:
-    lines = _with_engine(
-        settings, lambda engine: job_lines(engine, status=args.status, limit=args.limit)
+    lines = with_engine(
+        settings,
+        lambda engine: job_lines(engine, status=args.status, limit=args.limit),
+        needs_schema=False,
     )
     for line in lines:
         print(line)
     return 0
-
-
-def _with_engine(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
-    async def run() -> T:
-        engine = create_engine(settings.database_url, pool_size=2)
-        try:
-            return await work(engine)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(run())
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
-    return value

@@ -1,0 +1,71 @@
+"""What every `gateway` command shares: running work on an engine, and speaking to stderr."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway import migrate
+from gateway.credentials import CliError
+from gateway.db import create_engine
+from gateway.settings import Settings
+
+T = TypeVar("T")
+
+
+async def require_schema(engine: AsyncEngine) -> None:
+    """Refuse, in one line, to work on a database that `gateway migrate` has not brought up."""
+    current, head = await migrate.current_revision(engine), migrate.head_revision()
+    if current is None:
+        raise CliError(
+            f"the database at {_safe(engine)} has no schema; run `gateway migrate` first"
+        )
+    if current != head:
+        raise CliError(
+            f"the database at {_safe(engine)} is at revision {current}, not {head}; "
+            "run `gateway migrate` first"
+        )
+
+
+def with_engine(
+    settings: Settings,
+    work: Callable[[AsyncEngine], Awaitable[T]],
+    *,
+    needs_schema: bool = True,
+) -> T:
+    """Run ``work`` on an engine; unless it migrates, only on a migrated database."""
+    url = make_url(settings.database_url)
+    if needs_schema and url.get_backend_name() == "sqlite" and url.database not in (None, ""):
+        # Connecting would create an empty file (the cause of stray ./gateway.db files).
+        if url.database != ":memory:" and not Path(url.database).exists():
+            raise CliError(f"no database at {url.database}; run `gateway migrate` first")
+
+    async def run() -> T:
+        engine = create_engine(settings.database_url, pool_size=2)
+        try:
+            if needs_schema:
+                await require_schema(engine)
+            return await work(engine)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def say(message: str) -> None:
+    # Progress and notes go to stderr, so stdout carries only what scripts capture.
+    print(message, file=sys.stderr, flush=True)
+
+
+def safe_url(settings: Settings) -> str:
+    return make_url(settings.database_url).render_as_string(hide_password=True)
+
+
+def _safe(engine: AsyncEngine) -> str:
+    return engine.url.render_as_string(hide_password=True)
