@@ -20,7 +20,7 @@ from strawberry.types.field import StrawberryField
 from gateway.importer.entities import EntitySpec
 from rest_compat.routing import RestRoute
 
-DemoSeeder = Callable[[Any, Any], Awaitable[None]]
+DemoSeeder = Callable[[Any, Any], Awaitable[object]]  # what it returns is not used
 
 
 class FamilyConflict(Exception):

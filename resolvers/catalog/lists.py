@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy import and_, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import col
 
-from gateway.sql import UTCDateTime
+from gateway.sql import UTCDateTime, table_of
 from models.audit import AuditEvent
 from models.catalog import Component, Deployment
 from resolvers.catalog import AUDIT_FAMILY
@@ -38,25 +39,28 @@ async def components(
     search: str | None,
 ) -> Page:
     """Components in name order."""
-    conditions: list[Any] = [Component.org_id == org_id]
+    conditions: list[Any] = [col(Component.org_id) == org_id]
     if kind is not None:
-        conditions.append(Component.kind == kind)
+        conditions.append(col(Component.kind) == kind)
     if lifecycle is not None:
-        conditions.append(Component.lifecycle == lifecycle)
+        conditions.append(col(Component.lifecycle) == lifecycle)
     if owner is not None:
-        conditions.append(Component.owner == owner)
+        conditions.append(col(Component.owner) == owner)
     if search:
-        conditions.append(Component.name.ilike(_like(search), escape="\\"))  # type: ignore[attr-defined]
+        conditions.append(col(Component.name).ilike(_like(search), escape="\\"))
     if after is not None:
         name, last = decode_cursor(after, str, uuid.UUID)
         conditions.append(
-            or_(Component.name > name, and_(Component.name == name, Component.id > last))
+            or_(
+                col(Component.name) > name,
+                and_(col(Component.name) == name, col(Component.id) > last),
+            )
         )
     rows = await _all(
         conn,
-        select(*Component.__table__.c)
+        select(*table_of(Component).c)
         .where(*conditions)
-        .order_by(Component.name, Component.id)
+        .order_by(col(Component.name), col(Component.id))
         .limit(first + 1),
     )
     return page_of(rows, first, lambda r: encode_cursor(r["name"], r["id"]))
@@ -75,24 +79,24 @@ async def deployments(
     until: datetime | None,
 ) -> Page:
     """Deployments, newest started first."""
-    conditions: list[Any] = [Deployment.org_id == org_id]
+    conditions: list[Any] = [col(Deployment.org_id) == org_id]
     if component_id is not None:
-        conditions.append(Deployment.component_id == component_id)
+        conditions.append(col(Deployment.component_id) == component_id)
     if environment_id is not None:
-        conditions.append(Deployment.environment_id == environment_id)
+        conditions.append(col(Deployment.environment_id) == environment_id)
     if status is not None:
-        conditions.append(Deployment.status == status)
+        conditions.append(col(Deployment.status) == status)
     if since is not None:
-        conditions.append(Deployment.started_at >= literal(since, UTCDateTime()))
+        conditions.append(col(Deployment.started_at) >= literal(since, UTCDateTime()))
     if until is not None:
-        conditions.append(Deployment.started_at <= literal(until, UTCDateTime()))
+        conditions.append(col(Deployment.started_at) <= literal(until, UTCDateTime()))
     if after is not None:
-        conditions.append(newest_first_after(Deployment.started_at, Deployment.id, after))
+        conditions.append(newest_first_after(col(Deployment.started_at), col(Deployment.id), after))
     rows = await _all(
         conn,
-        select(*Deployment.__table__.c)
+        select(*table_of(Deployment).c)
         .where(*conditions)
-        .order_by(Deployment.started_at.desc(), Deployment.id.desc())
+        .order_by(col(Deployment.started_at).desc(), col(Deployment.id).desc())
         .limit(first + 1),
     )
     return page_of(rows, first, newest_first_cursor("started_at"))
@@ -108,18 +112,21 @@ async def audit_events(
     component_id: uuid.UUID | None,
 ) -> Page:
     """The portal's own audit events, newest first."""
-    conditions: list[Any] = [AuditEvent.org_id == org_id, AuditEvent.family == AUDIT_FAMILY]
+    conditions: list[Any] = [
+        col(AuditEvent.org_id) == org_id,
+        col(AuditEvent.family) == AUDIT_FAMILY,
+    ]
     if action is not None:
-        conditions.append(AuditEvent.action == action)
+        conditions.append(col(AuditEvent.action) == action)
     if component_id is not None:
-        conditions.append(AuditEvent.component_id == component_id)
+        conditions.append(col(AuditEvent.component_id) == component_id)
     if after is not None:
-        conditions.append(newest_first_after(AuditEvent.created_at, AuditEvent.id, after))
+        conditions.append(newest_first_after(col(AuditEvent.created_at), col(AuditEvent.id), after))
     rows = await _all(
         conn,
-        select(*AuditEvent.__table__.c)
+        select(*table_of(AuditEvent).c)
         .where(*conditions)
-        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .order_by(col(AuditEvent.created_at).desc(), col(AuditEvent.id).desc())
         .limit(first + 1),
     )
     return page_of(rows, first, newest_first_cursor("created_at"))

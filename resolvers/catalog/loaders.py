@@ -8,16 +8,19 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.engine import RowMapping
+from sqlmodel import col
 
 from gateway.context import Context
-from gateway.sql import newest_per_key
+from gateway.sql import newest_per_key, table_of
 from models.catalog import Component, Deployment, Environment
 
 
 async def components_by_id(ctx: Context, keys: Sequence[uuid.UUID]) -> list[RowMapping | None]:
     org_id = await ctx.org_id()
     rows = await ctx.all(
-        select(*Component.__table__.c).where(Component.org_id == org_id, Component.id.in_(keys))
+        select(*table_of(Component).c).where(
+            col(Component.org_id) == org_id, col(Component.id).in_(keys)
+        )
     )
     found = {row["id"]: row for row in rows}
     return [found.get(key) for key in keys]
@@ -26,8 +29,8 @@ async def components_by_id(ctx: Context, keys: Sequence[uuid.UUID]) -> list[RowM
 async def environments_by_id(ctx: Context, keys: Sequence[uuid.UUID]) -> list[RowMapping | None]:
     org_id = await ctx.org_id()
     rows = await ctx.all(
-        select(*Environment.__table__.c).where(
-            Environment.org_id == org_id, Environment.id.in_(keys)
+        select(*table_of(Environment).c).where(
+            col(Environment.org_id) == org_id, col(Environment.id).in_(keys)
         )
     )
     found = {row["id"]: row for row in rows}
@@ -39,17 +42,17 @@ async def deployments_by_component(
 ) -> list[list[RowMapping]]:
     """The newest ``first`` deployments of each component (optionally of one status)."""
     org_id = await ctx.org_id()
-    conditions = [Deployment.org_id == org_id]
+    conditions = [col(Deployment.org_id) == org_id]
     if status is not None:
-        conditions.append(Deployment.status == status)
+        conditions.append(col(Deployment.status) == status)
     # Newest N per component, never the whole history: LATERAL ... LIMIT on PostgreSQL.
     rows = await ctx.all(
         newest_per_key(
             ctx.engine.dialect.name,
-            select(*Deployment.__table__.c).where(*conditions),
-            Deployment.component_id,
+            select(*table_of(Deployment).c).where(*conditions),
+            table_of(Deployment).c.component_id,
             keys,
-            (Deployment.started_at.desc(), Deployment.id.desc()),
+            (col(Deployment.started_at).desc(), col(Deployment.id).desc()),
             first,
         )
     )

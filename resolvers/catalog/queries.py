@@ -22,10 +22,11 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import col
 
 from gateway.errors import not_found
 from gateway.rounding import ratio
-from gateway.sql import UTCDateTime, seconds_between
+from gateway.sql import UTCDateTime, seconds_between, table_of
 from models.audit import AuditEvent
 from models.catalog import LIFECYCLES, Component, Deployment, Environment
 from models.tenancy import User
@@ -57,31 +58,31 @@ def _hours(seconds: float | None, digits: int = 2) -> float:
 
 
 def _is_owned() -> Any:
-    return and_(Component.owner.is_not(None), func.trim(Component.owner) != "")  # type: ignore[union-attr]
+    return and_(col(Component.owner).is_not(None), func.trim(col(Component.owner)) != "")
 
 
 async def catalog_health(conn: AsyncConnection, *, org_id: uuid.UUID) -> dict[str, Any]:
     """Ownership coverage, lifecycle and kind distributions, and unowned components."""
-    in_org = Component.org_id == org_id
+    in_org = col(Component.org_id) == org_id
     counts = select(
         func.count().label("total"),
         func.coalesce(func.sum(case((_is_owned(), 1), else_=0)), 0).label("owned"),
     ).where(in_org)
     by_lifecycle = (
-        select(Component.lifecycle, func.count().label("n"))
+        select(col(Component.lifecycle), func.count().label("n"))
         .where(in_org)
-        .group_by(Component.lifecycle)
+        .group_by(col(Component.lifecycle))
     )
     by_kind = (
-        select(Component.kind, func.count().label("n"))
+        select(col(Component.kind), func.count().label("n"))
         .where(in_org)
-        .group_by(Component.kind)
-        .order_by(func.count().desc(), Component.kind)
+        .group_by(col(Component.kind))
+        .order_by(func.count().desc(), col(Component.kind))
     )
     unowned = (
-        select(Component.id, Component.name, Component.kind)
+        select(col(Component.id), col(Component.name), col(Component.kind))
         .where(in_org, ~_is_owned())
-        .order_by(Component.name, Component.id)
+        .order_by(col(Component.name), col(Component.id))
         .limit(UNOWNED_LIMIT)
     )
     totals = await _one(conn, counts)
@@ -148,10 +149,10 @@ async def dora(
     await _ensure_in_org(conn, Environment, org_id, environment_id, "environment")
     since, until = window(now, days)
     scope = DoraScope(org_id, since, until, component_id, environment_id)
-    status = Deployment.status
+    status = col(Deployment.status)
     succeeded = status == "SUCCEEDED"
-    finished_success = and_(succeeded, Deployment.finished_at.is_not(None))  # type: ignore[union-attr]
-    lead_seconds = seconds_between(Deployment.started_at, Deployment.finished_at)
+    finished_success = and_(succeeded, col(Deployment.finished_at).is_not(None))
+    lead_seconds = seconds_between(col(Deployment.started_at), col(Deployment.finished_at))
 
     # Aggregate FILTER (both dialects have it) is cheaper than SUM(CASE ...) per row.
     totals = select(
@@ -164,8 +165,8 @@ async def dora(
 
     # The next success (by start) of the same component and environment after each
     # failure finished: LIMIT 1 on ix_deployments_recovery, one index probe per failure.
-    failure = Deployment.__table__.alias("failure")
-    success = Deployment.__table__.alias("success")
+    failure = table_of(Deployment).alias("failure")
+    success = table_of(Deployment).alias("success")
     recovered_at = (
         select(success.c.finished_at)
         .where(
@@ -234,39 +235,47 @@ async def usage(
     since, until = window(now, days)
     # Every statement below filters on this: other families' events are not counted.
     in_window = [
-        AuditEvent.org_id == org_id,
-        AuditEvent.family == AUDIT_FAMILY,
-        AuditEvent.created_at >= literal(since, UTCDateTime()),
-        AuditEvent.created_at <= literal(until, UTCDateTime()),
+        col(AuditEvent.org_id) == org_id,
+        col(AuditEvent.family) == AUDIT_FAMILY,
+        col(AuditEvent.created_at) >= literal(since, UTCDateTime()),
+        col(AuditEvent.created_at) <= literal(until, UTCDateTime()),
     ]
     total = select(func.count()).where(*in_window)
     n = func.count().label("n")
     top_components = (
-        select(Component.id, Component.name, n)
+        select(col(Component.id), col(Component.name), n)
         .select_from(AuditEvent)
         .join(
             Component,
-            and_(Component.id == AuditEvent.component_id, Component.org_id == AuditEvent.org_id),
+            and_(
+                col(Component.id) == col(AuditEvent.component_id),
+                col(Component.org_id) == col(AuditEvent.org_id),
+            ),
         )
         .where(*in_window)
-        .group_by(Component.id, Component.name)
-        .order_by(n.desc(), Component.name, Component.id)
+        .group_by(col(Component.id), col(Component.name))
+        .order_by(n.desc(), col(Component.name), col(Component.id))
         .limit(TOP_N)
     )
     active_users = (
-        select(User.id, User.username, n)
+        select(col(User.id), col(User.username), n)
         .select_from(AuditEvent)
-        .join(User, and_(User.id == AuditEvent.actor_id, User.org_id == AuditEvent.org_id))
+        .join(
+            User,
+            and_(
+                col(User.id) == col(AuditEvent.actor_id), col(User.org_id) == col(AuditEvent.org_id)
+            ),
+        )
         .where(*in_window)
-        .group_by(User.id, User.username)
-        .order_by(n.desc(), User.username, User.id)
+        .group_by(col(User.id), col(User.username))
+        .order_by(n.desc(), col(User.username), col(User.id))
         .limit(TOP_N)
     )
     actions = (
-        select(AuditEvent.action, n)
+        select(col(AuditEvent.action), n)
         .where(*in_window)
-        .group_by(AuditEvent.action)
-        .order_by(n.desc(), AuditEvent.action)
+        .group_by(col(AuditEvent.action))
+        .order_by(n.desc(), col(AuditEvent.action))
     )
     return {
         "period_days": days,

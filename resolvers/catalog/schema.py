@@ -8,9 +8,11 @@ from typing import Annotated
 
 import strawberry
 from sqlalchemy import select
+from sqlmodel import col
 
 from gateway.context import Info
 from gateway.permissions import requires
+from gateway.sql import table_of
 from models.audit import AuditEvent as AuditEventRow
 from models.catalog import LIFECYCLES, Component, Environment
 from resolvers.catalog import lists, queries
@@ -58,11 +60,11 @@ class Query:
                 org_id=org_id,
                 first=check_first(first),
                 after=after,
-                kind=check_text(kind, Component.kind, "kind"),
+                kind=check_text(kind, col(Component.kind), "kind"),
                 lifecycle=check_choice(lifecycle, LIFECYCLES, "lifecycle"),
-                owner=check_text(owner, Component.owner, "owner"),
+                owner=check_text(owner, col(Component.owner), "owner"),
                 # Part of a name: a longer search could match nothing.
-                search=check_text(search, Component.name, "search"),
+                search=check_text(search, col(Component.name), "search"),
             )
         return connection(page, ComponentType.from_row)
 
@@ -70,9 +72,9 @@ class Query:
     async def environments(self, info: Info) -> list[EnvironmentType]:
         ctx = info.context
         rows = await ctx.all(
-            select(*Environment.__table__.c)
-            .where(Environment.org_id == await ctx.org_id())
-            .order_by(Environment.name)
+            select(*table_of(Environment).c)
+            .where(col(Environment.org_id) == await ctx.org_id())
+            .order_by(col(Environment.name))
         )
         return [EnvironmentType.from_row(row) for row in rows]
 
@@ -124,7 +126,7 @@ class Query:
                 org_id=org_id,
                 first=check_first(first),
                 after=after,
-                action=check_text(action, AuditEventRow.action, "action"),
+                action=check_text(action, col(AuditEventRow.action), "action"),
                 component_id=component_id,
             )
         return connection(page, AuditEvent.from_row)

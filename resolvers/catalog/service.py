@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from gateway.audit import Subject, record
 from gateway.auth import Principal
 from gateway.errors import GatewayError, not_found
+from gateway.sql import table_of
 from gateway.validation import changes
 from models.catalog import (
     Component,
@@ -33,9 +34,9 @@ from models.catalog import (
 )
 from resolvers.catalog import AUDIT_FAMILY
 
-COMPONENT = Component.__table__
-ENVIRONMENT = Environment.__table__
-DEPLOYMENT = Deployment.__table__
+COMPONENT = table_of(Component)
+ENVIRONMENT = table_of(Environment)
+DEPLOYMENT = table_of(Deployment)
 
 
 def _conflict(what: str) -> GatewayError:

@@ -7,7 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import col
 
+from gateway.sql import table_of
 from models.knowledge import EntryAuthor, KnowledgeEntry
 from resolvers.pagination import Page, newest_first_after, newest_first_cursor, page_of
 
@@ -27,23 +29,25 @@ async def entries(
     author_id: uuid.UUID | None,
 ) -> Page:
     """Entries, newest created first."""
-    conditions: list[Any] = [KnowledgeEntry.org_id == org_id]
+    conditions: list[Any] = [col(KnowledgeEntry.org_id) == org_id]
     if status is not None:
-        conditions.append(KnowledgeEntry.status == status)
+        conditions.append(col(KnowledgeEntry.status) == status)
     if department_id is not None:
-        conditions.append(KnowledgeEntry.department_id == department_id)
+        conditions.append(col(KnowledgeEntry.department_id) == department_id)
     if author_id is not None:
-        authored = select(EntryAuthor.entry_id).where(
-            EntryAuthor.org_id == org_id, EntryAuthor.user_id == author_id
+        authored = select(col(EntryAuthor.entry_id)).where(
+            col(EntryAuthor.org_id) == org_id, col(EntryAuthor.user_id) == author_id
         )
-        conditions.append(KnowledgeEntry.id.in_(authored))
+        conditions.append(col(KnowledgeEntry.id).in_(authored))
     if after is not None:
-        conditions.append(newest_first_after(KnowledgeEntry.created_at, KnowledgeEntry.id, after))
+        conditions.append(
+            newest_first_after(col(KnowledgeEntry.created_at), col(KnowledgeEntry.id), after)
+        )
     rows = await _all(
         conn,
-        select(*KnowledgeEntry.__table__.c)
+        select(*table_of(KnowledgeEntry).c)
         .where(*conditions)
-        .order_by(KnowledgeEntry.created_at.desc(), KnowledgeEntry.id.desc())
+        .order_by(col(KnowledgeEntry.created_at).desc(), col(KnowledgeEntry.id).desc())
         .limit(first + 1),
     )
     return page_of(rows, first, newest_first_cursor("created_at"))

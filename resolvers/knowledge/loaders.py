@@ -8,9 +8,10 @@ from collections.abc import Sequence
 
 from sqlalchemy import and_, select
 from sqlalchemy.engine import RowMapping
+from sqlmodel import col
 
 from gateway.context import Context
-from gateway.sql import newest_per_key
+from gateway.sql import newest_per_key, table_of
 from models.knowledge import EntryAuthor, KnowledgeEntry
 from models.tenancy import User
 
@@ -18,8 +19,8 @@ from models.tenancy import User
 async def entries_by_id(ctx: Context, keys: Sequence[uuid.UUID]) -> list[RowMapping | None]:
     org_id = await ctx.org_id()
     rows = await ctx.all(
-        select(*KnowledgeEntry.__table__.c).where(
-            KnowledgeEntry.org_id == org_id, KnowledgeEntry.id.in_(keys)
+        select(*table_of(KnowledgeEntry).c).where(
+            col(KnowledgeEntry.org_id) == org_id, col(KnowledgeEntry.id).in_(keys)
         )
     )
     found = {row["id"]: row for row in rows}
@@ -30,10 +31,16 @@ async def authors_by_entry(ctx: Context, keys: Sequence[uuid.UUID]) -> list[list
     """The users who author or own each entry, by name."""
     org_id = await ctx.org_id()
     rows = await ctx.all(
-        select(EntryAuthor.entry_id, *User.__table__.c)
-        .join(User, and_(User.id == EntryAuthor.user_id, User.org_id == EntryAuthor.org_id))
-        .where(EntryAuthor.org_id == org_id, EntryAuthor.entry_id.in_(keys))
-        .order_by(User.name, User.id)
+        select(col(EntryAuthor.entry_id), *table_of(User).c)
+        .join(
+            User,
+            and_(
+                col(User.id) == col(EntryAuthor.user_id),
+                col(User.org_id) == col(EntryAuthor.org_id),
+            ),
+        )
+        .where(col(EntryAuthor.org_id) == org_id, col(EntryAuthor.entry_id).in_(keys))
+        .order_by(col(User.name), col(User.id))
     )
     grouped: defaultdict[uuid.UUID, list[RowMapping]] = defaultdict(list)
     for row in rows:
@@ -46,23 +53,30 @@ async def entries_by_author(
 ) -> list[list[RowMapping]]:
     """The newest ``first`` entries each user authors or owns."""
     org_id = await ctx.org_id()
-    conditions = [EntryAuthor.org_id == org_id]
+    conditions = [col(EntryAuthor.org_id) == org_id]
     if not include_archived:
-        conditions.append(KnowledgeEntry.status != "archived")
+        conditions.append(col(KnowledgeEntry.status) != "archived")
     authored = (
-        select(EntryAuthor.user_id.label("author_id"), *KnowledgeEntry.__table__.c)
+        select(col(EntryAuthor.user_id).label("author_id"), *table_of(KnowledgeEntry).c)
         .join(
             KnowledgeEntry,
             and_(
-                KnowledgeEntry.id == EntryAuthor.entry_id,
-                KnowledgeEntry.org_id == EntryAuthor.org_id,
+                col(KnowledgeEntry.id) == col(EntryAuthor.entry_id),
+                col(KnowledgeEntry.org_id) == col(EntryAuthor.org_id),
             ),
         )
         .where(*conditions)
     )
-    newest = (KnowledgeEntry.created_at.desc(), KnowledgeEntry.id.desc())
+    newest = (col(KnowledgeEntry.created_at).desc(), col(KnowledgeEntry.id).desc())
     rows = await ctx.all(
-        newest_per_key(ctx.engine.dialect.name, authored, EntryAuthor.user_id, keys, newest, first)
+        newest_per_key(
+            ctx.engine.dialect.name,
+            authored,
+            table_of(EntryAuthor).c.user_id,
+            keys,
+            newest,
+            first,
+        )
     )
     grouped: defaultdict[uuid.UUID, list[RowMapping]] = defaultdict(list)
     for row in rows:

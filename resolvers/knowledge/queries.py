@@ -62,13 +62,14 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.rounding import half_up, ratio
+from gateway.sql import table_of
 from models.knowledge import EntryAuthor, KnowledgeEntry
 from models.tenancy import Department, User
 
-ENTRY = KnowledgeEntry.__table__
-AUTHOR = EntryAuthor.__table__
-USER = User.__table__
-DEPARTMENT = Department.__table__
+ENTRY = table_of(KnowledgeEntry)
+AUTHOR = table_of(EntryAuthor)
+USER = table_of(User)
+DEPARTMENT = table_of(Department)
 
 TOP_HOLDERS = 5
 # Lowest level first: the index of a level is its severity.

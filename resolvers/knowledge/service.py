@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import col
 
 from gateway.audit import Subject, record
 from gateway.auth import Principal
@@ -37,7 +38,9 @@ async def _check_department(
     if department_id is None:
         return
     found = await conn.scalar(
-        select(Department.id).where(Department.org_id == org_id, Department.id == department_id)
+        select(col(Department.id)).where(
+            col(Department.org_id) == org_id, col(Department.id) == department_id
+        )
     )
     if found is None:
         raise not_found("department")
@@ -48,11 +51,11 @@ async def _set_authors(
 ) -> None:
     """Make exactly ``user_ids`` the entry's authors; each must be in the organisation."""
     found = await conn.scalar(
-        select(func.count()).where(User.org_id == org_id, User.id.in_(user_ids))
+        select(func.count()).where(col(User.org_id) == org_id, col(User.id).in_(user_ids))
     )
     if found != len(user_ids):
         raise not_found("user")
-    await conn.execute(delete(EntryAuthor).where(EntryAuthor.entry_id == entry_id))
+    await conn.execute(delete(EntryAuthor).where(col(EntryAuthor.entry_id) == entry_id))
     await conn.execute(
         insert(EntryAuthor),
         [{"entry_id": entry_id, "user_id": u, "org_id": org_id} for u in sorted(user_ids)],

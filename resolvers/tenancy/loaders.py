@@ -8,14 +8,18 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import RowMapping
+from sqlmodel import col
 
 from gateway.context import Context
+from gateway.sql import table_of
 from models.tenancy import Department, User
 
 
 async def users_by_id(ctx: Context, keys: Sequence[uuid.UUID]) -> list[RowMapping | None]:
     org_id = await ctx.org_id()
-    rows = await ctx.all(select(*User.__table__.c).where(User.org_id == org_id, User.id.in_(keys)))
+    rows = await ctx.all(
+        select(*table_of(User).c).where(col(User.org_id) == org_id, col(User.id).in_(keys))
+    )
     found = {row["id"]: row for row in rows}
     return [found.get(key) for key in keys]
 
@@ -23,7 +27,9 @@ async def users_by_id(ctx: Context, keys: Sequence[uuid.UUID]) -> list[RowMappin
 async def departments_by_id(ctx: Context, keys: Sequence[uuid.UUID]) -> list[RowMapping | None]:
     org_id = await ctx.org_id()
     rows = await ctx.all(
-        select(*Department.__table__.c).where(Department.org_id == org_id, Department.id.in_(keys))
+        select(*table_of(Department).c).where(
+            col(Department.org_id) == org_id, col(Department.id).in_(keys)
+        )
     )
     found: dict[Any, RowMapping] = {row["id"]: row for row in rows}
     return [found.get(key) for key in keys]

@@ -14,10 +14,11 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.auth import hash_api_key, new_api_key
+from gateway.sql import table_of
 from models.tenancy import ApiKey, ApiKeyCreate, Organization
 
-API_KEY = ApiKey.__table__
-ORGANIZATION = Organization.__table__
+API_KEY = table_of(ApiKey)
+ORGANIZATION = table_of(Organization)
 
 
 async def organization(conn: AsyncConnection, *, org_id: uuid.UUID) -> RowMapping | None:
