@@ -125,8 +125,8 @@ class GraphQLApp(GraphQL[Context, None]):
             response = await self.run(Request(scope, receive=receive))
         except HTTPException as refusal:
             code = HTTP_REFUSAL_CODES.get(refusal.status_code, "BAD_USER_INPUT")
-            error = {"message": refusal.reason, "extensions": {"code": code}}
-            response = JSONResponse({"errors": [error]}, status_code=refusal.status_code)
+            response = graphql_error_response(GatewayError(code, refusal.reason))
+            response.status_code = refusal.status_code
         await response(scope, receive, send)
 
     def parse_json(self, data: str | bytes) -> Any:
@@ -162,7 +162,7 @@ def _error_code(error: object) -> object:
     return extensions.get("code") if isinstance(extensions, dict) else None
 
 
-def graphql_error_response(error: GatewayError) -> JSONResponse:
+def graphql_error_response(error: GatewayError) -> Response:
     """A refusal drawn before GraphQL runs, in GraphQL's own error shape."""
     extensions: dict[str, Any] = {"code": error.code}
     if error.details:
