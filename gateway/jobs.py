@@ -36,6 +36,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from gateway.ids import new_id
 from gateway.settings import Settings
 from gateway.sql import table_of, utcnow
 from models.jobs import Job
@@ -123,7 +124,8 @@ async def enqueue(
     statement = (
         insert(JOBS)
         .values(
-            id=uuid.uuid4(),
+            # Time-ordered, as every id the governance family renders (job_, rlp_).
+            id=new_id(now),
             org_id=org_id,
             kind=kind,
             payload=payload,

@@ -31,17 +31,42 @@ def routed(app, method: str, path: str) -> bool:
     return any(route.matches(scope)[0] == Match.FULL for route in app.routes)
 
 
+# Paths of a served family that a later issue routes, named here so that the list stays
+# exact: each must be unrouted, and routing one fails until it is struck off.
+PENDING = {
+    # Governance I (issue 8), being built: each side strikes off the paths it routes.
+    "GET /v1/analytics/governance/summary",
+    "GET /v1/analytics/governance/timeseries",
+    "GET /v1/analytics/governance/by-guardian",
+    "GET /v1/mcp/analytics/summary",
+    "GET /v1/mcp/analytics/tools",
+    "POST /v1/mcp/analytics/rollup",
+    "GET /v1/mcp/analytics/sessions",
+    "GET /v1/mcp/analytics/sessions/{sessionId}",
+    "GET /v1/mcp/analytics/config-audit",
+    # Governance II (issue 9): non-human identities.
+    "GET /v1/analytics/nhi-risk",
+    "GET /v1/analytics/nhi-observability",
+    "GET /v1/analytics/nhi-risk-assessment/{id}",
+    "GET /v1/analytics/nhi-risk-assessment/{id}/history",
+    "POST /v1/analytics/nhi-risk/detect-anomalies",
+    "GET /v1/analytics/nhi-anomalies",
+    "POST /v1/analytics/nhi-anomalies/{id}/ack",
+    "GET /v1/analytics/nhi-posture",
+}
+
+
 def test_every_documented_path_of_built_families_is_routed():
     app = create_app()
     rows = inventory()
     # The families the manifest list serves; the others' paths must not be half-routed.
-    families = {family.name for family in FAMILIES if family.routes}
-    assert families == {"portal", "knowledge"}
+    families = {family.name for family in FAMILIES} & {r["family"] for r in rows}
+    assert families == {"portal", "knowledge", "governance"}
     built = [r for r in rows if r["family"] in families]
-    missing = [
+    missing = {
         f"{r['method']} {r['path']}" for r in built if not routed(app, r["method"], r["path"])
-    ]
-    assert missing == []
+    }
+    assert missing == PENDING
     pending_routed = [
         r for r in rows if r["family"] not in families and routed(app, r["method"], r["path"])
     ]

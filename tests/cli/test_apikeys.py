@@ -17,7 +17,9 @@ from models.tenancy import ApiKey
 from tests.cli.run import Outcome, gateway, gateway_sync
 from tests.factories import Factory
 
-KNOWN = "catalog:read catalog:write knowledge:read knowledge:write"
+KNOWN = (
+    "catalog:read catalog:write knowledge:read knowledge:write logs:read mcp:read governance:write"
+)
 VIEWER = {"query": "{ viewer { username } }"}
 
 

@@ -11,8 +11,8 @@ from starlette.requests import Request
 
 from gateway.errors import GatewayError
 from gateway.ids import GUARDIAN, MCP_SESSION, new_id, render_id
-from rest_compat.governance_envelope import GOVERNANCE, governance_envelope
-from rest_compat.governance_params import GovernanceWindow
+from rest_compat.governance.envelope import GOVERNANCE, governance_envelope
+from rest_compat.governance.params import GovernanceWindow
 from rest_compat.openapi import _parameters
 from rest_compat.params import read_params
 

@@ -12,6 +12,7 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -121,6 +122,15 @@ async def tenant(factory: Factory, prefix: str, *, plan: str = "growth") -> Tena
         error=f"{prefix}-error",
     )
     t.add("Job", job, job["kind"], f"{prefix}-result", job["error"])
+
+    # Governance: a guardian with a verdict inside the default day.
+    guardian = await factory.guardian(
+        org, f"{prefix}-redactor", description=f"{prefix} guardian", tags=[f"{prefix}-tag"]
+    )
+    t.add("Guardian", guardian, guardian["name"], guardian["description"])
+    await factory.verdict(
+        guardian, factory.now - timedelta(hours=1), "blocked", violation_type=f"{prefix}-pii"
+    )
     return t
 
 
@@ -150,7 +160,12 @@ async def _entry(factory: Factory, t: Tenant, caller: Row, name: str) -> Row:
     return await factory.entry(t.org, caller, name, department=t.rows["Department"][0])
 
 
+async def _guardian(factory: Factory, t: Tenant, caller: Row, name: str) -> Row:
+    return await factory.guardian(t.org, name)
+
+
 THROWAWAY: dict[str, Maker] = {
+    "Guardian": _guardian,
     "Component": _component,
     "Environment": _environment,
     "Deployment": _deployment,

@@ -57,5 +57,5 @@ GOVERNANCE_ENVELOPE_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
 }
 
-# Not in gateway.families yet: its routes come with the paths.
+# The REST dialect every governance route row names.
 GOVERNANCE = Family("governance", governance_envelope, GOVERNANCE_ENVELOPE_SCHEMA)

@@ -1,0 +1,21 @@
+"""AI governance (seed 002): guardian verdict analytics under /v1/analytics/governance and
+MCP tool-call analytics under /v1/mcp/analytics. The NHI paths come with issue 9."""
+
+from __future__ import annotations
+
+from gateway.family import FamilyManifest
+from resolvers.governance.schema import Mutation, Query
+from resolvers.governance.types import LOGS_READ, MCP_READ, WRITE
+from rest_compat.governance import ROUTES
+from rest_compat.governance.envelope import governance_envelope
+from rest_compat.pages import cursor_page
+
+GOVERNANCE = FamilyManifest(
+    name="governance",
+    query=Query,
+    mutation=Mutation,
+    routes=ROUTES,
+    envelope=governance_envelope,
+    page_shape=cursor_page,
+    scopes=(LOGS_READ, MCP_READ, WRITE),
+)

@@ -1,0 +1,14 @@
+"""The governance family's root types: each side's fields, merged.
+
+Guardian reads and analytics are in ``guardian_schema.py``; each further side (MCP
+analytics, guardian writes) adds its root type to the tuples below.
+"""
+
+from __future__ import annotations
+
+from strawberry.tools import merge_types
+
+from resolvers.governance.guardian_schema import GuardianQuery
+
+Query = merge_types("GovernanceQuery", (GuardianQuery,))
+Mutation = None
