@@ -17,7 +17,13 @@ from gateway.settings import Settings
 from gateway.sql import utcnow
 from models.audit import AuditEvent
 from models.catalog import Component, Deployment, Environment
-from models.governance import Guardian, GuardianVerdictEvent
+from models.governance import (
+    ConfigChange,
+    Guardian,
+    GuardianVerdictEvent,
+    McpSession,
+    McpToolCall,
+)
 from models.jobs import Job
 from models.knowledge import EntryAuthor, KnowledgeEntry
 from models.tenancy import ApiKey, Department, Organization, User
@@ -227,4 +233,59 @@ class Factory:
             verdict=verdict,
             created_at=created_at,
             **{**defaults, **values},
+        )
+
+    async def mcp_session(
+        self,
+        org: dict[str, Any],
+        started_at: datetime,
+        client: str | None = "claude",
+        **values: Any,
+    ) -> dict[str, Any]:
+        return await self._insert(
+            McpSession,
+            id=new_id(started_at),
+            org_id=org["id"],
+            started_at=started_at,
+            client=client,
+            **values,
+        )
+
+    async def tool_call(
+        self,
+        session: dict[str, Any],
+        created_at: datetime,
+        tool: str = "postgres.query",
+        verdict: str = "passed",
+        latency_ms: int = 100,
+    ) -> dict[str, Any]:
+        return await self._insert(
+            McpToolCall,
+            id=new_id(created_at),
+            org_id=session["org_id"],
+            session_id=session["id"],
+            tool=tool,
+            verdict=verdict,
+            latency_ms=latency_ms,
+            created_at=created_at,
+        )
+
+    async def config_change(
+        self,
+        org: dict[str, Any],
+        changed_at: datetime,
+        field: str = "config",
+        target_type: str = "guardian",
+        target_id: str = "gov_target",
+        **values: Any,
+    ) -> dict[str, Any]:
+        return await self._insert(
+            ConfigChange,
+            id=new_id(changed_at),
+            org_id=org["id"],
+            changed_at=changed_at,
+            field=field,
+            target_type=target_type,
+            target_id=target_id,
+            **values,
         )
