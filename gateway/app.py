@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -41,6 +42,7 @@ from gateway.metrics import MetricsMiddleware, metrics
 from gateway.redirects import relative_slash_redirects
 from gateway.schema import build_schema, schema
 from gateway.settings import Settings, get_settings
+from gateway.sql import utcnow
 from gateway.ui import page, redact_access_log, ui_routes
 from rest_compat.envelopes import code_envelope
 from rest_compat.openapi import openapi_json
@@ -64,6 +66,8 @@ class Runtime:
     # None when the app runs without one (`serve --no-worker`, GATEWAY_RUN_WORKER=false).
     worker: Worker | None = None
     openapi: dict[str, Any] | None = None
+    # Each request's "now" (one clock reading per request); tests inject a fixed one.
+    clock: Callable[[], datetime] = utcnow
 
 
 # Strawberry refuses a request at the HTTP level (a body that is not JSON, no query…)
@@ -215,9 +219,10 @@ def create_app(
     engine: AsyncEngine | None = None,
     run_migrations: bool = True,
     families: Sequence[FamilyManifest] = FAMILIES,
+    clock: Callable[[], datetime] = utcnow,
 ) -> Starlette:
     """The gateway as an ASGI app, serving ``families``. Tests hand in an engine (and
-    sometimes families of their own); `gateway serve` does not."""
+    sometimes families of their own, or a fixed clock); `gateway serve` does not."""
     settings = settings or get_settings()
     redact_access_log()
     app_schema = schema if families is FAMILIES else build_schema(families)
@@ -244,6 +249,7 @@ def create_app(
                 public_key=settings.resolved_public_key(),
                 issuer=settings.jwt_issuer,
             ),
+            clock=clock,
         )
         worker = Worker.from_settings(db, settings) if settings.run_worker else None
         app.state.runtime.worker = worker

@@ -214,4 +214,5 @@ def context_for(request: Any) -> Context:
         credential=credential,
         max_query_cost=runtime.settings.max_query_cost,
         refused=refused,
+        now=runtime.clock(),
     )

@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +110,22 @@ async def client(db: AsyncEngine, settings: Settings) -> AsyncIterator[httpx.Asy
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as c:
             yield c
+
+
+@pytest.fixture
+def client_at(db: AsyncEngine, settings: Settings) -> Any:
+    """``async with client_at(now) as c``: a client whose every request sees ``now`` as
+    the current time (the injected clock a window edge is tested with)."""
+
+    @asynccontextmanager
+    async def make(now: datetime) -> AsyncIterator[httpx.AsyncClient]:
+        app = create_app(settings, engine=db, run_migrations=False, clock=lambda: now)
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as c:
+                yield c
+
+    return make
 
 
 @pytest.fixture
