@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from typing import Annotated, Any, Literal
 
@@ -25,16 +25,14 @@ from pydantic import (
     model_validator,
 )
 
-from gateway.errors import bad_input, unprocessable
 from gateway.ids import GUARDIAN, parse_id
 from gateway.inputs import to_utc
 from gateway.sql import BUCKET_SECONDS, utcnow
+from resolvers.governance.window import DEFAULT_SPAN, check_window
 from rest_compat.params import QUERY, RouteParams
 
 Bucket = Literal["1m", "5m", "15m", "1h", "1d"]
 Environment = Literal["live", "test", "dev"]
-DEFAULT_SPAN = timedelta(hours=24)
-MAX_BUCKETS = 1440
 
 # RFC 3339's date-time, with its offset: pydantic alone would also read a bare number as
 # Unix time. ASCII only, so no other script's digits pass.
@@ -102,16 +100,7 @@ class GovernanceWindow(RouteParams):
 
     @model_validator(mode="after")
     def _window_rules(self) -> GovernanceWindow:
-        if self.end <= self.start:
-            raise bad_input("to must be later than from", argument="to")
-        # Judged on the window's length, not on the buckets a series lists: a day of 1m
-        # buckets is allowed wherever it starts, though off the minute it touches 1,441.
-        if self.end - self.start > MAX_BUCKETS * timedelta(seconds=self.bucket_seconds):
-            raise unprocessable(
-                f"the window is longer than {MAX_BUCKETS} {self.bucket} buckets: "
-                "choose a larger bucket or a shorter window",
-                argument="bucket",
-            )
+        check_window(self.start, self.end, self.bucket)
         return self
 
     @property
