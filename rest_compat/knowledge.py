@@ -85,9 +85,7 @@ ROUTES = [
         params=DepartmentParams,
     ),
     RestRoute("GET", f"{BUS_FACTOR}/critical", op="bus_factor_critical", family=KNOWLEDGE),
-    RestRoute(
-        "GET", f"{STALENESS}/", op="stale_entries", family=KNOWLEDGE, params=StalenessParams
-    ),
+    RestRoute("GET", f"{STALENESS}/", op="stale_entries", family=KNOWLEDGE, params=StalenessParams),
     RestRoute(
         "GET", f"{STALENESS}/stats", op="staleness_stats", family=KNOWLEDGE, params=StalenessParams
     ),

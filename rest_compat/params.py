@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.requests import Request
@@ -57,6 +57,10 @@ class RouteParams(BaseModel):
     """A route's parameters. Subclasses declare fields; ``variables`` feeds the operation."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
+
+    # Error statuses its own rules can answer beyond a malformed value's 400 (the
+    # OpenAPI document lists them): a governance window too long for its bucket is 422.
+    refusals: ClassVar[frozenset[int]] = frozenset()
 
     def variables(self) -> Variables:
         """The operation's variables, by wire name; JSON mode, so UUIDs and times reach

@@ -18,8 +18,7 @@ class RestRoutes:
     def __init__(self, families: Sequence[FamilyManifest] = FAMILIES) -> None:
         self.rows: list[RestRoute] = [row for family in families for row in family.routes]
         self._mounted = [
-            (Route(row.path, endpoint(row), methods=[row.method]), row.family)
-            for row in self.rows
+            (Route(row.path, endpoint(row), methods=[row.method]), row.family) for row in self.rows
         ]
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
@@ -11,10 +12,50 @@ from gateway.context import Info
 from gateway.permissions import requires
 from models.governance import ENVIRONMENTS
 from resolvers.common import check_choice, check_first
-from resolvers.governance import guardian_lists
+from resolvers.governance import guardian_analytics, guardian_lists
+from resolvers.governance.guardian_types import (
+    GovernancePoint,
+    GovernanceSummary,
+    GovernanceTimeseries,
+    GuardianRollup,
+    GuardianRollupRow,
+    point_of,
+)
 from resolvers.governance.loaders import guardians_by_id
 from resolvers.governance.types import LOGS_READ, Guardian
+from resolvers.governance.window import Filters, Window, filters, window
 from resolvers.pagination import Connection, connection
+
+From = Annotated[
+    datetime | None,
+    strawberry.argument(name="from", description="Window start (inclusive); default now - 24 h."),
+]
+To = Annotated[
+    datetime | None, strawberry.argument(description="Window end (exclusive); default now.")
+]
+Bucket = Annotated[str, strawberry.argument(description="1m, 5m, 15m, 1h or 1d.")]
+# As on REST, where every path takes the common parameters: a path that lists no buckets
+# is still bounded to 1,440 of them (so 1h, the default, allows 60 days).
+WindowBucket = Annotated[
+    str, strawberry.argument(description="1m, 5m, 15m, 1h or 1d: bounds the window only.")
+]
+Environment = Annotated[str | None, strawberry.argument(description="live, test or dev.")]
+Tag = Annotated[str | None, strawberry.argument(description="Only events with this tag.")]
+Metric = Annotated[
+    str, strawberry.argument(description="verdicts, latency, corrections or violations.")
+]
+
+
+def _checked(
+    info: Info,
+    from_: datetime | None,
+    to: datetime | None,
+    bucket: str,
+    guardian_id: uuid.UUID | None,
+    environment: str | None,
+    tag: str | None,
+) -> tuple[Window, Filters]:
+    return window(info.context.now, from_, to, bucket), filters(guardian_id, environment, tag)
 
 
 @strawberry.type
@@ -52,3 +93,85 @@ class GuardianQuery:
     async def guardian(self, info: Info, id: uuid.UUID) -> Guardian | None:
         row = await info.context.loaders.get(guardians_by_id).load(id)
         return Guardian.from_row(row) if row else None
+
+    @strawberry.field(
+        description="Verdict counts, rates and latency percentiles over the window.",
+        extensions=requires(scope=LOGS_READ),
+    )
+    async def governance_summary(
+        self,
+        info: Info,
+        from_: From = None,
+        to: To = None,
+        bucket: WindowBucket = "1h",
+        guardian_id: uuid.UUID | None = None,
+        environment: Environment = None,
+        tag: Tag = None,
+    ) -> GovernanceSummary:
+        checked, chosen = _checked(info, from_, to, bucket, guardian_id, environment, tag)
+        ctx = info.context
+        org_id = await ctx.org_id()
+        async with ctx.reading() as conn:
+            stats = await guardian_analytics.summary(
+                conn, org_id=org_id, window=checked, filters=chosen
+            )
+        return GovernanceSummary.of(checked, stats)
+
+    @strawberry.field(
+        description="A zero-filled series of buckets over the window, oldest first.",
+        extensions=requires(scope=LOGS_READ),
+    )
+    async def governance_timeseries(
+        self,
+        info: Info,
+        metric: Metric = "verdicts",
+        bucket: Bucket = "1h",
+        from_: From = None,
+        to: To = None,
+        guardian_id: uuid.UUID | None = None,
+        environment: Environment = None,
+        tag: Tag = None,
+    ) -> GovernanceTimeseries:
+        checked_metric = check_choice(metric, guardian_analytics.METRICS, "metric")
+        assert checked_metric is not None  # a str in, a str out
+        checked, chosen = _checked(info, from_, to, bucket, guardian_id, environment, tag)
+        ctx = info.context
+        org_id = await ctx.org_id()
+        async with ctx.reading() as conn:
+            points = await guardian_analytics.timeseries(
+                conn, org_id=org_id, window=checked, filters=chosen, metric=checked_metric
+            )
+        series: list[GovernancePoint] = [point_of(checked_metric, p) for p in points]
+        return GovernanceTimeseries(
+            metric=checked_metric,
+            bucket=checked.bucket,
+            from_=checked.start,
+            to=checked.end,
+            series=series,
+        )
+
+    @strawberry.field(
+        description="One row per guardian with a verdict in the window, by requests "
+        "descending, then name.",
+        extensions=requires(scope=LOGS_READ),
+    )
+    async def guardian_rollup(
+        self,
+        info: Info,
+        from_: From = None,
+        to: To = None,
+        bucket: WindowBucket = "1h",
+        guardian_id: uuid.UUID | None = None,
+        environment: Environment = None,
+        tag: Tag = None,
+    ) -> GuardianRollup:
+        checked, chosen = _checked(info, from_, to, bucket, guardian_id, environment, tag)
+        ctx = info.context
+        org_id = await ctx.org_id()
+        async with ctx.reading() as conn:
+            rows = await guardian_analytics.by_guardian(
+                conn, org_id=org_id, window=checked, filters=chosen
+            )
+        return GuardianRollup(
+            from_=checked.start, to=checked.end, data=[GuardianRollupRow.of(r) for r in rows]
+        )

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.engine import RowMapping
 from sqlmodel import col
 
 from gateway.context import Context
-from gateway.sql import table_of
-from models.governance import Guardian
+from gateway.sql import newest_per_key, table_of
+from models.governance import Guardian, GuardianVerdictEvent
+from resolvers.governance import guardian_analytics
+from resolvers.governance.guardian_analytics import Stats
+from resolvers.governance.window import Window
 
 
 async def guardians_by_id(ctx: Context, keys: Sequence[uuid.UUID]) -> list[RowMapping | None]:
@@ -23,3 +28,38 @@ async def guardians_by_id(ctx: Context, keys: Sequence[uuid.UUID]) -> list[RowMa
     )
     found = {row["id"]: row for row in rows}
     return [found.get(key) for key in keys]
+
+
+async def verdict_stats_by_guardian(
+    ctx: Context, start: datetime, end: datetime, keys: Sequence[uuid.UUID]
+) -> list[Stats]:
+    """Each guardian's verdict stats over ``[start, end)``: one grouped statement."""
+    org_id = await ctx.org_id()
+    async with ctx.reading() as conn:
+        found = await guardian_analytics.stats_by_guardian(
+            conn, org_id=org_id, window=Window(start, end), guardian_ids=list(keys)
+        )
+    return [found.get(key, Stats()) for key in keys]
+
+
+async def recent_verdicts_by_guardian(
+    ctx: Context, first: int, keys: Sequence[uuid.UUID]
+) -> list[list[RowMapping]]:
+    """Each guardian's newest ``first`` verdicts (created_at, then id, descending)."""
+    org_id = await ctx.org_id()
+    events = table_of(GuardianVerdictEvent)
+    newest = (col(GuardianVerdictEvent.created_at).desc(), col(GuardianVerdictEvent.id).desc())
+    rows = await ctx.all(
+        newest_per_key(
+            ctx.engine.dialect.name,
+            select(*events.c).where(col(GuardianVerdictEvent.org_id) == org_id),
+            events.c.guardian_id,
+            keys,
+            newest,
+            first,
+        )
+    )
+    grouped: defaultdict[uuid.UUID, list[RowMapping]] = defaultdict(list)
+    for row in rows:
+        grouped[row["guardian_id"]].append(row)
+    return [grouped[key] for key in keys]

@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
+
+from gateway.context import Info
+from resolvers.common import check_first
+from resolvers.governance.guardian_types import GuardianVerdict, GuardianVerdictStats
+from resolvers.governance.loaders import recent_verdicts_by_guardian, verdict_stats_by_guardian
+from resolvers.governance.window import window
 
 # Scopes, as seed 002 names them, and the gateway's own for writes (the seed documents
 # no writes: creating and changing guardians is this gateway's addition).
@@ -27,6 +33,32 @@ class Guardian:
     config: JSON
     is_active: bool
     created_at: datetime
+
+    @strawberry.field(
+        description="Its verdicts over [from, to) (default the last 24 hours), batched "
+        "for every guardian of the answer."
+    )
+    async def verdict_stats(
+        self,
+        info: Info,
+        from_: Annotated[
+            datetime | None, strawberry.argument(name="from", description="Inclusive.")
+        ] = None,
+        to: Annotated[datetime | None, strawberry.argument(description="Exclusive.")] = None,
+    ) -> GuardianVerdictStats:
+        ctx = info.context
+        checked = window(ctx.now, from_, to)
+        stats = await ctx.loaders.get(verdict_stats_by_guardian, checked.start, checked.end).load(
+            self.id
+        )
+        return GuardianVerdictStats.of(checked, stats)
+
+    @strawberry.field(description="Its newest verdicts, newest first, batched.")
+    async def recent_verdicts(self, info: Info, first: int = 10) -> list[GuardianVerdict]:
+        rows = await info.context.loaders.get(recent_verdicts_by_guardian, check_first(first)).load(
+            self.id
+        )
+        return [GuardianVerdict.from_row(row) for row in rows]
 
     @classmethod
     def from_row(cls, row: Any) -> Guardian:

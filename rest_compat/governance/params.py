@@ -13,7 +13,7 @@ import re
 import uuid
 from datetime import datetime
 from functools import partial
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -69,6 +69,8 @@ GuardianId = Annotated[uuid.UUID, id_reader(GUARDIAN), id_schema(GUARDIAN, "guar
 
 class GovernanceWindow(RouteParams):
     """The window and filters most governance paths take."""
+
+    refusals: ClassVar[frozenset[int]] = frozenset({422})
 
     # Optional only on the wire: validation always fills both (``start``/``end``).
     from_: Annotated[

@@ -11,7 +11,7 @@ from openapi_spec_validator import validate
 
 from gateway.families import FAMILIES
 from tests.knowledge.dataset import Acme, build_acme
-from tests.test_rest_inventory import inventory
+from tests.test_rest_inventory import PENDING, inventory
 
 DORA = "/api/v1/analytics/dora"
 
@@ -45,10 +45,15 @@ async def test_document_validates_and_needs_no_credential(client):
 async def test_every_inventory_row_of_the_built_families_is_in_the_document(client):
     document = await openapi(client)
     families = {family.name for family in FAMILIES if family.routes}
-    built = [r for r in inventory() if r["family"] in families]
+    # A served family's paths still being built (PENDING) are not routed yet.
+    built = [
+        r
+        for r in inventory()
+        if r["family"] in families and f"{r['method']} {r['path']}" not in PENDING
+    ]
     expected = {(r["method"].lower(), r["path"].split("?")[0]): r["success"] for r in built}
     documented = {(m, p) for p, item in document["paths"].items() for m in item}
-    assert len(expected) == 11
+    assert len(expected) == 14
     assert documented == set(expected)
     for (method, path), status in expected.items():
         assert status in document["paths"][path][method]["responses"], (method, path)

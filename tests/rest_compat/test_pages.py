@@ -194,6 +194,4 @@ def test_page_schemas_wrap_the_operation_schema():
     cursor = cursor_page.response_schema(
         {"properties": {"data": {"type": "object", "properties": {"data": {}, "page": page}}}}
     )
-    assert cursor["properties"]["page"]["properties"]["next_cursor"] == {
-        "type": ["string", "null"]
-    }
+    assert cursor["properties"]["page"]["properties"]["next_cursor"] == {"type": ["string", "null"]}

@@ -29,6 +29,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
+    GraphQLUnionType,
     TypeInfo,
     TypeInfoVisitor,
     Visitor,
@@ -237,6 +238,10 @@ def selection(type_: Any, depth: int = 0) -> str:
     named = get_named_type(type_)
     if is_leaf_type(named):
         return ""
+    if isinstance(named, GraphQLUnionType):
+        # Each member's fields, by an inline fragment on it.
+        members = [(member.name, selection(member, depth)) for member in named.types]
+        return "{ " + " ".join(f"... on {name} {inner}" for name, inner in members if inner) + " }"
     assert isinstance(named, GraphQLObjectType)
     parts: list[str] = []
     for name, field in named.fields.items():
@@ -351,8 +356,10 @@ def rest_call(route: RestRoute, kinds: set[str]) -> Call:
     properties = schema.get("properties", {})
     slots: list[Slot] = []
     params: dict[str, dict[str, Any]] = {"path": {}, "query": {}, "body": {}}
+    # Fields by the name they are read under (``from`` is ``from_``'s alias).
+    fields = {f.alias or n: f for n, f in route.params.model_fields.items()}
     for name, where in locations(route.params).items():
-        field = route.params.model_fields[name]
+        field = fields[name]
         required = field.is_required()
         prop = properties.get(name, {})
         options = [o for o in prop.get("anyOf", [prop]) if o.get("type") != "null"]
