@@ -15,6 +15,7 @@ import os
 CASES = {
     "portal": "bench.portal",  # DORA and catalog health over 1,000,000 deployments
     "bus_factor": "bench.bus_factor",  # org-wide bus factor, 1,000 users x 50,000 entries
+    "guardians": "bench.guardians",  # governance summary and timeseries, 1,000,000 verdicts
 }
 
 
