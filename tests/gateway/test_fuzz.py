@@ -27,7 +27,7 @@ from graphql import (
     GraphQLScalarType,
     get_named_type,
 )
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from gateway.schema import schema
@@ -45,6 +45,9 @@ FUZZ = settings(
     # example changed, so a fixture per test (not per example) is what we want.
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+
+# httpx refuses a longer URL before sending it (httpx._urlparse.MAX_URL_LENGTH).
+HTTPX_MAX_URL = 65_536
 
 # --- values -----------------------------------------------------------------------
 
@@ -258,9 +261,13 @@ async def test_item6_fuzz_every_rest_parameter(
         raw = st.sampled_from([b"\xff\xfe", b"[" * 5_000, b"null", b'"x"', b"{", b""])
         content = data.draw(st.one_of(st.just(content), raw), label="body")
 
+    url += "?" + "&".join(query) if query else ""
+    # Two 60,000-character values pass httpx's URL limit: no server reads such a request
+    # line, so it never reaches a route.
+    assume(len(url) <= HTTPX_MAX_URL)
     response = await client.request(
         route.method,
-        url + ("?" + "&".join(query) if query else ""),
+        url,
         content=content if route.method != "GET" else None,
         headers={**headers, "content-type": "application/json"},
     )
