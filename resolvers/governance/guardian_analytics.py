@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, func, select
+from sqlalchemy import BigInteger, and_, case, func, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
@@ -56,8 +56,9 @@ def _latencies() -> list[Any]:
         percentile_cont(0.5, _latency).label("p50"),
         percentile_cont(0.95, _latency).label("p95"),
         percentile_cont(0.99, _latency).label("p99"),
-        # Summed as an integer so the average is rounded from the exact fraction.
-        func.coalesce(func.sum(_latency), 0).cast(Integer).label("latency_sum"),
+        # Summed as a 64-bit integer (a million 3-second latencies outgrow 32 bits), so the
+        # average is rounded from the exact fraction.
+        func.coalesce(func.sum(_latency), 0).cast(BigInteger).label("latency_sum"),
     ]
 
 
@@ -235,7 +236,7 @@ async def by_guardian(
             _guardian.label("guardian_id"),
             col(Guardian.name).label("guardian_name"),
             *_counts(),
-            func.coalesce(func.sum(_latency), 0).cast(Integer).label("latency_sum"),
+            func.coalesce(func.sum(_latency), 0).cast(BigInteger).label("latency_sum"),
         )
         .join(
             Guardian,

@@ -206,3 +206,27 @@ async def test_window_too_long_for_its_bucket(client, factory, ds):
                  to: "2026-05-01T00:00:00Z") { metric } }"""
     body = await gql(client, factory.headers(ds.user), query)
     assert codes(body) == ["UNPROCESSABLE_ENTITY"]
+
+
+async def test_latency_sums_past_32_bits(client, factory):
+    """Two verdicts of 2,000,000,000 ms sum to 4e9, past a 32-bit integer: the average
+    (and by-guardian's) is still exact."""
+    from datetime import UTC, datetime
+
+    org = await factory.org("Big")
+    user = await factory.user(org, "big-admin", role="admin")
+    guardian = await factory.guardian(org, "Slow")
+    at = datetime(2026, 5, 1, 1, tzinfo=UTC)
+    for _ in range(2):
+        await factory.verdict(guardian, at, latency_ms=2_000_000_000)
+    query = """query ($from: DateTime, $to: DateTime) {
+      governanceTimeseries(metric: "latency", from: $from, to: $to) {
+        series { ... on LatencyPoint { avgMs } }
+      }
+      guardianRollup(from: $from, to: $to) { data { avgLatencyMs } }
+    }"""
+    variables = {"from": "2026-05-01T01:00:00Z", "to": "2026-05-01T02:00:00Z"}
+    body = await gql(client, factory.headers(user), query, variables)
+    assert body.get("errors") is None, body
+    assert body["data"]["governanceTimeseries"]["series"] == [{"avgMs": 2_000_000_000}]
+    assert body["data"]["guardianRollup"]["data"] == [{"avgLatencyMs": 2_000_000_000}]
