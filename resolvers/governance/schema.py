@@ -9,6 +9,7 @@ from __future__ import annotations
 from strawberry.tools import merge_types
 
 from resolvers.governance.guardian_schema import GuardianQuery
+from resolvers.governance.mcp_schema import McpMutation, McpQuery
 
-Query = merge_types("GovernanceQuery", (GuardianQuery,))
-Mutation = None
+Query = merge_types("GovernanceQuery", (GuardianQuery, McpQuery))
+Mutation = merge_types("GovernanceMutation", (McpMutation,))
