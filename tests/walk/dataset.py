@@ -131,6 +131,16 @@ async def tenant(factory: Factory, prefix: str, *, plan: str = "growth") -> Tena
     await factory.verdict(
         guardian, factory.now - timedelta(hours=1), "blocked", violation_type=f"{prefix}-pii"
     )
+    # An MCP rollup (a job of its kind) that covered nothing.
+    rollup = await factory.job(
+        org,
+        "mcp.rollup",
+        status="succeeded",
+        attempts=1,
+        payload={"from": "2026-01-01T00:00:00+00:00", "to": "2026-01-01T00:30:00+00:00"},
+        result={"rows": 0, "covered_from": None, "covered_to": None},
+    )
+    t.add("McpRollup", rollup)
     return t
 
 

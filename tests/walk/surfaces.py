@@ -48,12 +48,16 @@ from rest_compat.params import locations
 from rest_compat.routing import RestRoute
 
 # An id argument whose name is not its row's type: ``authorIds`` are users.
-ID_ALIASES: dict[str, str] = {"author": "User", "dept": "Department"}
+ID_ALIASES: dict[str, str] = {"author": "User", "dept": "Department", "rollup": "McpRollup"}
 # Values an argument must take where its type allows ones the field refuses, by
 # ``Type.field.argument`` (GraphQL, input fields as ``….input.field``) or ``METHOD path name``.
 VALUES: dict[str, Any] = {
     # A deployment can only finish in a final status.
     "Mutation.finishDeployment.status": "SUCCEEDED",
+    # A rollup's window must end after it starts.
+    "Mutation.requestMcpRollup.to": "2026-01-02T00:00:00+00:00",
+    "POST /v1/mcp/analytics/rollup from": "2026-01-01T00:00:00Z",
+    "POST /v1/mcp/analytics/rollup to": "2026-01-02T00:00:00Z",
 }
 # How deep a root field's answer is selected: deep enough for the lists inside analytics
 # answers (who, which department) to show what they hold.
