@@ -16,6 +16,7 @@ CASES = {
     "portal": "bench.portal",  # DORA and catalog health over 1,000,000 deployments
     "bus_factor": "bench.bus_factor",  # org-wide bus factor, 1,000 users x 50,000 entries
     "guardians": "bench.guardians",  # governance summary and timeseries, 1,000,000 verdicts
+    "mcp": "bench.mcp",  # MCP summary and tools, 1,000,000 tool calls, with and without rollup
 }
 
 

@@ -20,7 +20,7 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, false, func, not_, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, case, false, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.rounding import half_up, ratio
@@ -60,6 +60,19 @@ async def _covered(
     return await covered_hours(conn, org_id=org_id, first=hours[0], last=hours[1])
 
 
+def _uncovered(start: datetime, end: datetime, covered: Hours) -> Hours:
+    """``[start, end)`` less the covered ranges (sorted, disjoint, inside it)."""
+    gaps: Hours = []
+    at = start
+    for low, high in covered:
+        if at < low:
+            gaps.append((at, low))
+        at = high
+    if at < end:
+        gaps.append((at, end))
+    return gaps
+
+
 def _counts(org_id: uuid.UUID, start: datetime, end: datetime, covered: Hours) -> Any:
     """Per tool: calls, the verdict counts and the latency sum, over both sources."""
 
@@ -73,11 +86,10 @@ def _counts(org_id: uuid.UUID, start: datetime, end: datetime, covered: Hours) -
             *(raw_count(v).label(v) for v in VERDICTS),
             func.sum(CALLS.c.latency_ms).label("latency_sum_ms"),
         )
+        # The raw ranges are named, not "the window but not the covered hours": each is
+        # an index range scan, so the covered hours' calls are never read.
         .where(
-            CALLS.c.org_id == org_id,
-            CALLS.c.created_at >= start,
-            CALLS.c.created_at < end,
-            not_(_within(CALLS.c.created_at, covered)),
+            CALLS.c.org_id == org_id, _within(CALLS.c.created_at, _uncovered(start, end, covered))
         )
         .group_by(CALLS.c.tool)
     )

@@ -13,6 +13,7 @@ from gateway.ids import ROLLUP, render_id
 from gateway.jobs import ClaimedJob, Worker
 from gateway.settings import Settings
 from models.governance import McpHourlyRollup, McpToolCall
+from resolvers.governance.mcp_analytics import _uncovered
 from resolvers.governance.rollup import mcp_rollup, whole_hours
 from tests.governance.mcp_data import SUMMARY, TOOLS, at, build_mcp
 
@@ -182,6 +183,15 @@ async def test_a_rollup_covers_only_hours_that_have_ended(db, factory):
         "covered_from": None,
         "covered_to": None,
     }
+
+
+def test_raw_ranges_are_the_window_less_the_covered_hours():
+    assert _uncovered(at(9, 30), at(12, 30), [(at(10), at(11))]) == [
+        (at(9, 30), at(10)),
+        (at(11), at(12, 30)),
+    ]
+    assert _uncovered(at(10), at(12), [(at(10), at(12))]) == []
+    assert _uncovered(at(10), at(12), []) == [(at(10), at(12))]
 
 
 def test_whole_hours():
