@@ -10,6 +10,7 @@ from strawberry.tools import merge_types
 
 from resolvers.governance.guardian_schema import GuardianQuery
 from resolvers.governance.mcp_schema import McpMutation, McpQuery
+from resolvers.governance.mutations import GuardianMutation
 
 Query = merge_types("GovernanceQuery", (GuardianQuery, McpQuery))
-Mutation = merge_types("GovernanceMutation", (McpMutation,))
+Mutation = merge_types("GovernanceMutation", (GuardianMutation, McpMutation))
