@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import Field, TypeAdapter
-from sqlalchemy import Column, Table
+from sqlalchemy import Column, Table, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.auth import hash_api_key
 from gateway.importer import records as r
-from gateway.sql import table_of
+from gateway.sql import table_of, utcnow
 from models.audit import AuditEvent
 from models.catalog import Component, Deployment, Environment
+from models.governance import ConfigChange, Guardian, GuardianVerdictEvent, McpSession, McpToolCall
 from models.knowledge import EntryAuthor, KnowledgeEntry
 from models.tenancy import ApiKey, Department, Organization, User
 
@@ -30,6 +32,8 @@ COMPONENTS = table_of(Component)
 ENVIRONMENTS = table_of(Environment)
 ENTRIES = table_of(KnowledgeEntry)
 DEPLOYMENTS = table_of(Deployment)
+GUARDIANS = table_of(Guardian)
+MCP_SESSIONS = table_of(McpSession)
 
 # The table each audit subject type names; the audit log outlives them (no foreign key).
 SUBJECT_TABLES = {
@@ -37,6 +41,7 @@ SUBJECT_TABLES = {
     "environment": ENVIRONMENTS,
     "deployment": DEPLOYMENTS,
     "knowledge_entry": ENTRIES,
+    "guardian": GUARDIANS,
 }
 
 
@@ -100,6 +105,9 @@ class EntitySpec:
     # Columns an existing row keeps unless the operator allows changing them: an import
     # file is history, and should not silently move an organisation to another plan.
     guarded: tuple[str, ...] = ()
+    # Fills a batch's absent values from the database (a verdict's environment is its
+    # guardian's), after the tenancy checks, in the import's transaction.
+    fill: Callable[[AsyncConnection, list[dict[str, Any]]], Awaitable[None]] | None = None
 
     @property
     def guards_own_id(self) -> bool:
@@ -176,6 +184,66 @@ KNOWLEDGE_ENTITIES: tuple[EntitySpec, ...] = (
         org_via="entry_id",
     ),
 )
+
+
+async def _fill_guardian_created_at(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+    """No created_at: the existing row's, so that importing the file again changes
+    nothing; a new guardian's is the import's time."""
+    missing = {row["id"] for row in rows if row["created_at"] is None}
+    if not missing:
+        return
+    result = await conn.execute(
+        select(GUARDIANS.c.id, GUARDIANS.c.created_at).where(GUARDIANS.c.id.in_(missing))
+    )
+    existing = {row.id: row.created_at for row in result}
+    now = utcnow()
+    for row in rows:
+        if row["created_at"] is None:
+            row["created_at"] = existing.get(row["id"], now)
+
+
+async def _fill_verdict_environment(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+    """No environment: the guardian's (which the tenancy check found in the org)."""
+    missing = {row["guardian_id"] for row in rows if row["environment"] is None}
+    if not missing:
+        return
+    result = await conn.execute(
+        select(GUARDIANS.c.id, GUARDIANS.c.environment).where(GUARDIANS.c.id.in_(missing))
+    )
+    environments = {row.id: row.environment for row in result}
+    for row in rows:
+        if row["environment"] is None:
+            row["environment"] = environments[row["guardian_id"]]
+
+
+# A config change's target_id is text (it may name something that is no gateway row), so
+# it is not checked as a reference; its actor must be a user of the organisation.
+GOVERNANCE_ENTITIES: tuple[EntitySpec, ...] = (
+    EntitySpec(
+        "guardian", r.GuardianRecord, GUARDIANS, refs=_in_org(), fill=_fill_guardian_created_at
+    ),
+    EntitySpec(
+        "guardian_verdict",
+        r.GuardianVerdictRecord,
+        table_of(GuardianVerdictEvent),
+        refs=_in_org(Ref("guardian_id", GUARDIANS)),
+        fill=_fill_verdict_environment,
+    ),
+    EntitySpec("mcp_session", r.McpSessionRecord, MCP_SESSIONS, refs=_in_org()),
+    EntitySpec(
+        "mcp_tool_call",
+        r.McpToolCallRecord,
+        table_of(McpToolCall),
+        refs=_in_org(Ref("session_id", MCP_SESSIONS)),
+    ),
+    EntitySpec(
+        "config_change",
+        r.ConfigChangeRecord,
+        table_of(ConfigChange),
+        refs=_in_org(Ref("actor_id", USERS)),
+    ),
+)
+
 
 @dataclass(frozen=True)
 class Entities:

@@ -28,8 +28,8 @@ def describe_validation(exc: ValidationError) -> str:
     if kind == "union_tag_invalid":
         expected = context.get("expected_tags")
         return f"unknown entity {context.get('tag')!r} (expected one of {expected})"
-    if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return "expected a JSON object"
+    if kind in ("dict_type", "model_type", "model_attributes_type") and len(error["loc"]) <= 1:
+        return "expected a JSON object"  # the line itself; a field's is named below
     # The first location is the entity's tag; what follows is the field.
     location = ".".join(str(part) for part in error["loc"][1:])
     if kind == "extra_forbidden":

@@ -144,6 +144,8 @@ class _Batch:
         await self._check_tenancy(spec, items)
         if spec.guarded and not self.allow_guarded:
             await self._check_guarded(spec, items)
+        if spec.fill is not None:
+            await spec.fill(self.connection, [item.row for item in items])
         table: Table = spec.table
         statement = upsert(
             self.connection.dialect.name,

@@ -24,6 +24,14 @@ from sqlmodel._compat import SQLModelConfig
 from models.audit import SUBJECT_TYPES, AuditEventBase, Family
 from models.base import Moment
 from models.catalog import ComponentBase, DeploymentBase, DeploymentStatus, EnvironmentBase
+from models.governance import (
+    ConfigChangeBase,
+    GovernanceEnvironment,
+    GuardianBase,
+    GuardianVerdictEventBase,
+    McpSessionBase,
+    McpToolCallBase,
+)
 from models.knowledge import EntryAuthorBase, EntryStatus, KnowledgeEntryBase
 from models.tenancy import ApiKeyBase, DepartmentBase, OrganizationBase, Scope, UserBase
 
@@ -198,3 +206,38 @@ class KnowledgeEntryRecord(KnowledgeEntryBase, TenantRecord):
 
 class EntryAuthorRecord(EntryAuthorBase, Record):
     entity: Literal["entry_author"]
+
+
+# --- governance (seed 002) ---------------------------------------------------------------
+
+
+class GuardianRecord(GuardianBase, TenantRecord):
+    entity: Literal["guardian"]
+    # Required here, though the model defaults it: a history file says where each ran.
+    environment: GovernanceEnvironment
+    # Absent or null: the existing row's, or the import's time for a new one (entities.py).
+    created_at: Moment | None = None
+
+    _null = null_means_default("tags", "config", "is_active")
+
+
+class GuardianVerdictRecord(GuardianVerdictEventBase, TenantRecord):
+    entity: Literal["guardian_verdict"]
+    # Absent or null: the guardian's environment (entities.py).
+    environment: GovernanceEnvironment | None = None  # type: ignore[assignment]
+    created_at: Moment
+
+
+class McpSessionRecord(McpSessionBase, TenantRecord):
+    entity: Literal["mcp_session"]
+    started_at: Moment
+
+
+class McpToolCallRecord(McpToolCallBase, TenantRecord):
+    entity: Literal["mcp_tool_call"]
+    created_at: Moment
+
+
+class ConfigChangeRecord(ConfigChangeBase, TenantRecord):
+    entity: Literal["config_change"]
+    changed_at: Moment

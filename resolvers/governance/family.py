@@ -4,6 +4,7 @@ MCP tool-call analytics under /v1/mcp/analytics. The NHI paths come with issue 9
 from __future__ import annotations
 
 from gateway.family import FamilyManifest
+from gateway.importer.entities import GOVERNANCE_ENTITIES
 from resolvers.governance.schema import Mutation, Query
 from resolvers.governance.types import LOGS_READ, MCP_READ, WRITE
 from rest_compat.governance import ROUTES
@@ -17,5 +18,6 @@ GOVERNANCE = FamilyManifest(
     routes=ROUTES,
     envelope=governance_envelope,
     page_shape=cursor_page,
+    import_entities=GOVERNANCE_ENTITIES,
     scopes=(LOGS_READ, MCP_READ, WRITE),
 )
