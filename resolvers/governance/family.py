@@ -3,6 +3,7 @@ MCP tool-call analytics under /v1/mcp/analytics. The NHI paths come with issue 9
 
 from __future__ import annotations
 
+from gateway.demo.governance import seed_governance
 from gateway.family import FamilyManifest
 from gateway.importer.entities import GOVERNANCE_ENTITIES
 from resolvers.governance.schema import Mutation, Query
@@ -19,5 +20,6 @@ GOVERNANCE = FamilyManifest(
     envelope=governance_envelope,
     page_shape=cursor_page,
     import_entities=GOVERNANCE_ENTITIES,
+    demo=seed_governance,
     scopes=(LOGS_READ, MCP_READ, WRITE),
 )
