@@ -28,8 +28,9 @@ class GuardianInput:
     tags: list[str] = strawberry.field(
         default_factory=list, description="At most 20, each 1 to 50 characters."
     )
-    config: JSON = strawberry.field(
-        default_factory=dict, description="A JSON object: the guardian's settings."
+    # UNSET, not {}: a JSON default cannot be drawn in the schema's introspection.
+    config: JSON | None = strawberry.field(
+        default=strawberry.UNSET, description="A JSON object: the guardian's settings ({})."
     )
     is_active: bool = True
 
