@@ -35,9 +35,6 @@ def routed(app, method: str, path: str) -> bool:
 # exact: each must be unrouted, and routing one fails until it is struck off.
 PENDING = {
     # Governance I (issue 8), being built: each side strikes off the paths it routes.
-    "GET /v1/mcp/analytics/sessions",
-    "GET /v1/mcp/analytics/sessions/{sessionId}",
-    "GET /v1/mcp/analytics/config-audit",
     # Governance II (issue 9): non-human identities.
     "GET /v1/analytics/nhi-risk",
     "GET /v1/analytics/nhi-observability",

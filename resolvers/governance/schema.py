@@ -10,7 +10,8 @@ from strawberry.tools import merge_types
 
 from resolvers.governance.guardian_schema import GuardianQuery
 from resolvers.governance.mcp_schema import McpMutation, McpQuery
+from resolvers.governance.mcp_session_schema import McpSessionQuery
 from resolvers.governance.mutations import GuardianMutation
 
-Query = merge_types("GovernanceQuery", (GuardianQuery, McpQuery))
+Query = merge_types("GovernanceQuery", (GuardianQuery, McpQuery, McpSessionQuery))
 Mutation = merge_types("GovernanceMutation", (GuardianMutation, McpMutation))

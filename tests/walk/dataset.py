@@ -141,6 +141,20 @@ async def tenant(factory: Factory, prefix: str, *, plan: str = "growth") -> Tena
         result={"rows": 0, "covered_from": None, "covered_to": None},
     )
     t.add("McpRollup", rollup)
+    # An MCP session with a call, and a config change, inside the default day.
+    session = await factory.mcp_session(
+        org, factory.now - timedelta(hours=2), client=f"{prefix}-agent"
+    )
+    t.add("McpSession", session, session["client"])
+    await factory.tool_call(session, factory.now - timedelta(hours=2), tool=f"{prefix}.query")
+    change = await factory.config_change(
+        org,
+        factory.now - timedelta(hours=3),
+        field=f"{prefix}-threshold",
+        target_id=str(guardian["id"]),
+        new_value={"name": f"{prefix}-redactor"},
+    )
+    t.add("ConfigChange", change, change["field"])
     return t
 
 

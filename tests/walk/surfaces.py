@@ -48,7 +48,12 @@ from rest_compat.params import locations
 from rest_compat.routing import RestRoute
 
 # An id argument whose name is not its row's type: ``authorIds`` are users.
-ID_ALIASES: dict[str, str] = {"author": "User", "dept": "Department", "rollup": "McpRollup"}
+ID_ALIASES: dict[str, str] = {
+    "author": "User",
+    "dept": "Department",
+    "rollup": "McpRollup",
+    "session": "McpSession",
+}
 # Values an argument must take where its type allows ones the field refuses, by
 # ``Type.field.argument`` (GraphQL, input fields as ``….input.field``) or ``METHOD path name``.
 VALUES: dict[str, Any] = {

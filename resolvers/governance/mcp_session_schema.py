@@ -1,0 +1,100 @@
+"""The MCP sessions side's root fields: the sessions page, one session, and the
+configuration audit (scope ``mcp:read``).
+
+Both lists take a window ``[from, to)`` with the family's defaults (now - 24 h, now):
+a session is in it when its ``started_at`` is, a change when its ``changed_at`` is. A
+paged list has no buckets, so the 1,440-bucket rule does not apply: ``to`` must only be
+later than ``from``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+
+from gateway.context import Info
+from gateway.errors import bad_input
+from gateway.permissions import requires
+from resolvers.common import check_first, check_moment
+from resolvers.governance import config_audit, mcp_sessions
+from resolvers.governance.loaders import mcp_sessions_by_id
+from resolvers.governance.mcp_session_types import McpSession
+from resolvers.governance.types import MCP_READ, ConfigChange
+from resolvers.governance.window import DEFAULT_SPAN
+from resolvers.pagination import Connection, connection
+
+From = Annotated[
+    datetime | None,
+    strawberry.argument(name="from", description="Window start (inclusive); default now - 24 h."),
+]
+To = Annotated[
+    datetime | None, strawberry.argument(description="Window end (exclusive); default now.")
+]
+
+
+def list_window(
+    now: datetime, start: datetime | None, end: datetime | None
+) -> tuple[datetime, datetime]:
+    """``[from, to)`` with the family's defaults, each on its own; 400 unless ``to`` is
+    later than ``from``."""
+    start = check_moment(start, "from") or now - DEFAULT_SPAN
+    end = check_moment(end, "to") or now
+    if end <= start:
+        raise bad_input("to must be later than from", argument="to")
+    return start, end
+
+
+@strawberry.type
+class McpSessionQuery:
+    @strawberry.field(
+        description="MCP sessions that started in [from, to), newest first.",
+        extensions=requires(scope=MCP_READ),
+    )
+    async def mcp_sessions(
+        self,
+        info: Info,
+        from_: From = None,
+        to: To = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> Connection[McpSession]:
+        ctx = info.context
+        start, end = list_window(ctx.now, from_, to)
+        org_id = await ctx.org_id()
+        async with ctx.reading() as conn:
+            page = await mcp_sessions.sessions(
+                conn, org_id=org_id, start=start, end=end, first=check_first(first), after=after
+            )
+        return connection(page, McpSession.from_row)
+
+    @strawberry.field(
+        description="One MCP session; null outside the organisation.",
+        extensions=requires(scope=MCP_READ),
+    )
+    async def mcp_session(self, info: Info, id: uuid.UUID) -> McpSession | None:
+        row = await info.context.loaders.get(mcp_sessions_by_id).load(id)
+        return McpSession.from_row(row) if row else None
+
+    @strawberry.field(
+        description="Configuration changes made in [from, to), newest first.",
+        extensions=requires(scope=MCP_READ),
+    )
+    async def config_audit(
+        self,
+        info: Info,
+        from_: From = None,
+        to: To = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> Connection[ConfigChange]:
+        ctx = info.context
+        start, end = list_window(ctx.now, from_, to)
+        org_id = await ctx.org_id()
+        async with ctx.reading() as conn:
+            page = await config_audit.config_changes(
+                conn, org_id=org_id, start=start, end=end, first=check_first(first), after=after
+            )
+        return connection(page, ConfigChange.from_row)
