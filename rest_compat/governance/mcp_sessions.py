@@ -26,9 +26,10 @@ from rest_compat.governance.envelope import GOVERNANCE
 from rest_compat.governance.ids import RenderIds
 from rest_compat.governance.mcp import MCP_ANALYTICS
 from rest_compat.governance.params import Moment, id_reader
+from rest_compat.governance.seed_times import zulu
 from rest_compat.pages import CursorParams, cursor_page
 from rest_compat.params import QUERY, RouteParams, Variables, path_id
-from rest_compat.routing import RestRoute
+from rest_compat.routing import RestRoute, ShapeFn
 
 Schema = dict[str, Any]
 
@@ -105,6 +106,21 @@ class Found:
         return dict(options[0])
 
 
+@dataclass(frozen=True)
+class InZulu:
+    """A shaper: what ``then`` makes of the answer, its times in the seed's ``Z`` form
+    (``seed_times.py``), as the guardian paths answer them."""
+
+    then: ShapeFn
+    keys: frozenset[str] = frozenset({"started_at", "created_at", "changed_at"})
+
+    def __call__(self, data: dict[str, Any], variables: Variables, request: Request) -> Any:
+        return zulu(self.then(data, variables, request), self.keys)
+
+    def response_schema(self, data: Schema) -> Schema:
+        return dict(self.then.response_schema(data))  # type: ignore[attr-defined]
+
+
 SESSION_ROUTES: list[RestRoute] = [
     RestRoute(
         "GET",
@@ -112,7 +128,7 @@ SESSION_ROUTES: list[RestRoute] = [
         op="mcp_sessions",
         family=GOVERNANCE,
         params=ListParams,
-        shape=RenderIds(ids={"session_id": MCP_SESSION}, then=cursor_page),
+        shape=RenderIds(ids={"session_id": MCP_SESSION}, then=InZulu(cursor_page)),
     ),
     RestRoute(
         "GET",
@@ -120,7 +136,7 @@ SESSION_ROUTES: list[RestRoute] = [
         op="mcp_session",
         family=GOVERNANCE,
         params=SessionParams,
-        shape=RenderIds(ids={"session_id": MCP_SESSION}, then=Found("session")),
+        shape=RenderIds(ids={"session_id": MCP_SESSION}, then=InZulu(Found("session"))),
     ),
     RestRoute(
         "GET",
@@ -128,6 +144,6 @@ SESSION_ROUTES: list[RestRoute] = [
         op="config_audit",
         family=GOVERNANCE,
         params=ListParams,
-        shape=RenderIds(ids={"change_id": CONFIG_CHANGE}, then=cursor_page),
+        shape=RenderIds(ids={"change_id": CONFIG_CHANGE}, then=InZulu(cursor_page)),
     ),
 ]

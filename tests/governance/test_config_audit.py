@@ -90,7 +90,7 @@ async def test_changes_newest_first_with_window_edges(api, factory, acme):
                 "field": "enabled",
                 "old_value": True,
                 "new_value": False,
-                "changed_at": "2026-05-01T07:30:00+00:00",
+                "changed_at": "2026-05-01T07:30:00Z",
             },
             {
                 "change_id": cfg(acme, "c2"),
@@ -100,7 +100,7 @@ async def test_changes_newest_first_with_window_edges(api, factory, acme):
                 "field": "tags",
                 "old_value": ["pii"],
                 "new_value": ["pii", "prod"],
-                "changed_at": "2026-05-01T03:00:00+00:00",
+                "changed_at": "2026-05-01T03:00:00Z",
             },
             {
                 "change_id": cfg(acme, "c1"),
@@ -110,7 +110,7 @@ async def test_changes_newest_first_with_window_edges(api, factory, acme):
                 "field": "threshold",
                 "old_value": 0.5,
                 "new_value": 0.7,
-                "changed_at": "2026-05-01T00:00:00+00:00",
+                "changed_at": "2026-05-01T00:00:00Z",
             },
         ],
         "page": {"next_cursor": None, "has_more": False},

@@ -91,7 +91,7 @@ def row(mcp: Mcp, name: str, client: str | None, nhi: str | None, counts: tuple)
     calls, passed, corrected, blocked = counts
     return {
         "session_id": mcp.mcs(name),
-        "started_at": mcp.sessions[name]["started_at"].isoformat(),
+        "started_at": mcp.sessions[name]["started_at"].isoformat().replace("+00:00", "Z"),
         "client": client,
         "nhi_id": nhi,
         "tool_calls": calls,
@@ -201,7 +201,7 @@ async def test_session_detail_lists_calls_in_time_order_and_counts_by_tool(api, 
             "tool": tool,
             "verdict": verdict,
             "latency_ms": latency,
-            "created_at": f"2026-05-01T00:0{minute}:00+00:00",
+            "created_at": f"2026-05-01T00:0{minute}:00Z",
         }
 
     assert response.json() == {
@@ -225,8 +225,8 @@ async def test_session_detail_by_uuid_orders_calls_by_time_not_insertion(api, fa
     body = response.json()
     assert body["session_id"] == mcp.mcs("s4")
     assert [c["created_at"] for c in body["calls"]] == [
-        "2026-05-01T06:01:00+00:00",
-        "2026-05-01T06:05:00+00:00",
+        "2026-05-01T06:01:00Z",
+        "2026-05-01T06:05:00Z",
     ]
     assert body["by_tool"] == [
         {"tool": "postgres.query", "calls": 2, "passed": 2, "corrected": 0, "blocked": 0}
