@@ -34,7 +34,6 @@ def routed(app, method: str, path: str) -> bool:
 # Paths of a served family that a later issue routes, named here so that the list stays
 # exact: each must be unrouted, and routing one fails until it is struck off.
 PENDING = {
-    # Governance I (issue 8), being built: each side strikes off the paths it routes.
     # Governance II (issue 9): non-human identities.
     "GET /v1/analytics/nhi-risk",
     "GET /v1/analytics/nhi-observability",
