@@ -12,10 +12,9 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from gateway.ids import GUARDIAN
+from rest_compat.governance.answers import SeedForm
 from rest_compat.governance.envelope import GOVERNANCE
-from rest_compat.governance.ids import RenderIds
 from rest_compat.governance.params import GovernanceWindow
-from rest_compat.governance.seed_times import SeedTimes
 from rest_compat.params import QUERY
 from rest_compat.routing import RestRoute
 
@@ -37,7 +36,7 @@ GUARDIAN_ROUTES: list[RestRoute] = [
         op="governance_summary",
         family=GOVERNANCE,
         params=GovernanceWindow,
-        shape=SeedTimes(),
+        shape=SeedForm(),
     ),
     RestRoute(
         "GET",
@@ -45,7 +44,7 @@ GUARDIAN_ROUTES: list[RestRoute] = [
         op="governance_timeseries",
         family=GOVERNANCE,
         params=TimeseriesParams,
-        shape=SeedTimes(),
+        shape=SeedForm(),
     ),
     RestRoute(
         "GET",
@@ -53,6 +52,6 @@ GUARDIAN_ROUTES: list[RestRoute] = [
         op="guardian_rollup",
         family=GOVERNANCE,
         params=GovernanceWindow,
-        shape=RenderIds(ids={"guardian_id": GUARDIAN}, then=SeedTimes()),
+        shape=SeedForm(ids={"guardian_id": GUARDIAN}),
     ),
 ]

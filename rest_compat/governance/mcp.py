@@ -11,56 +11,23 @@ Times are answered as the seed writes them, ``2026-05-01T00:00:00Z``.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, ValidationInfo, WithJsonSchema, model_validator
-from starlette.requests import Request
+from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 
 from gateway.errors import bad_input
 from gateway.ids import ROLLUP
-from gateway.sql import utcnow
-from resolvers.governance.window import DEFAULT_SPAN
+from rest_compat.governance.answers import SeedForm
 from rest_compat.governance.envelope import GOVERNANCE
-from rest_compat.governance.ids import RenderIds
-from rest_compat.governance.params import Moment, id_reader
-from rest_compat.params import BODY, QUERY, RouteParams, Variables, path_id
+from rest_compat.governance.params import Moment, Span, id_reader
+from rest_compat.params import BODY, RouteParams, path_id
 from rest_compat.routing import RestRoute
 
 MCP_ANALYTICS = "/v1/mcp/analytics"
-TIMES = frozenset({"from", "to", "created_at", "finished_at"})
 
 
-def _later(start: datetime | None, end: datetime | None) -> None:
-    if start is not None and end is not None and end <= start:
-        raise bad_input("to must be later than from", argument="to")
-
-
-class McpWindow(RouteParams):
-    """``[from, to)`` of the summary and tools."""
-
-    from_: Annotated[
-        Moment | None,
-        QUERY,
-        Field(alias="from", description="Window start (inclusive); default now - 24 h."),
-    ] = None
-    to: Annotated[
-        Moment | None, QUERY, Field(description="Window end (exclusive); default now.")
-    ] = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _default_window(cls, data: Any, info: ValidationInfo) -> Any:
-        # Each default on its own, as the governance window's (params.GovernanceWindow).
-        if isinstance(data, dict):
-            now = (info.context or {}).get("now") or utcnow()
-            data = {"to": now, "from": now - DEFAULT_SPAN, **data}
-        return data
-
-    @model_validator(mode="after")
-    def _ordered(self) -> McpWindow:
-        _later(self.from_, self.to)
-        return self
+# The summary's and the tools' window: from/to only, no bucket (no 1,440-bucket rule).
+McpWindow = Span
 
 
 def _text(value: Any) -> Any:
@@ -85,7 +52,8 @@ class RollupWindow(RouteParams):
 
     @model_validator(mode="after")
     def _ordered(self) -> RollupWindow:
-        _later(self.from_, self.to)
+        if self.to <= self.from_:
+            raise bad_input("to must be later than from", argument="to")
         return self
 
 
@@ -105,24 +73,6 @@ class RollupIdParams(RouteParams):
     rollup_id: Annotated[uuid.UUID, id_reader(ROLLUP), path_id("rollup"), _ROLLUP_ID_SCHEMA]
 
 
-def zulu(value: Any) -> Any:
-    """``value`` with each time under a key of ``TIMES`` written with ``Z`` for UTC."""
-    if isinstance(value, dict):
-        return {
-            key: item.replace("+00:00", "Z")
-            if key in TIMES and isinstance(item, str)
-            else zulu(item)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [zulu(item) for item in value]
-    return value
-
-
-def zulu_data(data: dict[str, Any], variables: Variables, request: Request) -> Any:
-    return zulu(data.get("data"))
-
-
 MCP_ROUTES: list[RestRoute] = [
     RestRoute(
         "GET",
@@ -130,7 +80,7 @@ MCP_ROUTES: list[RestRoute] = [
         op="mcp_summary",
         family=GOVERNANCE,
         params=McpWindow,
-        shape=zulu_data,
+        shape=SeedForm(),
     ),
     RestRoute(
         "GET",
@@ -138,7 +88,7 @@ MCP_ROUTES: list[RestRoute] = [
         op="mcp_tools",
         family=GOVERNANCE,
         params=McpWindow,
-        shape=zulu_data,
+        shape=SeedForm(),
     ),
     RestRoute(
         "POST",
@@ -147,7 +97,7 @@ MCP_ROUTES: list[RestRoute] = [
         family=GOVERNANCE,
         params=RollupWindow,
         status=202,
-        shape=RenderIds(ids={"rollup_id": ROLLUP}),
+        shape=SeedForm(ids={"rollup_id": ROLLUP}),
     ),
     RestRoute(
         "GET",
@@ -155,6 +105,6 @@ MCP_ROUTES: list[RestRoute] = [
         op="mcp_rollup",
         family=GOVERNANCE,
         params=RollupIdParams,
-        shape=RenderIds(ids={"rollup_id": ROLLUP}, then=zulu_data),
+        shape=SeedForm(ids={"rollup_id": ROLLUP}),
     ),
 ]

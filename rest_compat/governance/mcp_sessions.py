@@ -16,53 +16,23 @@ import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import Field, ValidationInfo, WithJsonSchema, model_validator
+from pydantic import Field, WithJsonSchema
 from starlette.requests import Request
 
-from gateway.errors import bad_input, not_found
+from gateway.errors import not_found
 from gateway.ids import CONFIG_CHANGE, MCP_SESSION
-from resolvers.governance.window import DEFAULT_SPAN
+from rest_compat.governance.answers import SeedForm
 from rest_compat.governance.envelope import GOVERNANCE
-from rest_compat.governance.ids import RenderIds
 from rest_compat.governance.mcp import MCP_ANALYTICS
-from rest_compat.governance.params import Moment, id_reader
-from rest_compat.governance.seed_times import zulu
+from rest_compat.governance.params import Span, id_reader
 from rest_compat.pages import CursorParams, cursor_page
-from rest_compat.params import QUERY, RouteParams, Variables, path_id
-from rest_compat.routing import RestRoute, ShapeFn
+from rest_compat.params import RouteParams, Variables, path_id
+from rest_compat.routing import RestRoute
 
 Schema = dict[str, Any]
 
 
-class ListWindow(RouteParams):
-    """``from`` (inclusive) and ``to`` (exclusive) of a paged list."""
-
-    from_: Annotated[
-        Moment | None,
-        QUERY,
-        Field(alias="from", description="Window start (inclusive); default now - 24 h."),
-    ] = None
-    to: Annotated[
-        Moment | None, QUERY, Field(description="Window end (exclusive); default now.")
-    ] = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _default_window(cls, data: Any, info: ValidationInfo) -> Any:
-        # The family's defaults, each on its own, as GovernanceWindow reads them.
-        if isinstance(data, dict):
-            now = (info.context or {})["now"]
-            data = {"to": now, "from": now - DEFAULT_SPAN, **data}
-        return data
-
-    @model_validator(mode="after")
-    def _window_rule(self) -> ListWindow:
-        if self.from_ is not None and self.to is not None and self.to <= self.from_:
-            raise bad_input("to must be later than from", argument="to")
-        return self
-
-
-class ListParams(ListWindow, CursorParams):
+class ListParams(Span, CursorParams):
     """A window and a cursor page."""
 
 
@@ -106,21 +76,6 @@ class Found:
         return dict(options[0])
 
 
-@dataclass(frozen=True)
-class InZulu:
-    """A shaper: what ``then`` makes of the answer, its times in the seed's ``Z`` form
-    (``seed_times.py``), as the guardian paths answer them."""
-
-    then: ShapeFn
-    keys: frozenset[str] = frozenset({"started_at", "created_at", "changed_at"})
-
-    def __call__(self, data: dict[str, Any], variables: Variables, request: Request) -> Any:
-        return zulu(self.then(data, variables, request), self.keys)
-
-    def response_schema(self, data: Schema) -> Schema:
-        return dict(self.then.response_schema(data))  # type: ignore[attr-defined]
-
-
 SESSION_ROUTES: list[RestRoute] = [
     RestRoute(
         "GET",
@@ -128,7 +83,7 @@ SESSION_ROUTES: list[RestRoute] = [
         op="mcp_sessions",
         family=GOVERNANCE,
         params=ListParams,
-        shape=RenderIds(ids={"session_id": MCP_SESSION}, then=InZulu(cursor_page)),
+        shape=SeedForm(ids={"session_id": MCP_SESSION}, then=cursor_page),
     ),
     RestRoute(
         "GET",
@@ -136,7 +91,7 @@ SESSION_ROUTES: list[RestRoute] = [
         op="mcp_session",
         family=GOVERNANCE,
         params=SessionParams,
-        shape=RenderIds(ids={"session_id": MCP_SESSION}, then=InZulu(Found("session"))),
+        shape=SeedForm(ids={"session_id": MCP_SESSION}, then=Found("session")),
     ),
     RestRoute(
         "GET",
@@ -144,6 +99,6 @@ SESSION_ROUTES: list[RestRoute] = [
         op="config_audit",
         family=GOVERNANCE,
         params=ListParams,
-        shape=RenderIds(ids={"change_id": CONFIG_CHANGE}, then=InZulu(cursor_page)),
+        shape=SeedForm(ids={"change_id": CONFIG_CHANGE}, then=cursor_page),
     ),
 ]

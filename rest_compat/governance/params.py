@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from gateway.errors import bad_input
 from gateway.ids import GUARDIAN, parse_id
 from gateway.inputs import to_utc
 from gateway.sql import BUCKET_SECONDS, utcnow
@@ -67,10 +68,10 @@ Moment = Annotated[AwareDatetime, BeforeValidator(rfc3339), AfterValidator(to_ut
 GuardianId = Annotated[uuid.UUID, id_reader(GUARDIAN), id_schema(GUARDIAN, "guardian")]
 
 
-class GovernanceWindow(RouteParams):
-    """The window and filters most governance paths take."""
-
-    refusals: ClassVar[frozenset[int]] = frozenset({422})
+class Span(RouteParams):
+    """``[from, to)``: the window every governance read takes. Each default on its own,
+    literally the seed's: ``to`` is now and ``from`` now - 24 h (so a ``to`` alone at or
+    before now - 24 h is refused as not after ``from``)."""
 
     # Optional only on the wire: validation always fills both (``start``/``end``).
     from_: Annotated[
@@ -81,33 +82,20 @@ class GovernanceWindow(RouteParams):
     to: Annotated[
         Moment | None, QUERY, Field(description="Window end (exclusive); default now.")
     ] = None
-    bucket: Annotated[Bucket, QUERY, Field(description="Aggregation granularity.")] = "1h"
-    guardian_id: Annotated[
-        GuardianId | None, QUERY, Field(description="Only this guardian (gov_… or a UUID).")
-    ] = None
-    environment: Annotated[Environment | None, QUERY, Field(description="Only this one.")] = None
-    tag: Annotated[
-        str | None, QUERY, Field(min_length=1, max_length=50, description="Only this tag.")
-    ] = None
 
     @model_validator(mode="before")
     @classmethod
     def _default_window(cls, data: Any, info: ValidationInfo) -> Any:
-        # Literally the seed's defaults: `to` is now and `from` now - 24 h, each on its
-        # own (a `to` alone at or before now - 24 h is refused as not after `from`).
         if isinstance(data, dict):
             now = (info.context or {}).get("now") or utcnow()
             data = {"to": now, "from": now - DEFAULT_SPAN, **data}
         return data
 
     @model_validator(mode="after")
-    def _window_rules(self) -> GovernanceWindow:
-        check_window(self.start, self.end, self.bucket)
+    def _ordered(self) -> Span:
+        if self.end <= self.start:
+            raise bad_input("to must be later than from", argument="to")
         return self
-
-    @property
-    def bucket_seconds(self) -> int:
-        return BUCKET_SECONDS[self.bucket]
 
     @property
     def start(self) -> datetime:
@@ -122,3 +110,27 @@ class GovernanceWindow(RouteParams):
         if self.to is None:  # pragma: no cover - the before-validator sets it
             raise ValueError("to is unset")
         return self.to
+
+
+class GovernanceWindow(Span):
+    """The window, bucket and filters most governance paths take."""
+
+    refusals: ClassVar[frozenset[int]] = frozenset({422})
+
+    bucket: Annotated[Bucket, QUERY, Field(description="Aggregation granularity.")] = "1h"
+    guardian_id: Annotated[
+        GuardianId | None, QUERY, Field(description="Only this guardian (gov_… or a UUID).")
+    ] = None
+    environment: Annotated[Environment | None, QUERY, Field(description="Only this one.")] = None
+    tag: Annotated[
+        str | None, QUERY, Field(min_length=1, max_length=50, description="Only this tag.")
+    ] = None
+
+    @model_validator(mode="after")
+    def _window_rules(self) -> GovernanceWindow:
+        check_window(self.start, self.end, self.bucket)
+        return self
+
+    @property
+    def bucket_seconds(self) -> int:
+        return BUCKET_SECONDS[self.bucket]

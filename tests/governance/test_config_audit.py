@@ -184,3 +184,19 @@ async def test_graphql_config_audit(api, factory, acme):
         "newValue": 0.7,
     }
     assert audit["pageInfo"] == {"hasNextPage": False}
+
+
+async def test_values_are_the_clients_json_untouched(api, factory, acme):
+    """A value's keys may be named like this family's ids and times; they are data, not
+    rewritten (a "change_id" that is no UUID once made the id rendering fail)."""
+    org = {"id": acme["user"]["org_id"]}
+    old = {"change_id": "not-a-uuid", "created_at": "2026-01-01T00:00:00+00:00"}
+    new = {"session_id": "00000000-0000-0000-0000-000000000001", "to": "2026-01-01T00:00:00+00:00"}
+    await factory.config_change(
+        org, DAY + timedelta(hours=8), field="config", old_value=old, new_value=new
+    )
+    response = await api.get(AUDIT, params=WINDOW, headers=factory.headers(acme["user"]))
+    assert response.status_code == 200, response.text
+    newest = response.json()["data"][0]
+    assert (newest["old_value"], newest["new_value"]) == (old, new)
+    assert newest["changed_at"] == "2026-05-01T08:00:00Z"
