@@ -13,15 +13,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, case, cast, func, literal, select
+from sqlalchemy import Integer, case, cast, func, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Select
 from sqlmodel import col
 
-from gateway.sql import UTCDateTime, table_of
+from gateway.sql import table_of
 from models.governance import TOOL_VERDICTS, McpSession, McpToolCall
-from resolvers.pagination import Page, newest_first_after, newest_first_cursor, page_of
+from resolvers.pagination import Page, newest_first_in_window
 
 
 async def sessions(
@@ -34,22 +34,16 @@ async def sessions(
     after: str | None,
 ) -> Page:
     """Sessions started in ``[start, end)``, newest first, then by id descending."""
-    started, ident = col(McpSession.started_at), col(McpSession.id)
-    conditions: list[Any] = [
-        col(McpSession.org_id) == org_id,
-        started >= literal(start, UTCDateTime()),
-        started < literal(end, UTCDateTime()),
-    ]
-    if after is not None:
-        conditions.append(newest_first_after(started, ident, after))
-    statement = (
-        select(*table_of(McpSession).c)
-        .where(*conditions)
-        .order_by(started.desc(), ident.desc())
-        .limit(first + 1)
+    return await newest_first_in_window(
+        conn,
+        table_of(McpSession),
+        "started_at",
+        org_id=org_id,
+        start=start,
+        end=end,
+        first=first,
+        after=after,
     )
-    rows = list((await conn.execute(statement)).mappings())
-    return page_of(rows, first, newest_first_cursor("started_at"))
 
 
 def _verdict_counts() -> list[Any]:

@@ -34,17 +34,19 @@ def nested(levels: int) -> str:
 
 
 async def post(client, query: str) -> tuple[dict, float]:
-    start = time.perf_counter()
+    """The answer, and the CPU seconds this process spent on it: CPU time, not wall time,
+    so that other processes on a loaded machine do not count (the app runs in process)."""
+    start = time.process_time()
     response = await client.post("/graphql", json={"query": query})
-    return response.json(), time.perf_counter() - start
+    return response.json(), time.process_time() - start
 
 
 async def test_item1_doubling_fragments_answered_fast_while_healthz_stays_fast(client):
     # given the 30-level document and a concurrent health check
     async def healthz() -> float:
-        start = time.perf_counter()
+        start = time.process_time()
         assert (await client.get("/healthz")).text == "ok"
-        return time.perf_counter() - start
+        return time.process_time() - start
 
     # when
     (body, elapsed), health = await asyncio.gather(post(client, DOUBLING), healthz())
