@@ -20,6 +20,7 @@ from typing import Any
 from starlette.requests import Request
 
 from gateway.ids import render_id
+from rest_compat.governance.params import ULID_PATTERN
 from rest_compat.params import Variables
 from rest_compat.routing import ShapeFn
 
@@ -29,7 +30,6 @@ TIME_KEYS = frozenset(
     {"from", "to", "timestamp", "started_at", "created_at", "changed_at", "finished_at"}
 )
 OPAQUE_KEYS = frozenset({"old_value", "new_value", "config", "evidence"})
-ULID_PATTERN = "[0-7][0-9A-HJKMNP-TV-Z]{25}"
 
 
 def seed_form(value: Any, ids: Mapping[str, str]) -> Any:

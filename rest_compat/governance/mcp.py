@@ -13,13 +13,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from gateway.errors import bad_input
 from gateway.ids import ROLLUP
 from rest_compat.governance.answers import SeedForm
 from rest_compat.governance.envelope import GOVERNANCE
-from rest_compat.governance.params import Moment, Span, id_reader
+from rest_compat.governance.params import Moment, Span, id_reader, id_schema
 from rest_compat.params import BODY, RouteParams, path_id
 from rest_compat.routing import RestRoute
 
@@ -57,20 +57,11 @@ class RollupWindow(RouteParams):
         return self
 
 
-# A malformed id is a 404 like an unknown one; documented as a UUID or an rlp_ id.
-_ROLLUP_ID_SCHEMA = WithJsonSchema(
-    {
-        "anyOf": [
-            {"type": "string", "format": "uuid"},
-            {"type": "string", "pattern": "^rlp_[0-7][0-9A-HJKMNP-TV-Z]{25}$"},
-        ],
-        "x-expected": "must be a rollup id (rlp_ followed by a ULID) or a UUID",
-    }
-)
-
-
 class RollupIdParams(RouteParams):
-    rollup_id: Annotated[uuid.UUID, id_reader(ROLLUP), path_id("rollup"), _ROLLUP_ID_SCHEMA]
+    # A malformed id is a 404 like an unknown one.
+    rollup_id: Annotated[
+        uuid.UUID, id_reader(ROLLUP), path_id("rollup"), id_schema(ROLLUP, "rollup")
+    ]
 
 
 MCP_ROUTES: list[RestRoute] = [

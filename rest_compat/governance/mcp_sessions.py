@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import Field, WithJsonSchema
+from pydantic import Field
 from starlette.requests import Request
 
 from gateway.errors import not_found
@@ -24,7 +24,7 @@ from gateway.ids import CONFIG_CHANGE, MCP_SESSION
 from rest_compat.governance.answers import SeedForm
 from rest_compat.governance.envelope import GOVERNANCE
 from rest_compat.governance.mcp import MCP_ANALYTICS
-from rest_compat.governance.params import Span, id_reader
+from rest_compat.governance.params import Span, id_reader, id_schema
 from rest_compat.pages import CursorParams, cursor_page
 from rest_compat.params import RouteParams, Variables, path_id
 from rest_compat.routing import RestRoute
@@ -36,22 +36,11 @@ class ListParams(Span, CursorParams):
     """A window and a cursor page."""
 
 
-# The JSON Schema says both spellings, so the document lists the 404 an id path answers
-# and a generated request may try either.
-_SESSION_ID_SCHEMA = {
-    "anyOf": [
-        {"type": "string", "format": "uuid"},
-        {"type": "string", "pattern": f"^{MCP_SESSION}_[0-7][0-9A-HJKMNP-TV-Z]{{25}}$"},
-    ],
-    "x-expected": f"must be a session id ({MCP_SESSION}_ followed by a ULID) or a UUID",
-}
-
-
 class SessionParams(RouteParams):
     session_id: Annotated[
         uuid.UUID,
         id_reader(MCP_SESSION),
-        WithJsonSchema(_SESSION_ID_SCHEMA),
+        id_schema(MCP_SESSION, "session"),
         path_id("session"),
         Field(alias="sessionId", description="The session: mcs_… or a UUID."),
     ]

@@ -32,6 +32,8 @@ from gateway.sql import BUCKET_SECONDS, utcnow
 from resolvers.governance.window import DEFAULT_SPAN, check_window
 from rest_compat.params import QUERY, RouteParams
 
+ULID_PATTERN = "[0-7][0-9A-HJKMNP-TV-Z]{25}"
+
 Bucket = Literal["1m", "5m", "15m", "1h", "1d"]
 Environment = Literal["live", "test", "dev"]
 
@@ -59,9 +61,18 @@ def id_reader(prefix: str) -> BeforeValidator:
 
 
 def id_schema(prefix: str, what: str) -> WithJsonSchema:
-    """The id's JSON Schema, with the words its refusal uses (``x-expected``)."""
-    expected = f"must be a {what} id ({prefix}_ followed by a ULID) or a UUID"
-    return WithJsonSchema({"type": "string", "x-expected": expected})
+    """The id's JSON Schema: either spelling it accepts (so the document lists the 404 an
+    id path answers, and a generated request may try both), with the words its refusal
+    uses (``x-expected``)."""
+    return WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "format": "uuid"},
+                {"type": "string", "pattern": f"^{prefix}_{ULID_PATTERN}$"},
+            ],
+            "x-expected": f"must be a {what} id ({prefix}_ followed by a ULID) or a UUID",
+        }
+    )
 
 
 Moment = Annotated[AwareDatetime, BeforeValidator(rfc3339), AfterValidator(to_utc)]
