@@ -23,16 +23,9 @@ from resolvers.governance.guardian_types import (
 )
 from resolvers.governance.loaders import guardians_by_id
 from resolvers.governance.types import LOGS_READ, Guardian
-from resolvers.governance.window import Filters, Window, filters, window
+from resolvers.governance.window import Filters, From, To, Window, filters, window
 from resolvers.pagination import Connection, connection
 
-From = Annotated[
-    datetime | None,
-    strawberry.argument(name="from", description="Window start (inclusive); default now - 24 h."),
-]
-To = Annotated[
-    datetime | None, strawberry.argument(description="Window end (exclusive); default now.")
-]
 Bucket = Annotated[str, strawberry.argument(description="1m, 5m, 15m, 1h or 1d.")]
 # As on REST, where every path takes the common parameters: a path that lists no buckets
 # is still bounded to 1,440 of them (so 1h, the default, allows 60 days).

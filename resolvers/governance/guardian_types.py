@@ -4,8 +4,9 @@ by-guardian answers, a guardian's verdict stats and its recent verdicts."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 import strawberry
 from strawberry.scalars import JSON
@@ -62,7 +63,7 @@ class GovernanceSummary:
     latency_p99_ms: int | None = strawberry.field(description=_PERCENTILE)
 
     @classmethod
-    def of(cls, window: Window, stats: Stats) -> GovernanceSummary:
+    def of(cls, window: Window, stats: Stats) -> Self:
         return cls(
             from_=window.start,
             to=window.end,
@@ -188,28 +189,14 @@ class GuardianRollup:
 
 
 @strawberry.type(description="A guardian's verdicts over a window.")
-class GuardianVerdictStats:
-    from_: datetime = strawberry.field(name="from")
-    to: datetime
-    totals: VerdictTotals
-    rates: VerdictRates
-    latency_p50_ms: int | None
-    latency_p95_ms: int | None
-    latency_p99_ms: int | None
-    avg_latency_ms: int | None
+class GuardianVerdictStats(GovernanceSummary):
+    """The summary's figures for one guardian, and its mean latency."""
+
+    avg_latency_ms: int | None = strawberry.field(default=None, description="Whole ms, half up.")
 
     @classmethod
-    def of(cls, window: Window, stats: Stats) -> GuardianVerdictStats:
-        return cls(
-            from_=window.start,
-            to=window.end,
-            totals=VerdictTotals.of(stats),
-            rates=VerdictRates.of(stats),
-            latency_p50_ms=stats.p50_ms,
-            latency_p95_ms=stats.p95_ms,
-            latency_p99_ms=stats.p99_ms,
-            avg_latency_ms=stats.avg_ms,
-        )
+    def of(cls, window: Window, stats: Stats) -> Self:
+        return replace(super().of(window, stats), avg_latency_ms=stats.avg_ms)
 
 
 @strawberry.type(description="One verdict event of a guardian.")

@@ -16,31 +16,14 @@ from typing import Annotated
 import strawberry
 
 from gateway.context import Info
-from gateway.errors import bad_input, not_found
+from gateway.errors import not_found
 from gateway.permissions import requires
-from resolvers.common import check_moment
 from resolvers.governance import mcp_analytics, rollup
 from resolvers.governance.mcp_types import McpRollup, McpSummary, McpTools, McpToolStats
 from resolvers.governance.types import MCP_READ
-from resolvers.governance.window import DEFAULT_SPAN
+from resolvers.governance.window import From, To, span
 
 GUARD = {"scope": MCP_READ}
-From = Annotated[
-    datetime | None,
-    strawberry.argument(name="from", description="Window start (inclusive); default now - 24 h."),
-]
-To = Annotated[
-    datetime | None, strawberry.argument(description="Window end (exclusive); default now.")
-]
-
-
-def span(now: datetime, start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
-    """The checked ``[from, to)``: defaults from ``now``, BAD_USER_INPUT unless to > from."""
-    start = check_moment(start, "from") or now - DEFAULT_SPAN
-    end = check_moment(end, "to") or now
-    if end <= start:
-        raise bad_input("to must be later than from", argument="to")
-    return start, end
 
 
 @strawberry.type

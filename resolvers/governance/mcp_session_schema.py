@@ -10,41 +10,18 @@ later than ``from``.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Annotated
 
 import strawberry
 
 from gateway.context import Info
-from gateway.errors import bad_input
 from gateway.permissions import requires
-from resolvers.common import check_first, check_moment
+from resolvers.common import check_first
 from resolvers.governance import config_audit, mcp_sessions
 from resolvers.governance.loaders import mcp_sessions_by_id
 from resolvers.governance.mcp_session_types import McpSession
 from resolvers.governance.types import MCP_READ, ConfigChange
-from resolvers.governance.window import DEFAULT_SPAN
+from resolvers.governance.window import From, To, span
 from resolvers.pagination import Connection, connection
-
-From = Annotated[
-    datetime | None,
-    strawberry.argument(name="from", description="Window start (inclusive); default now - 24 h."),
-]
-To = Annotated[
-    datetime | None, strawberry.argument(description="Window end (exclusive); default now.")
-]
-
-
-def list_window(
-    now: datetime, start: datetime | None, end: datetime | None
-) -> tuple[datetime, datetime]:
-    """``[from, to)`` with the family's defaults, each on its own; 400 unless ``to`` is
-    later than ``from``."""
-    start = check_moment(start, "from") or now - DEFAULT_SPAN
-    end = check_moment(end, "to") or now
-    if end <= start:
-        raise bad_input("to must be later than from", argument="to")
-    return start, end
 
 
 @strawberry.type
@@ -62,7 +39,7 @@ class McpSessionQuery:
         after: str | None = None,
     ) -> Connection[McpSession]:
         ctx = info.context
-        start, end = list_window(ctx.now, from_, to)
+        start, end = span(ctx.now, from_, to)
         org_id = await ctx.org_id()
         async with ctx.reading() as conn:
             page = await mcp_sessions.sessions(
@@ -91,7 +68,7 @@ class McpSessionQuery:
         after: str | None = None,
     ) -> Connection[ConfigChange]:
         ctx = info.context
-        start, end = list_window(ctx.now, from_, to)
+        start, end = span(ctx.now, from_, to)
         org_id = await ctx.org_id()
         async with ctx.reading() as conn:
             page = await config_audit.config_changes(

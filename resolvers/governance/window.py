@@ -12,6 +12,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Annotated
+
+import strawberry
 
 from gateway.errors import bad_input, unprocessable
 from gateway.sql import BUCKET_SECONDS
@@ -22,6 +25,15 @@ DEFAULT_SPAN = timedelta(hours=24)
 MAX_BUCKETS = 1440
 BUCKETS: tuple[str, ...] = tuple(BUCKET_SECONDS)
 MAX_TAG = 50
+
+# The window's GraphQL arguments, as every governance field names them.
+From = Annotated[
+    datetime | None,
+    strawberry.argument(name="from", description="Window start (inclusive); default now - 24 h."),
+]
+To = Annotated[
+    datetime | None, strawberry.argument(description="Window end (exclusive); default now.")
+]
 
 
 @dataclass(frozen=True)
@@ -44,20 +56,36 @@ class Filters:
     tag: str | None = None
 
 
+def check_order(start: datetime, end: datetime) -> None:
+    """400 unless ``end`` is later than ``start``."""
+    if end <= start:
+        raise bad_input("to must be later than from", argument="to")
+
+
 def check_window(start: datetime, end: datetime, bucket: str) -> None:
     """400 unless ``end`` is later than ``start``; 422 over 1,440 buckets.
 
     Judged on the window's length, not on the buckets a series lists: a day of 1m buckets
     is allowed wherever it starts, though off the minute it touches 1,441.
     """
-    if end <= start:
-        raise bad_input("to must be later than from", argument="to")
+    check_order(start, end)
     if end - start > MAX_BUCKETS * timedelta(seconds=BUCKET_SECONDS[bucket]):
         raise unprocessable(
             f"the window is longer than {MAX_BUCKETS} {bucket} buckets: "
             "choose a larger bucket or a shorter window",
             argument="bucket",
         )
+
+
+def span(
+    now: datetime, start: datetime | None = None, end: datetime | None = None
+) -> tuple[datetime, datetime]:
+    """The checked ``[from, to)`` of a read without buckets (MCP summary, tools, lists):
+    the defaults, each on its own, and 400 unless ``to`` is later than ``from``."""
+    start = check_moment(start, "from") or now - DEFAULT_SPAN
+    end = check_moment(end, "to") or now
+    check_order(start, end)
+    return start, end
 
 
 def window(
@@ -69,8 +97,7 @@ def window(
     """The checked window for GraphQL arguments (naive times are UTC)."""
     checked_bucket = check_choice(bucket, BUCKETS, "bucket")
     assert checked_bucket is not None  # a str in, a str out
-    start = check_moment(start, "from") or now - DEFAULT_SPAN
-    end = check_moment(end, "to") or now
+    start, end = span(now, start, end)
     check_window(start, end, checked_bucket)
     return Window(start=start, end=end, bucket=checked_bucket)
 

@@ -15,8 +15,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from gateway.errors import bad_input
 from gateway.ids import ROLLUP
+from resolvers.governance.window import check_order
 from rest_compat.governance.answers import SeedForm
 from rest_compat.governance.envelope import GOVERNANCE
 from rest_compat.governance.params import Moment, Span, id_reader, id_schema
@@ -52,8 +52,7 @@ class RollupWindow(RouteParams):
 
     @model_validator(mode="after")
     def _ordered(self) -> RollupWindow:
-        if self.to <= self.from_:
-            raise bad_input("to must be later than from", argument="to")
+        check_order(self.from_, self.to)
         return self
 
 

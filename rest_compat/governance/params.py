@@ -25,11 +25,10 @@ from pydantic import (
     model_validator,
 )
 
-from gateway.errors import bad_input
 from gateway.ids import GUARDIAN, parse_id
 from gateway.inputs import to_utc
 from gateway.sql import BUCKET_SECONDS, utcnow
-from resolvers.governance.window import DEFAULT_SPAN, check_window
+from resolvers.governance.window import DEFAULT_SPAN, check_order, check_window
 from rest_compat.params import QUERY, RouteParams
 
 ULID_PATTERN = "[0-7][0-9A-HJKMNP-TV-Z]{25}"
@@ -104,8 +103,7 @@ class Span(RouteParams):
 
     @model_validator(mode="after")
     def _ordered(self) -> Span:
-        if self.end <= self.start:
-            raise bad_input("to must be later than from", argument="to")
+        check_order(self.start, self.end)
         return self
 
     @property
