@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 
 from sqlalchemy import select
@@ -13,6 +12,7 @@ from sqlmodel import col
 from gateway.context import Context
 from gateway.sql import newest_per_key, table_of
 from models.catalog import Component, Deployment, Environment
+from resolvers.batching import all_per_key, one_per_key
 
 
 async def components_by_id(ctx: Context, keys: Sequence[uuid.UUID]) -> list[RowMapping | None]:
@@ -22,8 +22,7 @@ async def components_by_id(ctx: Context, keys: Sequence[uuid.UUID]) -> list[RowM
             col(Component.org_id) == org_id, col(Component.id).in_(keys)
         )
     )
-    found = {row["id"]: row for row in rows}
-    return [found.get(key) for key in keys]
+    return one_per_key(rows, keys)
 
 
 async def environments_by_id(ctx: Context, keys: Sequence[uuid.UUID]) -> list[RowMapping | None]:
@@ -33,8 +32,7 @@ async def environments_by_id(ctx: Context, keys: Sequence[uuid.UUID]) -> list[Ro
             col(Environment.org_id) == org_id, col(Environment.id).in_(keys)
         )
     )
-    found = {row["id"]: row for row in rows}
-    return [found.get(key) for key in keys]
+    return one_per_key(rows, keys)
 
 
 async def deployments_by_component(
@@ -56,7 +54,4 @@ async def deployments_by_component(
             first,
         )
     )
-    grouped: defaultdict[uuid.UUID, list[RowMapping]] = defaultdict(list)
-    for row in rows:
-        grouped[row["component_id"]].append(row)
-    return [grouped[key] for key in keys]
+    return all_per_key(rows, keys, "component_id")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -14,6 +13,7 @@ from sqlmodel import col
 from gateway.context import Context
 from gateway.sql import newest_per_key, table_of
 from models.governance import Guardian, GuardianVerdictEvent
+from resolvers.batching import all_per_key, one_per_key
 from resolvers.governance import guardian_analytics, mcp_sessions
 from resolvers.governance.guardian_analytics import Stats
 from resolvers.governance.window import Window
@@ -26,8 +26,7 @@ async def guardians_by_id(ctx: Context, keys: Sequence[uuid.UUID]) -> list[RowMa
             col(Guardian.org_id) == org_id, col(Guardian.id).in_(keys)
         )
     )
-    found = {row["id"]: row for row in rows}
-    return [found.get(key) for key in keys]
+    return one_per_key(rows, keys)
 
 
 async def verdict_stats_by_guardian(
@@ -59,10 +58,7 @@ async def recent_verdicts_by_guardian(
             first,
         )
     )
-    grouped: defaultdict[uuid.UUID, list[RowMapping]] = defaultdict(list)
-    for row in rows:
-        grouped[row["guardian_id"]].append(row)
-    return [grouped[key] for key in keys]
+    return all_per_key(rows, keys, "guardian_id")
 
 
 # --- MCP sessions (mcp_sessions.py holds their SQL) ----------------------------------
@@ -71,27 +67,20 @@ async def recent_verdicts_by_guardian(
 async def mcp_sessions_by_id(ctx: Context, keys: Sequence[uuid.UUID]) -> list[RowMapping | None]:
     org_id = await ctx.org_id()
     rows = await ctx.all(mcp_sessions.sessions_of(org_id, keys))
-    found = {row["id"]: row for row in rows}
-    return [found.get(key) for key in keys]
+    return one_per_key(rows, keys)
 
 
-async def mcp_calls_by_session(
-    ctx: Context, keys: Sequence[uuid.UUID]
-) -> list[list[RowMapping]]:
+async def mcp_calls_by_session(ctx: Context, keys: Sequence[uuid.UUID]) -> list[list[RowMapping]]:
     """Each session's tool calls in time order."""
     org_id = await ctx.org_id()
-    grouped: defaultdict[uuid.UUID, list[RowMapping]] = defaultdict(list)
-    for row in await ctx.all(mcp_sessions.calls_of(org_id, keys)):
-        grouped[row["session_id"]].append(row)
-    return [grouped[key] for key in keys]
+    return all_per_key(await ctx.all(mcp_sessions.calls_of(org_id, keys)), keys, "session_id")
 
 
-async def mcp_counts_by_session(
-    ctx: Context, keys: Sequence[uuid.UUID]
-) -> list[RowMapping | None]:
+async def mcp_counts_by_session(ctx: Context, keys: Sequence[uuid.UUID]) -> list[RowMapping | None]:
     """Each session's calls and verdict mix; None for a session without calls."""
     org_id = await ctx.org_id()
-    return mcp_sessions.by_key(await ctx.all(mcp_sessions.counts_of(org_id, keys)), keys)
+    rows = await ctx.all(mcp_sessions.counts_of(org_id, keys))
+    return one_per_key(rows, keys, "session_id")
 
 
 async def mcp_tool_counts_by_session(
@@ -99,7 +88,4 @@ async def mcp_tool_counts_by_session(
 ) -> list[list[RowMapping]]:
     """Each session's calls counted by tool, most called first."""
     org_id = await ctx.org_id()
-    grouped: defaultdict[uuid.UUID, list[RowMapping]] = defaultdict(list)
-    for row in await ctx.all(mcp_sessions.tool_counts_of(org_id, keys)):
-        grouped[row["session_id"]].append(row)
-    return [grouped[key] for key in keys]
+    return all_per_key(await ctx.all(mcp_sessions.tool_counts_of(org_id, keys)), keys, "session_id")

@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Integer, case, cast, func, select
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Select
 from sqlmodel import col
@@ -65,9 +64,7 @@ def calls_of(org_id: uuid.UUID, session_ids: Sequence[uuid.UUID]) -> Select[Any]
     return (
         select(*table_of(McpToolCall).c)
         .where(col(McpToolCall.org_id) == org_id, col(McpToolCall.session_id).in_(session_ids))
-        .order_by(
-            col(McpToolCall.session_id), col(McpToolCall.created_at), col(McpToolCall.id)
-        )
+        .order_by(col(McpToolCall.session_id), col(McpToolCall.created_at), col(McpToolCall.id))
     )
 
 
@@ -96,8 +93,3 @@ def sessions_of(org_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> Select[Any]:
     return select(*table_of(McpSession).c).where(
         col(McpSession.org_id) == org_id, col(McpSession.id).in_(ids)
     )
-
-
-def by_key(rows: Sequence[RowMapping], keys: Sequence[uuid.UUID]) -> list[RowMapping | None]:
-    found = {row["session_id"]: row for row in rows}
-    return [found.get(key) for key in keys]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 
 from sqlalchemy import and_, select
@@ -14,6 +13,7 @@ from gateway.context import Context
 from gateway.sql import newest_per_key, table_of
 from models.knowledge import EntryAuthor, KnowledgeEntry
 from models.tenancy import User
+from resolvers.batching import all_per_key, one_per_key
 
 
 async def entries_by_id(ctx: Context, keys: Sequence[uuid.UUID]) -> list[RowMapping | None]:
@@ -23,8 +23,7 @@ async def entries_by_id(ctx: Context, keys: Sequence[uuid.UUID]) -> list[RowMapp
             col(KnowledgeEntry.org_id) == org_id, col(KnowledgeEntry.id).in_(keys)
         )
     )
-    found = {row["id"]: row for row in rows}
-    return [found.get(key) for key in keys]
+    return one_per_key(rows, keys)
 
 
 async def authors_by_entry(ctx: Context, keys: Sequence[uuid.UUID]) -> list[list[RowMapping]]:
@@ -42,10 +41,7 @@ async def authors_by_entry(ctx: Context, keys: Sequence[uuid.UUID]) -> list[list
         .where(col(EntryAuthor.org_id) == org_id, col(EntryAuthor.entry_id).in_(keys))
         .order_by(col(User.name), col(User.id))
     )
-    grouped: defaultdict[uuid.UUID, list[RowMapping]] = defaultdict(list)
-    for row in rows:
-        grouped[row["entry_id"]].append(row)
-    return [grouped[key] for key in keys]
+    return all_per_key(rows, keys, "entry_id")
 
 
 async def entries_by_author(
@@ -78,7 +74,4 @@ async def entries_by_author(
             first,
         )
     )
-    grouped: defaultdict[uuid.UUID, list[RowMapping]] = defaultdict(list)
-    for row in rows:
-        grouped[row["author_id"]].append(row)
-    return [grouped[key] for key in keys]
+    return all_per_key(rows, keys, "author_id")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import RowMapping
@@ -13,6 +12,7 @@ from sqlmodel import col
 from gateway.context import Context
 from gateway.sql import table_of
 from models.tenancy import Department, User
+from resolvers.batching import one_per_key
 
 
 async def users_by_id(ctx: Context, keys: Sequence[uuid.UUID]) -> list[RowMapping | None]:
@@ -20,8 +20,7 @@ async def users_by_id(ctx: Context, keys: Sequence[uuid.UUID]) -> list[RowMappin
     rows = await ctx.all(
         select(*table_of(User).c).where(col(User.org_id) == org_id, col(User.id).in_(keys))
     )
-    found = {row["id"]: row for row in rows}
-    return [found.get(key) for key in keys]
+    return one_per_key(rows, keys)
 
 
 async def departments_by_id(ctx: Context, keys: Sequence[uuid.UUID]) -> list[RowMapping | None]:
@@ -31,5 +30,4 @@ async def departments_by_id(ctx: Context, keys: Sequence[uuid.UUID]) -> list[Row
             col(Department.org_id) == org_id, col(Department.id).in_(keys)
         )
     )
-    found: dict[Any, RowMapping] = {row["id"]: row for row in rows}
-    return [found.get(key) for key in keys]
+    return one_per_key(rows, keys)
