@@ -14,7 +14,7 @@ import uuid
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.common import fresh_database, measure_gets
+from bench.common import add_tenant, fresh_database, measure_gets, vacuum_analyze
 
 USERS = 1_000
 ENTRIES = 50_000
@@ -79,28 +79,10 @@ async def load(
     values = {"org": org_id, "departments": DEPARTMENTS, "users": users, "count": entries}
     async with engine.begin() as conn:
         await conn.execute(text("SELECT setseed(0.3)"))
-        await conn.execute(
-            text(
-                "INSERT INTO organizations (id, name, plan, subscription_active, created_at) "
-                "VALUES (:id, :name, 'growth', true, now())"
-            ),
-            {"id": org_id, "name": f"bench-{org_id.hex[:6]}"},
-        )
+        await add_tenant(conn, org_id, admin_id, f"bench-{org_id.hex[:6]}", "growth")
         for statement in (DEPARTMENTS_SQL, USERS_SQL, ENTRIES_SQL, AUTHORS_SQL, CO_AUTHORS_SQL):
             await conn.execute(text(statement), values)
-        await conn.execute(
-            text(
-                "INSERT INTO users (id, org_id, username, name, email, role, is_active, "
-                "created_at) VALUES (:id, :org, 'admin', 'Admin', 'admin@example.com', "
-                "'admin', true, now())"
-            ),
-            {"id": admin_id, "org": org_id},
-        )
-    async with engine.connect() as conn:
-        await conn.execution_options(isolation_level="AUTOCOMMIT")
-        # VACUUM too: a steady-state table has its visibility map, without which
-        # PostgreSQL cannot use index-only scans on freshly loaded rows.
-        await conn.execute(text("VACUUM ANALYZE"))
+    await vacuum_analyze(engine)
 
 
 async def run(url: str, runs: int = 20, users: int = USERS, entries: int = ENTRIES) -> None:

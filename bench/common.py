@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway import migrate
 from gateway.app import create_app
@@ -159,3 +159,32 @@ async def measure_gets(
                     name, engine, client, lambda path=path: client.get(path, headers=headers), runs
                 )
                 print(f"{label}: {figure.line()}", flush=True)
+
+
+async def add_tenant(
+    conn: AsyncConnection, org_id: uuid.UUID, admin_id: uuid.UUID, name: str, plan: str
+) -> None:
+    """The measured organisation and the admin whose token the requests carry."""
+    await conn.execute(
+        text(
+            "INSERT INTO organizations (id, name, plan, subscription_active, created_at) "
+            "VALUES (:id, :name, :plan, true, now())"
+        ),
+        {"id": org_id, "name": name, "plan": plan},
+    )
+    await conn.execute(
+        text(
+            "INSERT INTO users (id, org_id, username, name, email, role, is_active, "
+            "created_at) VALUES (:id, :org, 'admin', 'Admin', 'admin@example.com', "
+            "'admin', true, now())"
+        ),
+        {"id": admin_id, "org": org_id},
+    )
+
+
+async def vacuum_analyze(engine: AsyncEngine) -> None:
+    """After a load: VACUUM for the visibility map (without it PostgreSQL cannot use
+    index-only scans on freshly loaded rows), ANALYZE for the planner."""
+    async with engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text("VACUUM ANALYZE"))

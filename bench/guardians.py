@@ -11,7 +11,7 @@ import uuid
 
 from sqlalchemy import text
 
-from bench.common import fresh_database, measure_gets
+from bench.common import add_tenant, fresh_database, measure_gets, vacuum_analyze
 
 EVENTS = 1_000_000
 GUARDIANS = ("PII-Redactor", "Injection-Shield", "Cred-Scanner", "Toxicity-Filter", "Jailbreak")
@@ -41,20 +41,7 @@ FROM g, (SELECT n, random() AS r FROM generate_series(1, :count) AS n) AS rows
 async def load(engine, org_id: uuid.UUID, user_id: uuid.UUID, count: int, label: str) -> None:
     async with engine.begin() as conn:
         await conn.execute(text("SELECT setseed(0.42)"))
-        await conn.execute(
-            text(
-                "INSERT INTO organizations (id, name, plan, subscription_active, created_at) "
-                "VALUES (:id, :name, 'enterprise', true, now())"
-            ),
-            {"id": org_id, "name": label},
-        )
-        await conn.execute(
-            text(
-                "INSERT INTO users (id, org_id, username, name, email, role, is_active, "
-                "created_at) VALUES (:id, :org, 'bench', 'Bench', 'b@x', 'admin', true, now())"
-            ),
-            {"id": user_id, "org": org_id},
-        )
+        await add_tenant(conn, org_id, user_id, label, "enterprise")
         for name in GUARDIANS:
             await conn.execute(
                 text(
@@ -65,10 +52,7 @@ async def load(engine, org_id: uuid.UUID, user_id: uuid.UUID, count: int, label:
                 {"org": org_id, "name": name},
             )
         await conn.execute(text(LOAD), {"org": org_id, "guardians": len(GUARDIANS), "count": count})
-    async with engine.connect() as conn:
-        await conn.execution_options(isolation_level="AUTOCOMMIT")
-        # VACUUM for the visibility map (index-only scans), ANALYZE for the planner.
-        await conn.execute(text("VACUUM ANALYZE"))
+    await vacuum_analyze(engine)
 
 
 async def run(url: str, runs: int = 20, events: int = EVENTS) -> None:

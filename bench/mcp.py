@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.common import fresh_database, measure_gets
+from bench.common import add_tenant, fresh_database, measure_gets, vacuum_analyze
 from gateway import jobs
 from gateway.sql import bucket_floor, utcnow
 from resolvers.governance.rollup import KIND
@@ -81,30 +81,10 @@ async def load(
     }
     async with engine.begin() as conn:
         await conn.execute(text("SELECT setseed(0.8)"))
-        await conn.execute(
-            text(
-                "INSERT INTO organizations (id, name, plan, subscription_active, created_at) "
-                "VALUES (:id, :name, 'growth', true, now())"
-            ),
-            {"id": org_id, "name": f"bench-{org_id.hex[:6]}"},
-        )
-        await conn.execute(
-            text(
-                "INSERT INTO users (id, org_id, username, name, email, role, is_active, "
-                "created_at) VALUES (:id, :org, 'admin', 'Admin', 'admin@example.com', "
-                "'admin', true, now())"
-            ),
-            {"id": admin_id, "org": org_id},
-        )
+        await add_tenant(conn, org_id, admin_id, f"bench-{org_id.hex[:6]}", "growth")
         await conn.execute(text(SESSIONS_SQL), values)
         await conn.execute(text(CALLS_SQL), values)
-    await vacuum(engine)
-
-
-async def vacuum(engine: AsyncEngine) -> None:
-    async with engine.connect() as conn:
-        await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await conn.execute(text("VACUUM ANALYZE"))
+    await vacuum_analyze(engine)
 
 
 async def roll_up(engine: AsyncEngine, org_id: uuid.UUID, start: datetime, end: datetime) -> None:
@@ -120,7 +100,7 @@ async def roll_up(engine: AsyncEngine, org_id: uuid.UUID, start: datetime, end: 
     started = time.perf_counter()
     ran = await jobs.Worker(engine).run_until_idle()
     print(f"mcp: rollup job(s) run: {ran} in {time.perf_counter() - started:.1f} s", flush=True)
-    await vacuum(engine)
+    await vacuum_analyze(engine)
 
 
 async def run(url: str, runs: int = 10, calls: int = CALLS) -> None:

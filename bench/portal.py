@@ -10,7 +10,7 @@ import uuid
 
 from sqlalchemy import text
 
-from bench.common import fresh_database, measure_gets
+from bench.common import add_tenant, fresh_database, measure_gets, vacuum_analyze
 
 DEPLOYMENTS = 1_000_000
 COMPONENTS = 100
@@ -38,20 +38,7 @@ FROM c, e,
 async def load(engine, org_id: uuid.UUID, user_id: uuid.UUID, count: int, label: str) -> None:
     async with engine.begin() as conn:
         await conn.execute(text("SELECT setseed(0.42)"))
-        await conn.execute(
-            text(
-                "INSERT INTO organizations (id, name, plan, subscription_active, created_at) "
-                "VALUES (:id, :name, 'enterprise', true, now())"
-            ),
-            {"id": org_id, "name": label},
-        )
-        await conn.execute(
-            text(
-                "INSERT INTO users (id, org_id, username, name, email, role, is_active, "
-                "created_at) VALUES (:id, :org, 'bench', 'Bench', 'b@x', 'admin', true, now())"
-            ),
-            {"id": user_id, "org": org_id},
-        )
+        await add_tenant(conn, org_id, user_id, label, "enterprise")
         await conn.execute(
             text(
                 "INSERT INTO components (id, org_id, name, kind, lifecycle, owner, created_at, "
@@ -75,11 +62,7 @@ async def load(engine, org_id: uuid.UUID, user_id: uuid.UUID, count: int, label:
             text(LOAD),
             {"org": org_id, "components": COMPONENTS, "environments": ENVIRONMENTS, "count": count},
         )
-    async with engine.connect() as conn:
-        await conn.execution_options(isolation_level="AUTOCOMMIT")
-        # VACUUM too: a steady-state table has its visibility map, without which
-        # PostgreSQL cannot use index-only scans on freshly loaded rows.
-        await conn.execute(text("VACUUM ANALYZE"))
+    await vacuum_analyze(engine)
 
 
 async def run(url: str, runs: int = 20, deployments: int = DEPLOYMENTS) -> None:
