@@ -28,7 +28,9 @@ MCP_SESSION = "mcs"
 CONFIG_CHANGE = "cfg"
 ROLLUP = "rlp"
 JOB = "job"
-PREFIXES = (GUARDIAN, MCP_SESSION, CONFIG_CHANGE, ROLLUP, JOB)
+NHI = "nhi"
+ANOMALY = "anom"
+PREFIXES = (GUARDIAN, MCP_SESSION, CONFIG_CHANGE, ROLLUP, JOB, NHI, ANOMALY)
 
 # Only ASCII is looked at (re.ASCII): a NUL, a surrogate or a fullwidth digit is refused
 # here, before any decoding. The first ULID character is at most 7, since 26 base32

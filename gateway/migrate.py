@@ -54,13 +54,42 @@ def sqlite_lock_path(engine: AsyncEngine) -> Path | None:
 
 
 @asynccontextmanager
+async def _sqlite_migration(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A SQLite connection in a transaction with foreign-key actions off.
+
+    Batch migrations rebuild a table (copy, drop, rename); with foreign keys on, dropping
+    the old table would first delete its rows and cascade to every child table. SQLite
+    ignores this pragma inside a transaction, so it is set before the migration's
+    begins, and every key is checked before the commit instead (SQLite's own procedure
+    for altering a table).
+    """
+    async with engine.connect() as connection:
+        await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        # SQLAlchemy's autobegin is bookkeeping only here: no BEGIN was sent for a pragma.
+        await connection.commit()
+        try:
+            async with connection.begin():
+                yield connection
+                broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                if broken:
+                    raise RuntimeError(f"migration left {len(broken)} broken foreign keys")
+        finally:
+            await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            await connection.commit()
+
+
+@asynccontextmanager
 async def _locked(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """A connection in a transaction, held alone among every process migrating this database."""
     lock_path = sqlite_lock_path(engine)
     if lock_path is not None:
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         # No timeout: the holder is migrating, and the OS releases the lock if it dies.
-        async with AsyncFileLock(lock_path), engine.begin() as connection:
+        async with AsyncFileLock(lock_path), _sqlite_migration(engine) as connection:
+            yield connection
+        return
+    if engine.dialect.name == "sqlite":
+        async with _sqlite_migration(engine) as connection:
             yield connection
         return
     async with engine.begin() as connection:

@@ -9,13 +9,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     DateTime,
     Float,
     Integer,
+    Numeric,
     Select,
     TypeDecorator,
     column,
@@ -58,6 +61,65 @@ class UTCDateTime(TypeDecorator[datetime]):
         if isinstance(value, str):  # aggregates over text columns on SQLite
             value = datetime.fromisoformat(value)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# --- money ----------------------------------------------------------------------------
+
+MONEY_SCALE = 4
+MONEY_UNITS = 10**MONEY_SCALE  # ten-thousandths of the currency unit per unit
+
+
+class Money(TypeDecorator[Decimal]):
+    """``numeric(12,4)``: an amount with four decimal places, exact on both databases.
+
+    PostgreSQL keeps ``numeric(12,4)``. SQLite has no exact decimal (SQLAlchemy's Numeric
+    goes through a float there and warns), so it keeps whole ten-thousandths in an
+    INTEGER; the model's ``max_digits=12, decimal_places=4`` bound both alike. Sums go
+    through ``money_units``, which is an integer count of ten-thousandths on both.
+    """
+
+    impl = Numeric(12, MONEY_SCALE)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(12, MONEY_SCALE, asdecimal=True))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None or dialect.name != "sqlite":
+            return value
+        return int((Decimal(value) * MONEY_UNITS).to_integral_value())
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return Decimal(int(value)).scaleb(-MONEY_SCALE)
+        return Decimal(value)
+
+
+class money_units(FunctionElement[int]):
+    """A ``Money`` column as a whole number of ten-thousandths: sum it, and the sum is
+    exact on both databases (divide by ``MONEY_UNITS`` in Python)."""
+
+    type = BigInteger()
+    inherit_cache = True
+    name = "money_units"
+
+    def __init__(self, value: Any) -> None:
+        super().__init__(value)
+
+
+@compiles(money_units)
+def _money_units_pg(element: money_units, compiler: Any, **kw: Any) -> str:
+    value = compiler.process(next(iter(element.clauses)), **kw)
+    return f"CAST({value} * {MONEY_UNITS} AS BIGINT)"
+
+
+@compiles(money_units, "sqlite")
+def _money_units_sqlite(element: money_units, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(next(iter(element.clauses)), **kw))
 
 
 def table_of(model: type[SQLModel]) -> Table:

@@ -10,6 +10,13 @@ from models.governance import (
     McpSession,
     McpToolCall,
 )
+from models.identities import (
+    Nhi,
+    NhiActivity,
+    NhiAnomaly,
+    NhiGuardian,
+    NhiRiskSnapshot,
+)
 from models.jobs import Job
 from models.knowledge import EntryAuthor, KnowledgeEntry
 from models.tenancy import ApiKey, Department, Organization, User
@@ -30,6 +37,11 @@ __all__ = [
     "McpHourlyRollup",
     "McpSession",
     "McpToolCall",
+    "Nhi",
+    "NhiActivity",
+    "NhiAnomaly",
+    "NhiGuardian",
+    "NhiRiskSnapshot",
     "Organization",
     "User",
 ]

@@ -2,7 +2,7 @@
 configuration changes, and the hourly MCP rollups built by a job.
 
 Every id is time-ordered (``TimeOrderedTenantRow``), since the family's REST ids sort
-by creation time. ``mcp_sessions.nhi_id`` is a plain id until the NHI table exists.
+by creation time. NHIs are in ``models/identities.py``.
 """
 
 from __future__ import annotations
@@ -110,8 +110,8 @@ class GuardianVerdictEvent(GuardianVerdictEventBase, TimeOrderedTenantRow, table
 
 class McpSessionBase(SQLModel):
     client: str | None = Field(default=None, max_length=200)
-    # The NHI acting in the session; a foreign key once the NHI table comes.
-    nhi_id: uuid.UUID | None = None
+    # The NHI acting in the session, if known.
+    nhi_id: uuid.UUID | None = Field(default=None, foreign_key="nhis.id", ondelete="SET NULL")
 
 
 class McpSession(McpSessionBase, TimeOrderedTenantRow, table=True):

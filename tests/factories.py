@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import jwt
@@ -24,6 +25,7 @@ from models.governance import (
     McpSession,
     McpToolCall,
 )
+from models.identities import Nhi, NhiActivity, NhiAnomaly, NhiGuardian, NhiRiskSnapshot
 from models.jobs import Job
 from models.knowledge import EntryAuthor, KnowledgeEntry
 from models.tenancy import ApiKey, Department, Organization, User
@@ -288,4 +290,113 @@ class Factory:
             target_type=target_type,
             target_id=target_id,
             **values,
+        )
+
+    # --- non-human identities -------------------------------------------------------------
+
+    async def nhi(
+        self, org: dict[str, Any], label: str = "ci-runner-prod", tier: int = 2, **values: Any
+    ) -> dict[str, Any]:
+        defaults = {"id": new_id(self.now), "kind": "service_account"}
+        return await self._insert(
+            Nhi,
+            org_id=org["id"],
+            label=label,
+            tier=tier,
+            created_at=self.now,
+            **{**defaults, "federation_status": "verified", **values},
+        )
+
+    async def bind(self, nhi: dict[str, Any], guardian: dict[str, Any]) -> dict[str, Any]:
+        """Binds ``guardian`` to ``nhi``."""
+        return await self._insert(
+            NhiGuardian,
+            nhi_id=nhi["id"],
+            guardian_id=guardian["id"],
+            org_id=nhi["org_id"],
+            created_at=self.now,
+        )
+
+    async def activity(
+        self,
+        nhi: dict[str, Any],
+        occurred_at: datetime,
+        spend_usd: str | Decimal = "0",
+        outcome: str = "allowed",
+        **values: Any,
+    ) -> dict[str, Any]:
+        """One activity event (``tool``, ``guardian_id`` in ``values``)."""
+        return await self._insert(
+            NhiActivity,
+            id=new_id(occurred_at),
+            org_id=nhi["org_id"],
+            nhi_id=nhi["id"],
+            occurred_at=occurred_at,
+            spend_usd=Decimal(spend_usd),
+            outcome=outcome,
+            **values,
+        )
+
+    async def activities(
+        self, nhi: dict[str, Any], rows: Sequence[tuple[datetime, str, str]]
+    ) -> None:
+        """Many events in one statement: ``(occurred_at, spend_usd, outcome)`` each."""
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                insert(NhiActivity),
+                [
+                    {
+                        "id": new_id(at),
+                        "org_id": nhi["org_id"],
+                        "nhi_id": nhi["id"],
+                        "occurred_at": at,
+                        "spend_usd": Decimal(spend),
+                        "outcome": outcome,
+                    }
+                    for at, spend, outcome in rows
+                ],
+            )
+
+    async def anomaly(
+        self,
+        nhi: dict[str, Any],
+        detected_at: datetime,
+        type: str = "spend_burst",
+        severity: str = "high",
+        **values: Any,
+    ) -> dict[str, Any]:
+        defaults = {
+            "window_from": detected_at - timedelta(hours=24),
+            "window_to": detected_at,
+            "evidence": {},
+            "status": "open",
+        }
+        return await self._insert(
+            NhiAnomaly,
+            id=new_id(detected_at),
+            org_id=nhi["org_id"],
+            nhi_id=nhi["id"],
+            type=type,
+            severity=severity,
+            detected_at=detected_at,
+            **{**defaults, **values},
+        )
+
+    async def snapshot(
+        self, nhi: dict[str, Any], computed_at: datetime, risk_score: float, **values: Any
+    ) -> dict[str, Any]:
+        defaults = {
+            "window_from": computed_at - timedelta(days=7),
+            "window_to": computed_at,
+            "signals": [],
+            "source": "snapshot",
+        }
+        return await self._insert(
+            NhiRiskSnapshot,
+            id=new_id(computed_at),
+            org_id=nhi["org_id"],
+            nhi_id=nhi["id"],
+            computed_at=computed_at,
+            risk_score=risk_score,
+            **{**defaults, **values},
         )

@@ -20,6 +20,7 @@ from resolvers.governance.window import window
 # no writes: creating and changing guardians is this gateway's addition).
 LOGS_READ = "logs:read"
 MCP_READ = "mcp:read"
+NHI_READ = "nhi:read"
 WRITE = "governance:write"
 
 

@@ -22,6 +22,10 @@ from models.governance import ENVIRONMENTS
 from resolvers.common import check_choice, check_moment
 
 DEFAULT_SPAN = timedelta(hours=24)
+# The NHI reads' default spans: 7 days for risk, observability and posture (the span of
+# the seed's nhi-risk example), 30 days for a risk history. Detection keeps 24 h.
+NHI_SPAN = timedelta(days=7)
+HISTORY_SPAN = timedelta(days=30)
 MAX_BUCKETS = 1440
 BUCKETS: tuple[str, ...] = tuple(BUCKET_SECONDS)
 MAX_TAG = 50
@@ -78,11 +82,15 @@ def check_window(start: datetime, end: datetime, bucket: str) -> None:
 
 
 def span(
-    now: datetime, start: datetime | None = None, end: datetime | None = None
+    now: datetime,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    default: timedelta = DEFAULT_SPAN,
 ) -> tuple[datetime, datetime]:
     """The checked ``[from, to)`` of a read without buckets (MCP summary, tools, lists):
-    the defaults, each on its own, and 400 unless ``to`` is later than ``from``."""
-    start = check_moment(start, "from") or now - DEFAULT_SPAN
+    the defaults (``from`` is now - ``default``), each on its own, and 400 unless ``to``
+    is later than ``from``."""
+    start = check_moment(start, "from") or now - default
     end = check_moment(end, "to") or now
     check_order(start, end)
     return start, end
@@ -93,11 +101,12 @@ def window(
     start: datetime | None = None,
     end: datetime | None = None,
     bucket: str = "1h",
+    default: timedelta = DEFAULT_SPAN,
 ) -> Window:
     """The checked window for GraphQL arguments (naive times are UTC)."""
     checked_bucket = check_choice(bucket, BUCKETS, "bucket")
     assert checked_bucket is not None  # a str in, a str out
-    start, end = span(now, start, end)
+    start, end = span(now, start, end, default)
     check_window(start, end, checked_bucket)
     return Window(start=start, end=end, bucket=checked_bucket)
 

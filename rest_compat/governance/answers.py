@@ -27,7 +27,21 @@ from rest_compat.routing import ShapeFn
 Schema = dict[str, Any]
 UTC_OFFSET = "+00:00"
 TIME_KEYS = frozenset(
-    {"from", "to", "timestamp", "started_at", "created_at", "changed_at", "finished_at"}
+    {
+        "from",
+        "to",
+        "timestamp",
+        "started_at",
+        "created_at",
+        "changed_at",
+        "finished_at",
+        "last_seen_at",
+        "detected_at",
+        "acknowledged_at",
+        "computed_at",
+        "window_from",
+        "window_to",
+    }
 )
 OPAQUE_KEYS = frozenset({"old_value", "new_value", "config", "evidence"})
 

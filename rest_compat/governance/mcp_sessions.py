@@ -20,7 +20,7 @@ from pydantic import Field
 from starlette.requests import Request
 
 from gateway.errors import not_found
-from gateway.ids import CONFIG_CHANGE, MCP_SESSION
+from gateway.ids import CONFIG_CHANGE, MCP_SESSION, NHI
 from rest_compat.governance.answers import SeedForm
 from rest_compat.governance.envelope import GOVERNANCE
 from rest_compat.governance.mcp import MCP_ANALYTICS
@@ -65,6 +65,9 @@ class Found:
         return dict(options[0])
 
 
+# A session names its NHI (nhi_…) beside its own id.
+SESSION_IDS = {"session_id": MCP_SESSION, "nhi_id": NHI}
+
 SESSION_ROUTES: list[RestRoute] = [
     RestRoute(
         "GET",
@@ -72,7 +75,7 @@ SESSION_ROUTES: list[RestRoute] = [
         op="mcp_sessions",
         family=GOVERNANCE,
         params=ListParams,
-        shape=SeedForm(ids={"session_id": MCP_SESSION}, then=cursor_page),
+        shape=SeedForm(ids=SESSION_IDS, then=cursor_page),
     ),
     RestRoute(
         "GET",
@@ -80,7 +83,7 @@ SESSION_ROUTES: list[RestRoute] = [
         op="mcp_session",
         family=GOVERNANCE,
         params=SessionParams,
-        shape=SeedForm(ids={"session_id": MCP_SESSION}, then=Found("session")),
+        shape=SeedForm(ids=SESSION_IDS, then=Found("session")),
     ),
     RestRoute(
         "GET",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -81,7 +81,10 @@ GuardianId = Annotated[uuid.UUID, id_reader(GUARDIAN), id_schema(GUARDIAN, "guar
 class Span(RouteParams):
     """``[from, to)``: the window every governance read takes. Each default on its own,
     literally the seed's: ``to`` is now and ``from`` now - 24 h (so a ``to`` alone at or
-    before now - 24 h is refused as not after ``from``)."""
+    before now - 24 h is refused as not after ``from``). A subclass may set another
+    ``default_span`` (the NHI reads: 7 days)."""
+
+    default_span: ClassVar[timedelta] = DEFAULT_SPAN
 
     # Optional only on the wire: validation always fills both (``start``/``end``).
     from_: Annotated[
@@ -98,7 +101,7 @@ class Span(RouteParams):
     def _default_window(cls, data: Any, info: ValidationInfo) -> Any:
         if isinstance(data, dict):
             now = (info.context or {}).get("now") or utcnow()
-            data = {"to": now, "from": now - DEFAULT_SPAN, **data}
+            data = {"to": now, "from": now - cls.default_span, **data}
         return data
 
     @model_validator(mode="after")

@@ -18,7 +18,8 @@ from tests.cli.run import Outcome, gateway, gateway_sync
 from tests.factories import Factory
 
 KNOWN = (
-    "catalog:read catalog:write knowledge:read knowledge:write logs:read mcp:read governance:write"
+    "catalog:read catalog:write knowledge:read knowledge:write logs:read mcp:read nhi:read "
+    "governance:write"
 )
 VIEWER = {"query": "{ viewer { username } }"}
 

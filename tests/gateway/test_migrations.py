@@ -164,3 +164,85 @@ async def test_item8_migration_backfills_family_and_subject(scratch):
         )
     assert [r.id for r in kept] == ids
     assert "family" not in columns and "subject_id" not in columns
+
+
+OLD_SESSIONS = sa.table(
+    "mcp_sessions",
+    sa.column("id", sa.Uuid()),
+    sa.column("org_id", sa.Uuid()),
+    sa.column("client", sa.String()),
+    sa.column("nhi_id", sa.Uuid()),
+    sa.column("started_at", UTCDateTime()),
+)
+OLD_CALLS = sa.table(
+    "mcp_tool_calls",
+    sa.column("id", sa.Uuid()),
+    sa.column("org_id", sa.Uuid()),
+    sa.column("session_id", sa.Uuid()),
+    sa.column("tool", sa.String()),
+    sa.column("verdict", sa.String()),
+    sa.column("latency_ms", sa.Integer()),
+    sa.column("created_at", UTCDateTime()),
+)
+NHIS = sa.table(
+    "nhis",
+    sa.column("id", sa.Uuid()),
+    sa.column("org_id", sa.Uuid()),
+    sa.column("label", sa.String()),
+    sa.column("tier", sa.Integer()),
+    sa.column("created_at", UTCDateTime()),
+)
+
+
+async def test_sessions_keep_their_nhi_and_calls_when_nhi_becomes_a_key(scratch):
+    # given: revision 0006's sessions naming an NHI no table holds, with a tool call
+    await migrate.upgrade(scratch, "0006")
+    org, nhi, session, plain, call = (uuid.uuid4() for _ in range(5))
+    early, late = datetime(2026, 4, 1, 9, tzinfo=UTC), datetime(2026, 4, 2, tzinfo=UTC)
+    async with scratch.begin() as conn:
+        await conn.execute(
+            ORGANIZATIONS.insert().values(
+                id=org, name="A", plan="growth", subscription_active=True, created_at=early
+            )
+        )
+        await conn.execute(
+            OLD_SESSIONS.insert(),
+            [
+                {"id": session, "org_id": org, "client": "c", "nhi_id": nhi, "started_at": late},
+                {"id": plain, "org_id": org, "client": "c", "nhi_id": nhi, "started_at": early},
+            ],
+        )
+        await conn.execute(
+            OLD_CALLS.insert().values(
+                id=call,
+                org_id=org,
+                session_id=session,
+                tool="t",
+                verdict="passed",
+                latency_ms=5,
+                created_at=late,
+            )
+        )
+
+    # when
+    await migrate.upgrade(scratch)
+
+    # then: one placeholder NHI, created when its first session started; nothing lost
+    async with scratch.connect() as conn:
+        nhis = (await conn.execute(select(NHIS))).all()
+        named = (await conn.execute(select(OLD_SESSIONS.c.nhi_id))).scalars().all()
+        calls = (await conn.execute(select(OLD_CALLS.c.id))).scalars().all()
+    assert [tuple(row) for row in nhis] == [(nhi, org, f"unregistered-{nhi.hex[:8]}", 4, early)]
+    assert named == [nhi, nhi]
+    assert calls == [call]
+
+    # and the key holds: a session cannot name an NHI that does not exist
+    with pytest.raises(sa.exc.IntegrityError):
+        async with scratch.begin() as conn:
+            await conn.execute(OLD_SESSIONS.update().values(nhi_id=uuid.uuid4()))
+
+    # and stepping back keeps the sessions and their calls
+    await migrate.downgrade(scratch, "0006")
+    async with scratch.connect() as conn:
+        assert (await conn.execute(select(OLD_CALLS.c.id))).scalars().all() == [call]
+        assert len((await conn.execute(select(OLD_SESSIONS.c.id))).all()) == 2

@@ -94,7 +94,6 @@ def governance() -> list[dict[str, Any]]:
             "id": SESSION_B,
             "org_id": s.ORG_B,
             "started_at": "2026-04-02T10:00:00Z",
-            "nhi_id": "0b000000-0000-4000-8000-00000000b999",
         },
         {
             "entity": "mcp_tool_call",

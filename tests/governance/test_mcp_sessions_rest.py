@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 from gateway.ids import MCP_SESSION, render_id
+from gateway.ids import NHI as NHI_PREFIX
 from tests.factories import Factory
 
 DAY = datetime(2026, 5, 1, tzinfo=UTC)
@@ -59,7 +60,8 @@ async def build_mcp(factory: Factory) -> Mcp:
     await factory.tool_call(s["s1"], at(minutes=1), "postgres.query", "passed", 100)
     await factory.tool_call(s["s1"], at(minutes=2), "stripe.create_refund", "blocked", 300)
     await factory.tool_call(s["s1"], at(minutes=3), "postgres.query", "corrected", 200)
-    s["s2"] = await factory.mcp_session(org, at(2), client="cursor", nhi_id=NHI)
+    nhi = await factory.nhi(org, "ci-runner", id=NHI)
+    s["s2"] = await factory.mcp_session(org, at(2), client="cursor", nhi_id=nhi["id"])
     await factory.tool_call(s["s2"], at(2, seconds=30), "github.search", "passed", 50)
     s["s3"] = await factory.mcp_session(org, at(4))
     s["s4"] = await factory.mcp_session(org, at(6))
@@ -113,7 +115,8 @@ async def test_sessions_newest_first_with_counts_and_window_edges(api, factory, 
             row(mcp, "s5", "claude", None, (1, 0, 0, 1)),
             row(mcp, "s4", "claude", None, (2, 2, 0, 0)),
             row(mcp, "s3", "claude", None, (0, 0, 0, 0)),
-            row(mcp, "s2", "cursor", str(NHI), (1, 1, 0, 0)),
+            # The NHI in the family's form: nhi_ and the same 128 bits as a ULID.
+            row(mcp, "s2", "cursor", render_id(NHI_PREFIX, NHI), (1, 1, 0, 0)),
             row(mcp, "s1", "claude", None, (3, 1, 1, 1)),
         ],
         "page": {"next_cursor": None, "has_more": False},
