@@ -36,7 +36,6 @@ def routed(app, method: str, path: str) -> bool:
 PENDING = {
     # Governance II (issue 9): non-human identities.
     "GET /v1/analytics/nhi-risk",
-    "GET /v1/analytics/nhi-observability",
     "GET /v1/analytics/nhi-risk-assessment/{id}",
     "GET /v1/analytics/nhi-risk-assessment/{id}/history",
     "POST /v1/analytics/nhi-risk/detect-anomalies",

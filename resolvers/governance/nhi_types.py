@@ -9,6 +9,11 @@ from typing import Any
 
 import strawberry
 
+from gateway.context import Info
+from resolvers.governance import nhi_observability
+from resolvers.governance.nhi_observability_types import NhiActivitySummary, NhiFrom
+from resolvers.governance.window import NHI_SPAN, To, span
+
 
 @strawberry.type(
     description="A non-human identity: a service account, CI runner, AI agent or workload."
@@ -41,5 +46,17 @@ class Nhi:
     # --- guardians, risk, risk history, MCP sessions (the NHI reads) ---------------------
 
     # --- activity summary (observability) ------------------------------------------------
+
+    @strawberry.field(
+        description="Its activity over [from, to) (default the last 7 days), batched for "
+        "every NHI of the answer."
+    )
+    async def activity_summary(
+        self, info: Info, from_: NhiFrom = None, to: To = None
+    ) -> NhiActivitySummary:
+        ctx = info.context
+        start, end = span(ctx.now, from_, to, default=NHI_SPAN)
+        loader = ctx.loaders.get(nhi_observability.activity_by_nhi, start, end)
+        return NhiActivitySummary.of(start, end, await loader.load(self.id))
 
     # --- anomalies ------------------------------------------------------------------------
