@@ -155,6 +155,10 @@ async def tenant(factory: Factory, prefix: str, *, plan: str = "growth") -> Tena
         new_value={"name": f"{prefix}-redactor"},
     )
     t.add("ConfigChange", change, change["field"])
+    # An NHI with an activity event inside the default day.
+    nhi = await factory.nhi(t.org, f"{prefix}-runner")
+    t.add("Nhi", nhi, nhi["label"])
+    await factory.activity(nhi, factory.now - timedelta(hours=1), "0.5", tool=f"{prefix}.deploy")
     return t
 
 
