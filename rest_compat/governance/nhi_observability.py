@@ -6,8 +6,8 @@ daily series.
 1,440 buckets a 422. ``nhi_id`` (``nhi_…`` or a UUID) keeps one NHI: rows, totals and
 series are then that NHI's alone, and an unknown one (or another organisation's) answers
 no rows and zero totals, as the family's other filters do. The rows are a cursor page
-by label then id (``limit`` 1-1000, default 1000, so one page holds most
-organisations); totals and the series cover every NHI whatever the page.
+by label then id (``limit`` 1-1000, default 100: a page's estimated query cost grows
+with it); totals and the series cover every NHI whatever the page.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import BeforeValidator, Field, model_validator
 
 from gateway.ids import NHI
-from resolvers.governance.nhi_observability_schema import MAX_ROWS
+from resolvers.governance.nhi_observability_schema import DEFAULT_ROWS, MAX_ROWS
 from resolvers.governance.window import NHI_SPAN, check_window
 from rest_compat.governance.answers import SeedForm
 from rest_compat.governance.envelope import GOVERNANCE
@@ -51,7 +51,7 @@ class ObservabilityParams(NhiSpan, CursorParams):
         Field(ge=1, le=MAX_ROWS, description="NHI rows per page."),
         BeforeValidator(decimal_text),
         QUERY,
-    ] = MAX_ROWS
+    ] = DEFAULT_ROWS
 
     @model_validator(mode="after")
     def _window_rules(self) -> ObservabilityParams:

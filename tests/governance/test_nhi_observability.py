@@ -212,3 +212,15 @@ async def test_scope(api, factory, ds):
     assert response.json()["error"]["code"] == "forbidden"
     response = await api.get(PATH, headers=factory.scoped_headers(ds.user, ["nhi:read"]))
     assert response.status_code == 200
+
+
+async def test_a_page_holds_100_nhis_by_default(api, factory):
+    org = await factory.org("Many")
+    user = await factory.user(org, "max")
+    for n in range(101):
+        await factory.nhi(org, f"nhi-{n:03}")
+    response = await api.get(PATH, params=d.W, headers=factory.headers(user))
+    body = response.json()
+    assert len(body["data"]) == 100 and body["data"][-1]["nhi_label"] == "nhi-099"
+    assert body["page"]["has_more"] is True
+    assert body["totals"]["nhis"] == 101

@@ -20,7 +20,7 @@ NOW = d.at(36)
 W_VARS = {"from": d.W["from"], "to": d.W["to"]}
 
 OBSERVABILITY = """query ($from: DateTime, $to: DateTime, $bucket: String! = "1h",
-                          $first: Int! = 1000, $after: String, $nhiId: UUID) {
+                          $first: Int! = 100, $after: String, $nhiId: UUID) {
   nhiObservability(from: $from, to: $to, bucket: $bucket, first: $first, after: $after,
                    nhiId: $nhiId) {
     from to bucket
