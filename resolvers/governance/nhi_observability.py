@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import BigInteger, and_, case, cast, func, literal, or_, select
 from sqlalchemy.engine import RowMapping
@@ -40,6 +40,11 @@ _nhi = col(NhiActivity.nhi_id)
 _at = col(NhiActivity.occurred_at)
 
 
+def usd(units: int) -> float:
+    """Ten-thousandths of a USD as USD, 2 decimals half up, from the exact sum."""
+    return half_up(Fraction(units, MONEY_UNITS), SPEND_DIGITS)
+
+
 @dataclass(frozen=True)
 class Activity:
     """One NHI's (or every NHI's) activity over a window, exactly as counted."""
@@ -54,8 +59,7 @@ class Activity:
 
     @property
     def spend_usd(self) -> float:
-        """Spend in USD, 2 decimals half up, from the exact sum."""
-        return half_up(Fraction(self.spend_units, MONEY_UNITS), SPEND_DIGITS)
+        return usd(self.spend_units)
 
     @property
     def guardian_checked_share(self) -> float:
@@ -91,26 +95,45 @@ class Point:
     spend_units: int = 0
     denied_attempts: int = 0
 
+    # The figures a bucket counts.
+    FIGURES: ClassVar[tuple[str, ...]] = ("activity_count", "spend_units", "denied_attempts")
+
     @property
     def spend_usd(self) -> float:
-        return half_up(Fraction(self.spend_units, MONEY_UNITS), SPEND_DIGITS)
+        return usd(self.spend_units)
+
+    @classmethod
+    def of(cls, start: datetime, row: RowMapping | None) -> Point:
+        """The bucket starting at ``start``: its row's figures, or zeros without one."""
+        if row is None:
+            return cls(start)
+        return cls(start, *(int(row[name]) for name in cls.FIGURES))
 
 
 def _sum_of(condition: Any) -> Any:
     return cast(func.coalesce(func.sum(case((condition, 1), else_=0)), 0), BigInteger)
 
 
-def _figures() -> list[Any]:
+_FIGURE_NAMES = (
+    "activity_count",
+    "spend_units",
+    "tools_used",
+    "denied_attempts",
+    "guardian_checked",
+)
+
+
+def _figures(names: Sequence[str] = _FIGURE_NAMES) -> list[Any]:
     """The activity figures of a group of events, labelled as ``Activity`` reads them."""
-    return [
-        func.count().label("activity_count"),
-        cast(func.coalesce(func.sum(money_units(col(NhiActivity.spend_usd))), 0), BigInteger).label(
-            "spend_units"
-        ),
-        func.count(func.distinct(col(NhiActivity.tool))).label("tools_used"),
-        _sum_of(col(NhiActivity.outcome) == "denied").label("denied_attempts"),
-        _sum_of(col(NhiActivity.guardian_id).is_not(None)).label("guardian_checked"),
-    ]
+    spend = func.coalesce(func.sum(money_units(col(NhiActivity.spend_usd))), 0)
+    figures = {
+        "activity_count": func.count(),
+        "spend_units": cast(spend, BigInteger),
+        "tools_used": func.count(func.distinct(col(NhiActivity.tool))),
+        "denied_attempts": _sum_of(col(NhiActivity.outcome) == "denied"),
+        "guardian_checked": _sum_of(col(NhiActivity.guardian_id).is_not(None)),
+    }
+    return [figures[name].label(name) for name in names]
 
 
 def _in_window(
@@ -160,15 +183,6 @@ def _per_nhi(
         .subquery("sessions")
     )
     return activity, sessions
-
-
-_FIGURE_NAMES = (
-    "activity_count",
-    "spend_units",
-    "tools_used",
-    "denied_attempts",
-    "guardian_checked",
-)
 
 
 def _joined(
@@ -275,25 +289,13 @@ async def series(
     only = None if nhi_id is None else [nhi_id]
     bucket = epoch_bucket(_at, window.bucket_seconds).label("bucket")
     statement = (
-        select(bucket, *_figures())
+        select(bucket, *_figures(Point.FIGURES))
         .where(*_in_window(org_id, window.start, window.end, only))
         .group_by(bucket)
     )
     found = {row["bucket"]: row for row in (await conn.execute(statement)).mappings()}
-    points = []
-    for start in bucket_starts(window.start, window.end, window.bucket_seconds):
-        row = found.get(start)
-        points.append(
-            Point(start)
-            if row is None
-            else Point(
-                start,
-                activity_count=int(row["activity_count"]),
-                spend_units=int(row["spend_units"]),
-                denied_attempts=int(row["denied_attempts"]),
-            )
-        )
-    return points
+    starts = bucket_starts(window.start, window.end, window.bucket_seconds)
+    return [Point.of(start, found.get(start)) for start in starts]
 
 
 # --- the per-request batch behind Nhi.activitySummary ------------------------------------
