@@ -218,3 +218,12 @@ async def test_a_page_holds_100_nhis_by_default(api, factory):
     assert len(body["data"]) == 100 and body["data"][-1]["nhi_label"] == "nhi-099"
     assert body["page"]["has_more"] is True
     assert body["totals"]["nhis"] == 101
+
+
+async def test_a_day_in_year_1_is_a_quiet_day(api, factory, ds):
+    body = await get(
+        api, factory, ds, **{"from": "0001-01-01T00:00:00Z", "to": "0001-01-02T00:00:00Z"}
+    )
+    assert body["totals"] == {"nhis": 4, "active_nhis": 0, **d.ZERO_FIGURES}
+    assert body["series"][0]["timestamp"] == "0001-01-01T00:00:00Z"
+    assert len(body["series"]) == 24
