@@ -6,7 +6,7 @@ For one NHI over ``[start, end)`` (the NHI reads default to the last 7 days):
   the window touches, ``gateway.sql.bucket_count``), idle hours counting as 0;
   ``p99_spend`` is ``percentile_cont(0.99)`` of that series.
 - ``rolling_baseline``: the mean hourly spend over the 7 days before ``start``
-  (168 hours, idle hours counting as 0).
+  (168 hours, idle hours counting as 0): the spend of ``[start - 7 days, start)`` / 168.
 - Signal ``spend_burst:p99`` when ``p99_spend >= 1.00`` USD and
   ``p99_spend > 5 * rolling_baseline``: S = 1, otherwise 0.
 - Signal ``tool_attempt:denied:N`` when N >= 1 denied attempts fall in the window:
@@ -40,7 +40,7 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import Integer, case, cast, func, literal, literal_column, select
+from sqlalchemy import Integer, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.rounding import half_up
@@ -177,14 +177,12 @@ async def risk_inputs(
     nhi_ids: Sequence[uuid.UUID] | None = None,
 ) -> list[RiskInputs]:
     """Every NHI of the organisation (or those of ``nhi_ids``), ordered by label then id,
-    with its inputs over ``[start, end)``. One statement; one scan of the activity in
-    ``[start - 7 days, end)``."""
+    with its inputs over ``[start, end)``. One statement: the window's activity grouped
+    by hour, the baseline's summed per NHI."""
     hours = bucket_count(start, end, HOUR)
     low, high, upper_weight = percentile_neighbours(hours)
 
-    # Each NHI's spend and denied attempts per UTC hour, the baseline's hours apart from
-    # the window's (an hour that ``start`` cuts in two is counted on both sides).
-    in_window = ACTIVITY.c.occurred_at >= start
+    # Each NHI's spend and denied attempts per UTC hour of the window.
     scope = [ACTIVITY.c.org_id == org_id]
     if nhi_ids is not None:
         scope.append(ACTIVITY.c.nhi_id.in_(nhi_ids))
@@ -192,34 +190,22 @@ async def risk_inputs(
     hourly = (
         select(
             ACTIVITY.c.nhi_id,
-            in_window.label("in_window"),
             func.sum(money_units(ACTIVITY.c.spend_usd)).label("units"),
             func.sum(case((ACTIVITY.c.outcome == "denied", 1), else_=0)).label("denied"),
         )
-        .where(
-            *scope,
-            ACTIVITY.c.occurred_at >= start - BASELINE_SPAN,
-            ACTIVITY.c.occurred_at < end,
-        )
-        # By the label: PostgreSQL cannot tell that two bound ``start`` are one value.
-        .group_by(ACTIVITY.c.nhi_id, hour, literal_column("in_window"))
-        .cte("hourly")
+        .where(*scope, ACTIVITY.c.occurred_at >= start, ACTIVITY.c.occurred_at < end)
+        .group_by(ACTIVITY.c.nhi_id, hour)
+        .subquery("hourly")
     )
 
     # The window's active hours ranked by spend: the k active sums sit above H - k zeros.
-    ranked = (
-        select(
-            hourly.c.nhi_id,
-            hourly.c.units,
-            hourly.c.denied,
-            func.row_number()
-            .over(partition_by=hourly.c.nhi_id, order_by=hourly.c.units)
-            .label("rn"),
-            func.count().over(partition_by=hourly.c.nhi_id).label("k"),
-        )
-        .where(hourly.c.in_window == literal(True))
-        .subquery("ranked")
-    )
+    ranked = select(
+        hourly.c.nhi_id,
+        hourly.c.units,
+        hourly.c.denied,
+        func.row_number().over(partition_by=hourly.c.nhi_id, order_by=hourly.c.units).label("rn"),
+        func.count().over(partition_by=hourly.c.nhi_id).label("k"),
+    ).subquery("ranked")
 
     def neighbour(position: int) -> Any:
         # The value at ``position`` of the padded series; NULL (so 0) when it is a zero.
@@ -236,10 +222,15 @@ async def risk_inputs(
         .group_by(ranked.c.nhi_id)
         .subquery("window")
     )
+    # The baseline needs no hours: a mean over 168 of them is the sum over 168.
     baseline = (
-        select(hourly.c.nhi_id, func.sum(hourly.c.units).label("units"))
-        .where(hourly.c.in_window == literal(False))
-        .group_by(hourly.c.nhi_id)
+        select(ACTIVITY.c.nhi_id, func.sum(money_units(ACTIVITY.c.spend_usd)).label("units"))
+        .where(
+            *scope,
+            ACTIVITY.c.occurred_at >= start - BASELINE_SPAN,
+            ACTIVITY.c.occurred_at < start,
+        )
+        .group_by(ACTIVITY.c.nhi_id)
         .subquery("baseline")
     )
     bound = (
