@@ -20,7 +20,10 @@ from models.base import TenantRow, choice_field, timestamp_field
 SUBJECT_TYPES: dict[str, tuple[str, ...]] = {
     "catalog": ("component", "environment", "deployment"),
     "knowledge": ("knowledge_entry",),
-    "governance": ("guardian",),
+    "governance": (
+        "guardian",
+        "nhi",
+    ),
 }
 FAMILIES = tuple(SUBJECT_TYPES)
 Family = Literal[FAMILIES]  # type: ignore[valid-type]

@@ -12,9 +12,10 @@ from resolvers.governance.guardian_schema import GuardianQuery
 from resolvers.governance.mcp_schema import McpMutation, McpQuery
 from resolvers.governance.mcp_session_schema import McpSessionQuery
 from resolvers.governance.mutations import GuardianMutation
+from resolvers.governance.nhi_mutations import NhiMutation
 from resolvers.governance.nhi_observability_schema import NhiObservabilityQuery
 
 Query = merge_types(
     "GovernanceQuery", (GuardianQuery, McpQuery, McpSessionQuery, NhiObservabilityQuery)
 )
-Mutation = merge_types("GovernanceMutation", (GuardianMutation, McpMutation))
+Mutation = merge_types("GovernanceMutation", (GuardianMutation, McpMutation, NhiMutation))

@@ -166,7 +166,7 @@ async def test_a_failed_write_leaves_neither_the_change_nor_its_record(
         raise RuntimeError("the audit log is unavailable")
 
     # The audit event is written last: failing it must undo the update and config change.
-    monkeypatch.setattr(service, "_audit", broken)
+    monkeypatch.setattr(service, "audit", broken)
     patch = {"name": "Renamed", "config": {"threshold": 0.9}}
     body = await gql(
         client, factory.headers(admin), UPDATE, {"id": str(shield["id"]), "input": patch}

@@ -156,7 +156,7 @@ async def tenant(factory: Factory, prefix: str, *, plan: str = "growth") -> Tena
     )
     t.add("ConfigChange", change, change["field"])
     # An NHI with an activity event inside the default day.
-    nhi = await factory.nhi(t.org, f"{prefix}-runner")
+    nhi = await factory.nhi(t.org, f"{prefix}-runner", 2, kind="ci_runner")
     t.add("Nhi", nhi, nhi["label"])
     await factory.activity(nhi, factory.now - timedelta(hours=1), "0.5", tool=f"{prefix}.deploy")
     return t
@@ -192,8 +192,13 @@ async def _guardian(factory: Factory, t: Tenant, caller: Row, name: str) -> Row:
     return await factory.guardian(t.org, name)
 
 
+async def _nhi(factory: Factory, t: Tenant, caller: Row, name: str) -> Row:
+    return await factory.nhi(t.org, name)
+
+
 THROWAWAY: dict[str, Maker] = {
     "Guardian": _guardian,
+    "Nhi": _nhi,
     "Component": _component,
     "Environment": _environment,
     "Deployment": _deployment,

@@ -51,6 +51,7 @@ from rest_compat.routing import RestRoute
 ID_ALIASES: dict[str, str] = {
     "author": "User",
     "dept": "Department",
+    "owner": "User",
     "rollup": "McpRollup",
     "session": "McpSession",
 }
