@@ -22,6 +22,7 @@ from gateway.sql import table_of, utcnow
 from models.audit import AuditEvent
 from models.catalog import Component, Deployment, Environment
 from models.governance import ConfigChange, Guardian, GuardianVerdictEvent, McpSession, McpToolCall
+from models.identities import Nhi, NhiActivity, NhiGuardian
 from models.knowledge import EntryAuthor, KnowledgeEntry
 from models.tenancy import ApiKey, Department, Organization, User
 
@@ -34,6 +35,7 @@ ENTRIES = table_of(KnowledgeEntry)
 DEPLOYMENTS = table_of(Deployment)
 GUARDIANS = table_of(Guardian)
 MCP_SESSIONS = table_of(McpSession)
+NHIS = table_of(Nhi)
 
 # The table each audit subject type names; the audit log outlives them (no foreign key).
 SUBJECT_TABLES = {
@@ -42,6 +44,7 @@ SUBJECT_TABLES = {
     "deployment": DEPLOYMENTS,
     "knowledge_entry": ENTRIES,
     "guardian": GUARDIANS,
+    "nhi": NHIS,
 }
 
 
@@ -89,6 +92,9 @@ def _audit_event_row(record: r.Record) -> dict[str, Any]:
     return row
 
 
+Fill = Callable[[AsyncConnection, list[dict[str, Any]]], Awaitable[None]]
+
+
 @dataclass(frozen=True)
 class EntitySpec:
     """How one entity's lines become upserted rows."""
@@ -107,7 +113,7 @@ class EntitySpec:
     guarded: tuple[str, ...] = ()
     # Fills a batch's absent values from the database (a verdict's environment is its
     # guardian's), after the tenancy checks, in the import's transaction.
-    fill: Callable[[AsyncConnection, list[dict[str, Any]]], Awaitable[None]] | None = None
+    fill: Fill | None = None
 
     @property
     def guards_own_id(self) -> bool:
@@ -186,20 +192,24 @@ KNOWLEDGE_ENTITIES: tuple[EntitySpec, ...] = (
 )
 
 
-async def _fill_guardian_created_at(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
-    """No created_at: the existing row's, so that importing the file again changes
-    nothing; a new guardian's is the import's time."""
-    missing = {row["id"] for row in rows if row["created_at"] is None}
-    if not missing:
-        return
-    result = await conn.execute(
-        select(GUARDIANS.c.id, GUARDIANS.c.created_at).where(GUARDIANS.c.id.in_(missing))
-    )
-    existing = {row.id: row.created_at for row in result}
-    now = utcnow()
-    for row in rows:
-        if row["created_at"] is None:
-            row["created_at"] = existing.get(row["id"], now)
+def _keep_created_at(table: Table, keys: tuple[str, ...] = ("id",)) -> Fill:
+    """A fill for rows without created_at: the existing row's, so that importing the
+    file again changes nothing; a new row's is the import's time."""
+
+    async def fill(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+        missing = [row for row in rows if row["created_at"] is None]
+        if not missing:
+            return
+        first = table.c[keys[0]]
+        statement = select(*(table.c[key] for key in keys), table.c.created_at).where(
+            first.in_({row[keys[0]] for row in missing})
+        )
+        existing = {tuple(found[:-1]): found[-1] for found in await conn.execute(statement)}
+        now = utcnow()
+        for row in missing:
+            row["created_at"] = existing.get(tuple(row[key] for key in keys), now)
+
+    return fill
 
 
 async def _fill_verdict_environment(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
@@ -220,7 +230,7 @@ async def _fill_verdict_environment(conn: AsyncConnection, rows: list[dict[str, 
 # it is not checked as a reference; its actor must be a user of the organisation.
 GOVERNANCE_ENTITIES: tuple[EntitySpec, ...] = (
     EntitySpec(
-        "guardian", r.GuardianRecord, GUARDIANS, refs=_in_org(), fill=_fill_guardian_created_at
+        "guardian", r.GuardianRecord, GUARDIANS, refs=_in_org(), fill=_keep_created_at(GUARDIANS)
     ),
     EntitySpec(
         "guardian_verdict",
@@ -229,7 +239,30 @@ GOVERNANCE_ENTITIES: tuple[EntitySpec, ...] = (
         refs=_in_org(Ref("guardian_id", GUARDIANS)),
         fill=_fill_verdict_environment,
     ),
-    EntitySpec("mcp_session", r.McpSessionRecord, MCP_SESSIONS, refs=_in_org()),
+    # NHIs before what names them: sessions and activity (lines are loaded in file order).
+    EntitySpec(
+        "nhi",
+        r.NhiRecord,
+        NHIS,
+        refs=_in_org(Ref("owner_id", USERS)),
+        fill=_keep_created_at(NHIS),
+    ),
+    EntitySpec(
+        "nhi_guardian",
+        r.NhiGuardianRecord,
+        table_of(NhiGuardian),
+        keys=("nhi_id", "guardian_id"),
+        refs=(Ref("nhi_id", NHIS), Ref("guardian_id", GUARDIANS)),
+        org_via="nhi_id",
+        fill=_keep_created_at(table_of(NhiGuardian), ("nhi_id", "guardian_id")),
+    ),
+    EntitySpec(
+        "nhi_activity",
+        r.NhiActivityRecord,
+        table_of(NhiActivity),
+        refs=_in_org(Ref("nhi_id", NHIS), Ref("guardian_id", GUARDIANS)),
+    ),
+    EntitySpec("mcp_session", r.McpSessionRecord, MCP_SESSIONS, refs=_in_org(Ref("nhi_id", NHIS))),
     EntitySpec(
         "mcp_tool_call",
         r.McpToolCallRecord,

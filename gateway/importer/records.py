@@ -9,6 +9,7 @@ on both dialects (SQLite would otherwise store it and PostgreSQL reject it).
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -32,6 +33,7 @@ from models.governance import (
     McpSessionBase,
     McpToolCallBase,
 )
+from models.identities import NhiActivityBase, NhiBase
 from models.knowledge import EntryAuthorBase, EntryStatus, KnowledgeEntryBase
 from models.tenancy import ApiKeyBase, DepartmentBase, OrganizationBase, Scope, UserBase
 
@@ -241,3 +243,35 @@ class McpToolCallRecord(McpToolCallBase, TenantRecord):
 class ConfigChangeRecord(ConfigChangeBase, TenantRecord):
     entity: Literal["config_change"]
     changed_at: Moment
+
+
+# --- identities (seed 002's NHIs) -------------------------------------------------------
+
+
+class NhiRecord(NhiBase, TenantRecord):
+    entity: Literal["nhi"]
+    # Absent or null: the existing row's, or the import's time for a new one (entities.py).
+    created_at: Moment | None = None
+    last_seen_at: Moment | None = None
+
+    _null = null_means_default("kind", "federation_status")
+
+
+class NhiGuardianRecord(Record):
+    """A guardian bound to an NHI; its organisation is the NHI's (and the guardian's)."""
+
+    entity: Literal["nhi_guardian"]
+    nhi_id: uuid.UUID
+    guardian_id: uuid.UUID
+    created_at: Moment | None = None
+
+
+class NhiActivityRecord(NhiActivityBase, TenantRecord):
+    """One event. ``spend_usd`` is a JSON number or a decimal string (``"0.0125"``),
+    0 or more, with at most 4 decimals and 12 digits (the column's numeric(12,4)): a
+    value with more is refused, never rounded."""
+
+    entity: Literal["nhi_activity"]
+    occurred_at: Moment
+    # Required here, though the model defaults it: a history file says what each did.
+    spend_usd: Decimal = Field(ge=0, max_digits=12, decimal_places=4)

@@ -26,6 +26,7 @@ SESSION_A = "0a000000-0000-4000-8000-00000000a201"
 SESSION_B = "0b000000-0000-4000-8000-00000000b201"
 CALL_1 = "0a000000-0000-4000-8000-00000000a301"
 CHANGE_1 = "0a000000-0000-4000-8000-00000000a401"
+NHI_B = "0b000000-0000-4000-8000-00000000b999"
 
 
 def organisations() -> list[dict[str, Any]]:
@@ -89,11 +90,19 @@ def governance() -> list[dict[str, Any]]:
             "started_at": "2026-04-02T10:00:00Z",
             "client": "cursor",
         },
+        {  # the NHI Globex's session names, before it
+            "entity": "nhi",
+            "id": NHI_B,
+            "org_id": s.ORG_B,
+            "label": "ci-agent",
+            "tier": 3,
+        },
         {
             "entity": "mcp_session",
             "id": SESSION_B,
             "org_id": s.ORG_B,
             "started_at": "2026-04-02T10:00:00Z",
+            "nhi_id": NHI_B,
         },
         {
             "entity": "mcp_tool_call",
@@ -136,6 +145,7 @@ async def test_governance_lines_imported_twice_change_nothing(db, tmp_path: Path
         "department": 1,
         "guardian": 2,
         "guardian_verdict": 2,
+        "nhi": 1,
         "mcp_session": 2,
         "mcp_tool_call": 1,
         "config_change": 1,
@@ -204,24 +214,25 @@ def _with(index: int, **changes: Any) -> dict[str, Any]:
         (_with(0, environment=...), "environment"),
         (_with(0, tags=["x" * 51]), "tags"),
         (_with(0, config=[1]), "config"),
-        (_with(6, verdict="error"), "verdict"),  # a tool call is never an error
-        (_with(6, surprise=1), "surprise"),
-        (_with(7, field=...), "field"),
+        (_with(7, verdict="error"), "verdict"),  # a tool call is never an error
+        (_with(7, surprise=1), "surprise"),
+        (_with(8, field=...), "field"),
         (_with(2, guardian_id=s.uid(77)), "does not exist"),
-        (_with(6, session_id=s.uid(78)), "does not exist"),
+        (_with(7, session_id=s.uid(78)), "does not exist"),
+        (_with(6, nhi_id=s.uid(79)), "does not exist"),
     ],
 )
 async def test_a_bad_governance_line_is_named_and_nothing_kept(
     db, tmp_path: Path, bad: dict[str, Any], reason: str
 ) -> None:
-    # given: a good file whose last line (13, after the guardians and sessions) is bad
+    # given: a good file whose last line (14, after the guardians and sessions) is bad
     lines: list[dict[str, Any]] = [*organisations(), *governance()]
-    assert len(lines) == 13
-    lines[12] = bad
+    assert len(lines) == 14
+    lines[13] = bad
     path = s.write(tmp_path / "bad.ndjson", lines)
     with pytest.raises(ImportFailed) as failure:
         await cli.run_import(db, path)
-    assert failure.value.line == 13
+    assert failure.value.line == 14
     assert reason in failure.value.reason, failure.value.reason
     assert all(rows == [] for rows in (await snapshot(db)).values())
 
@@ -231,9 +242,11 @@ async def test_a_bad_governance_line_is_named_and_nothing_kept(
     [
         # Acme's verdict of Globex's guardian; Globex's call in Acme's session
         (_with(2, guardian_id=GUARD_B), "guardian_id"),
-        (_with(6, org_id=s.ORG_B), "session_id"),
+        (_with(7, org_id=s.ORG_B), "session_id"),
+        # Acme's session naming Globex's NHI
+        (_with(4, nhi_id=NHI_B), "nhi_id"),
         # Globex's config change by Acme's admin
-        (_with(7, org_id=s.ORG_B), "actor_id"),
+        (_with(8, org_id=s.ORG_B), "actor_id"),
         # Acme's guardian, claimed by Globex
         (_with(0, org_id=s.ORG_B), "another organisation"),
         (_with(4, org_id=s.ORG_B), "another organisation"),
