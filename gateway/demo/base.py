@@ -7,7 +7,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, insert
@@ -19,6 +19,7 @@ Progress = Callable[[str], None]
 # on every machine and every run (and `seed --force` can find what to replace).
 NAMESPACE = uuid.UUID("2f6b8a9e-4c1d-4f3a-9b7e-6a1c0d2e3f40")
 CHUNK = 1000
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def demo_id(*parts: object) -> uuid.UUID:
@@ -35,6 +36,21 @@ def rng_for(*parts: object) -> random.Random:
     """A random stream of its own per organisation and module: changing how one
     module draws leaves every other module's data as it was."""
     return random.Random("demo/" + "/".join(str(part) for part in parts))
+
+
+def time_id(rng: random.Random, at: datetime) -> uuid.UUID:
+    """A time-ordered id, as the gateway gives new governance rows (gateway.ids.new_id),
+    with its random bits from the demo's seeded stream, so it is stable across runs."""
+    ms = (at - EPOCH) // timedelta(milliseconds=1)
+    rand_a, rand_b = rng.getrandbits(12), rng.getrandbits(62)
+    return uuid.UUID(int=ms << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b)
+
+
+def activity(at: datetime) -> float:
+    """How busy an hour is: the UTC working day (08-18, weekdays) at full rate."""
+    working = 8 <= at.hour < 18 and at.weekday() < 5
+    evening = 18 <= at.hour < 22
+    return 1.0 if working else 0.45 if evening else 0.2
 
 
 def pick_weighted(rng: random.Random, options: Sequence[Any], weights: Sequence[float]) -> Any:

@@ -1,5 +1,7 @@
 """The demo's AI governance: five guardians with two days of verdicts, MCP sessions over
-a dozen tools, and the configuration changes that shaped the guardians.
+a dozen tools, the configuration changes that shaped the guardians, and a dozen
+non-human identities with eight days of activity (``identities.py``); the sessions of
+the clients an NHI stands for run as that NHI.
 
 Shaped to give the governance analytics something to find: traffic follows the UTC
 working day, each guardian has its own verdict mix, latency and violation types, and one
@@ -9,18 +11,18 @@ tool (``stripe.create_refund``) is blocked far more often than the others.
 from __future__ import annotations
 
 import random
-import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from gateway.demo.base import Seeder, pick_weighted, rng_for
+from gateway.demo.base import Seeder, activity, pick_weighted, rng_for, time_id
+from gateway.demo.identities import identities
 from gateway.demo.tenancy import OrgData
 from gateway.sql import table_of
 from models.governance import ConfigChange, Guardian, GuardianVerdictEvent, McpSession, McpToolCall
+from models.identities import Nhi, NhiActivity, NhiGuardian
 
 DAYS = 2
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 VERDICTS = ("passed", "corrected", "blocked", "error")
 TOOL_VERDICTS = ("passed", "corrected", "blocked")
 CLIENTS = ("claude-desktop", "cursor", "support-bot", "ci-agent", "finance-copilot")
@@ -118,21 +120,6 @@ TOOL_WEIGHTS = tuple(weight for weight, _, _ in TOOLS.values())
 SESSIONS_PER_WORKING_HOUR = 14
 
 
-def time_id(rng: random.Random, at: datetime) -> uuid.UUID:
-    """A time-ordered id, as the gateway gives new governance rows (gateway.ids.new_id),
-    with its random bits from the demo's seeded stream, so it is stable across runs."""
-    ms = (at - EPOCH) // timedelta(milliseconds=1)
-    rand_a, rand_b = rng.getrandbits(12), rng.getrandbits(62)
-    return uuid.UUID(int=ms << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b)
-
-
-def activity(at: datetime) -> float:
-    """How busy an hour is: the UTC working day (08-18, weekdays) at full rate."""
-    working = 8 <= at.hour < 18 and at.weekday() < 5
-    evening = 18 <= at.hour < 22
-    return 1.0 if working else 0.45 if evening else 0.2
-
-
 def latency(rng: random.Random, median_ms: float) -> int:
     """A long-tailed latency around ``median_ms``."""
     return max(1, round(median_ms * rng.lognormvariate(0, 0.45)))
@@ -159,8 +146,15 @@ async def seed_governance(seeder: Seeder, org: OrgData) -> int:
     verdicts = _verdicts(rng, seeder, org, guardians, scale)
     sessions, calls = _sessions(rng, seeder, org, scale)
     changes = _config_changes(rng, seeder, org, guardians)
+    nhis = identities(seeder, org, guardians)
+    runs_as = nhis.by_client()
+    for session in sessions:
+        session["nhi_id"] = runs_as.get(session["client"])
     await seeder.write(table_of(Guardian), guardians, label=f"{label} guardians")
     await seeder.write(table_of(GuardianVerdictEvent), verdicts, label=f"{label} verdicts")
+    await seeder.write(table_of(Nhi), nhis.nhis, label=f"{label} NHIs")
+    await seeder.write(table_of(NhiGuardian), nhis.bindings, label=f"{label} NHI bindings")
+    await seeder.write(table_of(NhiActivity), nhis.activity, label=f"{label} NHI activity")
     await seeder.write(table_of(McpSession), sessions, label=f"{label} MCP sessions")
     await seeder.write(table_of(McpToolCall), calls, label=f"{label} MCP tool calls")
     await seeder.write(table_of(ConfigChange), changes, label=f"{label} config changes")
