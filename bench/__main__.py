@@ -17,6 +17,7 @@ CASES = {
     "bus_factor": "bench.bus_factor",  # org-wide bus factor, 1,000 users x 50,000 entries
     "guardians": "bench.guardians",  # governance summary and timeseries, 1,000,000 verdicts
     "mcp": "bench.mcp",  # MCP summary and tools, 1,000,000 tool calls, with and without rollup
+    "nhi": "bench.nhi",  # NHI risk, 1,000 NHIs x 1,000,000 activity events
 }
 
 

@@ -147,18 +147,26 @@ async def measure_gets(
     runs: int,
 ) -> None:
     """Print a Figure for each (name, path) GET, as that user through the gateway."""
+    async with client_as(engine, user_id=user_id, org_id=org_id) as (client, headers):
+        for name, path in paths:
+            figure = await compare(
+                name, engine, client, lambda path=path: client.get(path, headers=headers), runs
+            )
+            print(f"{label}: {figure.line()}", flush=True)
+
+
+@asynccontextmanager
+async def client_as(
+    engine: AsyncEngine, *, user_id: uuid.UUID, org_id: uuid.UUID
+) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str]]]:
+    """The gateway in process, and the headers that make a request that user's."""
     with tempfile.TemporaryDirectory() as data_dir:
         settings = Settings(data_dir=Path(data_dir))
         token = Authenticator(secret=settings.resolved_jwt_secret()).issue(
             user_id=user_id, org_id=org_id
         )
-        headers = {"Authorization": f"Bearer {token}"}
         async with gateway_client(engine, Path(data_dir)) as client:
-            for name, path in paths:
-                figure = await compare(
-                    name, engine, client, lambda path=path: client.get(path, headers=headers), runs
-                )
-                print(f"{label}: {figure.line()}", flush=True)
+            yield client, {"Authorization": f"Bearer {token}"}
 
 
 async def add_tenant(
