@@ -36,7 +36,7 @@ import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
@@ -160,6 +160,13 @@ def assess(inputs: RiskInputs) -> Risk:
     return Risk(inputs=inputs, factors=factors, score=half_up(min(Fraction(1), total), 2))
 
 
+def baseline_start(start: datetime) -> datetime:
+    """7 days before ``start``; the first representable moment for a window in the first
+    week of year 1 (still divided by 168 hours: there is no activity before it)."""
+    earliest = datetime.min.replace(tzinfo=UTC)
+    return start - BASELINE_SPAN if start - earliest >= BASELINE_SPAN else earliest
+
+
 def percentile_neighbours(hours: int) -> tuple[int, int, Fraction]:
     """The 0-based positions around 0.99 (hours - 1) in a series of ``hours`` values, and
     the interpolation weight of the upper one (``percentile_cont``'s rule)."""
@@ -227,7 +234,7 @@ async def risk_inputs(
         select(ACTIVITY.c.nhi_id, func.sum(money_units(ACTIVITY.c.spend_usd)).label("units"))
         .where(
             *scope,
-            ACTIVITY.c.occurred_at >= start - BASELINE_SPAN,
+            ACTIVITY.c.occurred_at >= baseline_start(start),
             ACTIVITY.c.occurred_at < start,
         )
         .group_by(ACTIVITY.c.nhi_id)

@@ -271,3 +271,13 @@ def test_percentile_neighbours():
     assert percentile_neighbours(168) == (165, 166, Fraction(33, 100))
     assert percentile_neighbours(1) == (0, 0, 0)
     assert percentile_neighbours(101) == (99, 99, 0)
+
+
+async def test_a_window_in_the_first_week_of_year_1_has_a_baseline(engine, factory):
+    org = await factory.org()
+    nhi = await factory.nhi(org, "ancient", 4)
+    start = datetime(1, 1, 2, tzinfo=UTC)
+    await factory.activity(nhi, datetime(1, 1, 1, 1, tzinfo=UTC), "1.68")
+    async with engine.connect() as conn:
+        (found,) = await risks(conn, org_id=org["id"], start=start, end=start + HOUR)
+    assert found.inputs.rolling_baseline == Fraction(1, 100)
