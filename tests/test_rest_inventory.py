@@ -35,9 +35,6 @@ def routed(app, method: str, path: str) -> bool:
 # exact: each must be unrouted, and routing one fails until it is struck off.
 PENDING = {
     # Governance II (issue 9): non-human identities.
-    "GET /v1/analytics/nhi-risk",
-    "GET /v1/analytics/nhi-risk-assessment/{id}",
-    "GET /v1/analytics/nhi-risk-assessment/{id}/history",
     "POST /v1/analytics/nhi-risk/detect-anomalies",
     "GET /v1/analytics/nhi-anomalies",
     "POST /v1/analytics/nhi-anomalies/{id}/ack",

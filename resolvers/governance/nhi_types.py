@@ -10,9 +10,21 @@ from typing import Any
 import strawberry
 
 from gateway.context import Info
+from gateway.errors import not_found
+from resolvers.common import check_first
 from resolvers.governance import nhi_observability
+from resolvers.governance.mcp_session_types import McpSession
+from resolvers.governance.nhi_loaders import (
+    guardians_by_nhi,
+    mcp_sessions_by_nhi,
+    risk_by_nhi,
+    risk_history_by_nhi,
+)
 from resolvers.governance.nhi_observability_types import NhiActivitySummary, NhiFrom
-from resolvers.governance.window import NHI_SPAN, To, span
+from resolvers.governance.nhi_reads import check_risk_first
+from resolvers.governance.nhi_risk_types import HistoryFrom, NhiRisk, NhiRiskSnapshot
+from resolvers.governance.types import Guardian
+from resolvers.governance.window import HISTORY_SPAN, NHI_SPAN, To, span
 
 
 @strawberry.type(
@@ -44,6 +56,40 @@ class Nhi:
         )
 
     # --- guardians, risk, risk history, MCP sessions (the NHI reads) ---------------------
+
+    @strawberry.field(description="The guardians bound to it, by name; batched.")
+    async def guardians(self, info: Info) -> list[Guardian]:
+        rows = await info.context.loaders.get(guardians_by_nhi).load(self.id)
+        return [Guardian.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="Its risk over [from, to) (default the last 7 days): score, signals "
+        "and factors; batched."
+    )
+    async def risk(self, info: Info, from_: NhiFrom = None, to: To = None) -> NhiRisk:
+        ctx = info.context
+        start, end = span(ctx.now, from_, to, NHI_SPAN)
+        found = await ctx.loaders.get(risk_by_nhi, start, end).load(self.id)
+        if found is None:  # pragma: no cover - an NHI of the answer is in the organisation
+            raise not_found("NHI")
+        return NhiRisk.of(found, start, end)
+
+    @strawberry.field(
+        description="Its risk snapshots computed in [from, to) (default the last 30 days), "
+        "oldest first, the first `first` (at most 1,000); batched."
+    )
+    async def risk_history(
+        self, info: Info, from_: HistoryFrom = None, to: To = None, first: int = 10
+    ) -> list[NhiRiskSnapshot]:
+        ctx = info.context
+        start, end = span(ctx.now, from_, to, HISTORY_SPAN)
+        loader = ctx.loaders.get(risk_history_by_nhi, start, end, check_risk_first(first))
+        return [NhiRiskSnapshot.from_row(row) for row in await loader.load(self.id)]
+
+    @strawberry.field(description="Its newest MCP sessions, newest first; batched.")
+    async def mcp_sessions(self, info: Info, first: int = 5) -> list[McpSession]:
+        loader = info.context.loaders.get(mcp_sessions_by_nhi, check_first(first))
+        return [McpSession.from_row(row) for row in await loader.load(self.id)]
 
     # --- activity summary (observability) ------------------------------------------------
 

@@ -14,8 +14,16 @@ from resolvers.governance.mcp_session_schema import McpSessionQuery
 from resolvers.governance.mutations import GuardianMutation
 from resolvers.governance.nhi_mutations import NhiMutation
 from resolvers.governance.nhi_observability_schema import NhiObservabilityQuery
+from resolvers.governance.nhi_schema import NhiQuery
 
 Query = merge_types(
-    "GovernanceQuery", (GuardianQuery, McpQuery, McpSessionQuery, NhiObservabilityQuery)
+    "GovernanceQuery",
+    (
+        GuardianQuery,
+        McpQuery,
+        McpSessionQuery,
+        NhiObservabilityQuery,
+        NhiQuery,
+    ),
 )
 Mutation = merge_types("GovernanceMutation", (GuardianMutation, McpMutation, NhiMutation))

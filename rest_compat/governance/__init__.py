@@ -8,7 +8,14 @@ from __future__ import annotations
 from rest_compat.governance.guardians import GUARDIAN_ROUTES
 from rest_compat.governance.mcp import MCP_ROUTES
 from rest_compat.governance.mcp_sessions import SESSION_ROUTES
+from rest_compat.governance.nhi import NHI_ROUTES
 from rest_compat.governance.nhi_observability import OBSERVABILITY_ROUTES
 from rest_compat.routing import RestRoute
 
-ROUTES: list[RestRoute] = [*GUARDIAN_ROUTES, *MCP_ROUTES, *SESSION_ROUTES, *OBSERVABILITY_ROUTES]
+ROUTES: list[RestRoute] = [
+    *GUARDIAN_ROUTES,
+    *MCP_ROUTES,
+    *SESSION_ROUTES,
+    *OBSERVABILITY_ROUTES,
+    *NHI_ROUTES,
+]

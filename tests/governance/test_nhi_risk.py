@@ -105,7 +105,7 @@ async def build(factory: Factory) -> dict[str, Any]:
     # Another organisation's NHI, busy, never counted.
     stranger = await factory.nhi(other, "burst", 1)
     await factory.activity(stranger, hour(3), "99.00", "denied")
-    return {"org": org, "nhis": nhis}
+    return {"org": org, "nhis": nhis, "guardian": guardian}
 
 
 async def by_label(engine: Any, org: Any) -> dict[str, Any]:

@@ -54,6 +54,9 @@ ID_ALIASES: dict[str, str] = {
     "owner": "User",
     "rollup": "McpRollup",
     "session": "McpSession",
+    # Root fields whose `id` names the NHI they answer about.
+    "NhiRiskAssessment": "Nhi",
+    "NhiRiskHistory": "Nhi",
 }
 # Values an argument must take where its type allows ones the field refuses, by
 # ``Type.field.argument`` (GraphQL, input fields as ``….input.field``) or ``METHOD path name``.
@@ -153,7 +156,7 @@ def refusal(guards: list[Requires], caller: Principal) -> str | None:
 def id_kind(name: str, owner: str, kinds: set[str], fallback: list[str]) -> str:
     """The type of row an id-named argument points at, or Undeclared."""
     if name == "id":
-        candidates = fallback
+        candidates = [ID_ALIASES.get(kind, kind) for kind in fallback]
     else:
         base = re.sub(r"(_id|Id|Ids|_ids)$", "", name)
         base = re.sub(r"_([a-z])", lambda m: m.group(1).upper(), base)
