@@ -3,11 +3,11 @@
 - ``nhi-risk``: one row per NHI over ``[from, to)`` (default the last 7 days), by
   ``risk_score`` descending, then label, then id; filters ``tier`` (1-4) and
   ``min_score`` (0 to 1); a cursor page (``limit`` 1-1000, default 1000).
-- ``nhi-risk-assessment/{nhi_id}`` (the seed's ``{id}``): one NHI (``nhi_…`` or a UUID)
+- ``nhi-risk-assessment/{id}``: one NHI (``nhi_…`` or a UUID)
   over the same window, its score, every factor with its part, weight and contribution,
   the score's inputs, its open anomalies and recommendations. Unknown, malformed or
   another organisation's: 404.
-- ``nhi-risk-assessment/{nhi_id}/history``: its risk snapshots computed in ``[from, to)``
+- ``nhi-risk-assessment/{id}/history``: its risk snapshots computed in ``[from, to)``
   (default the last 30 days), oldest first, as a cursor page (``limit`` 1-1000).
 
 ``to`` must be later than ``from``. No bucket, so no 1,440-bucket limit.
@@ -79,7 +79,7 @@ NhiId = Annotated[
 
 
 class AssessmentParams(NhiSpan):
-    nhi_id: NhiId
+    id: NhiId
 
 
 class HistoryParams(Span, NhiPage):
@@ -87,7 +87,7 @@ class HistoryParams(Span, NhiPage):
 
     default_span: ClassVar = HISTORY_SPAN
 
-    nhi_id: NhiId
+    id: NhiId
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ NHI_ROUTES: list[RestRoute] = [
     ),
     RestRoute(
         "GET",
-        f"{ANALYTICS}/nhi-risk-assessment/{{nhi_id}}",
+        f"{ANALYTICS}/nhi-risk-assessment/{{id}}",
         op="nhi_risk_assessment",
         family=GOVERNANCE,
         params=AssessmentParams,
@@ -124,7 +124,7 @@ NHI_ROUTES: list[RestRoute] = [
     ),
     RestRoute(
         "GET",
-        f"{ANALYTICS}/nhi-risk-assessment/{{nhi_id}}/history",
+        f"{ANALYTICS}/nhi-risk-assessment/{{id}}/history",
         op="nhi_risk_history",
         family=GOVERNANCE,
         params=HistoryParams,

@@ -54,9 +54,11 @@ ID_ALIASES: dict[str, str] = {
     "owner": "User",
     "rollup": "McpRollup",
     "session": "McpSession",
-    # Root fields whose `id` names the NHI they answer about.
+    # Root fields and routes whose `id` names the NHI they answer about.
     "NhiRiskAssessment": "Nhi",
     "NhiRiskHistory": "Nhi",
+    "GET /v1/analytics/nhi-risk-assessment/{id}": "Nhi",
+    "GET /v1/analytics/nhi-risk-assessment/{id}/history": "Nhi",
 }
 # Values an argument must take where its type allows ones the field refuses, by
 # ``Type.field.argument`` (GraphQL, input fields as ``….input.field``) or ``METHOD path name``.
@@ -384,7 +386,7 @@ def rest_call(route: RestRoute, kinds: set[str]) -> Call:
         elif prop.get("format") == "uuid":
             if not is_id_name(name):
                 raise Undeclared(f"{key}: a UUID not named like an id; declare its value in VALUES")
-            value = Slot(key, id_kind(name, key, kinds, []), required or where.where == "path")
+            value = Slot(key, id_kind(name, key, kinds, [label]), required or where.where == "path")
             slots.append(value)
         elif not required:
             continue
