@@ -38,7 +38,6 @@ PENDING = {
     "POST /v1/analytics/nhi-risk/detect-anomalies",
     "GET /v1/analytics/nhi-anomalies",
     "POST /v1/analytics/nhi-anomalies/{id}/ack",
-    "GET /v1/analytics/nhi-posture",
 }
 
 

@@ -14,6 +14,7 @@ from resolvers.governance.mcp_session_schema import McpSessionQuery
 from resolvers.governance.mutations import GuardianMutation
 from resolvers.governance.nhi_mutations import NhiMutation
 from resolvers.governance.nhi_observability_schema import NhiObservabilityQuery
+from resolvers.governance.nhi_posture_schema import NhiPostureQuery
 from resolvers.governance.nhi_schema import NhiQuery
 
 Query = merge_types(
@@ -24,6 +25,7 @@ Query = merge_types(
         McpSessionQuery,
         NhiObservabilityQuery,
         NhiQuery,
+        NhiPostureQuery,
     ),
 )
 Mutation = merge_types("GovernanceMutation", (GuardianMutation, McpMutation, NhiMutation))

@@ -10,6 +10,7 @@ from rest_compat.governance.mcp import MCP_ROUTES
 from rest_compat.governance.mcp_sessions import SESSION_ROUTES
 from rest_compat.governance.nhi import NHI_ROUTES
 from rest_compat.governance.nhi_observability import OBSERVABILITY_ROUTES
+from rest_compat.governance.nhi_posture import POSTURE_ROUTES
 from rest_compat.routing import RestRoute
 
 ROUTES: list[RestRoute] = [
@@ -18,4 +19,5 @@ ROUTES: list[RestRoute] = [
     *SESSION_ROUTES,
     *OBSERVABILITY_ROUTES,
     *NHI_ROUTES,
+    *POSTURE_ROUTES,
 ]
