@@ -344,3 +344,21 @@ def test_the_score_uses_the_rounded_risk_score():
     assert found.risk.score == 0.03
     assert found.exact_score == Fraction(783, 1000)
     assert found.score == 0.78
+
+
+async def test_twenty_nhis_cost_as_few_statements_as_two(api, factory, statements):
+    # given organisations of n busy, anomalous NHIs, for n = 2 then 20
+    counts = []
+    for n in (2, 20):
+        org = await factory.org(f"Org{n}")
+        user = await factory.user(org, f"u{n}")
+        for i in range(n):
+            nhi = await factory.nhi(org, f"nhi-{i}")
+            await factory.activities(nhi, [(ago(1), "1.00", "allowed"), (ago(2), "0", "denied")])
+            await factory.anomaly(nhi, ago(1))
+        statements.statements.clear()
+        response = await api.get(POSTURE, headers=factory.headers(user))
+        assert len(response.json()["data"]) == n
+        counts.append(statements.count)
+    # the principal, the posture counts, the risk inputs
+    assert counts[0] == counts[1] == 3, statements.statements
