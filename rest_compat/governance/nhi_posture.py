@@ -1,6 +1,6 @@
 """GET /v1/analytics/nhi-posture (scope ``nhi:read``): each NHI's composite posture over
-the last 7 days ending now, weakest first, as a cursor page (``limit`` 1-1000, default
-1000; ``cursor`` is the previous page's ``next_cursor``).
+the last 7 days ending now, weakest first, as a cursor page (``limit`` 1-500, default
+500, the gateway's page maximum; ``cursor`` is the previous page's ``next_cursor``).
 
 The answer is the seed's (``nhi_id``, ``posture_score``, ``components``) with
 ``nhi_label`` and ``risk_score`` beside them, and the window used (``from``, ``to``). The
@@ -26,7 +26,7 @@ ANALYTICS = "/v1/analytics"
 
 
 class PostureParams(CursorParams):
-    """A cursor page of up to 1,000 NHIs (the whole list at once for most organisations)."""
+    """A cursor page of up to 500 NHIs (the whole list at once for most organisations)."""
 
     limit: Annotated[
         int,
