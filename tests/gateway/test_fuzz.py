@@ -273,6 +273,11 @@ async def test_item6_fuzz_every_rest_parameter(
     )
 
     assert response.status_code < 500, response.text
+    if response.is_redirect:
+        # An empty path id leaves a trailing slash: the relative redirect to the path
+        # without it (gateway/redirects.py), which has no body.
+        assert response.headers["location"].startswith("/")
+        return
     if response.headers["content-type"].startswith("application/json"):
         response.json()
     else:
