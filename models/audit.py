@@ -23,6 +23,8 @@ SUBJECT_TYPES: dict[str, tuple[str, ...]] = {
     "governance": (
         "guardian",
         "nhi",
+        "nhi_anomaly",
+        "nhi_detection",
     ),
 }
 FAMILIES = tuple(SUBJECT_TYPES)

@@ -14,6 +14,8 @@ from gateway.errors import not_found
 from resolvers.common import check_first
 from resolvers.governance import nhi_observability
 from resolvers.governance.mcp_session_types import McpSession
+from resolvers.governance.nhi_anomaly_loaders import anomalies_by_nhi
+from resolvers.governance.nhi_anomaly_types import NhiAnomaly, check_status
 from resolvers.governance.nhi_loaders import (
     guardians_by_nhi,
     mcp_sessions_by_nhi,
@@ -106,3 +108,11 @@ class Nhi:
         return NhiActivitySummary.of(start, end, await loader.load(self.id))
 
     # --- anomalies ------------------------------------------------------------------------
+
+    @strawberry.field(
+        description="The NHI's anomalies, newest first. status: open (default), "
+        "acknowledged or all."
+    )
+    async def anomalies(self, info: Info, status: str = "open") -> list[NhiAnomaly]:
+        loader = info.context.loaders.get(anomalies_by_nhi, check_status(status))
+        return [NhiAnomaly.from_row(row) for row in await loader.load(self.id)]

@@ -12,6 +12,7 @@ from resolvers.governance.guardian_schema import GuardianQuery
 from resolvers.governance.mcp_schema import McpMutation, McpQuery
 from resolvers.governance.mcp_session_schema import McpSessionQuery
 from resolvers.governance.mutations import GuardianMutation
+from resolvers.governance.nhi_anomaly_schema import NhiAnomalyMutation, NhiAnomalyQuery
 from resolvers.governance.nhi_mutations import NhiMutation
 from resolvers.governance.nhi_observability_schema import NhiObservabilityQuery
 from resolvers.governance.nhi_posture_schema import NhiPostureQuery
@@ -26,6 +27,9 @@ Query = merge_types(
         NhiObservabilityQuery,
         NhiQuery,
         NhiPostureQuery,
+        NhiAnomalyQuery,
     ),
 )
-Mutation = merge_types("GovernanceMutation", (GuardianMutation, McpMutation, NhiMutation))
+Mutation = merge_types(
+    "GovernanceMutation", (GuardianMutation, McpMutation, NhiMutation, NhiAnomalyMutation)
+)

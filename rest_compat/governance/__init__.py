@@ -9,6 +9,7 @@ from rest_compat.governance.guardians import GUARDIAN_ROUTES
 from rest_compat.governance.mcp import MCP_ROUTES
 from rest_compat.governance.mcp_sessions import SESSION_ROUTES
 from rest_compat.governance.nhi import NHI_ROUTES
+from rest_compat.governance.nhi_anomalies import NHI_ANOMALY_ROUTES
 from rest_compat.governance.nhi_observability import OBSERVABILITY_ROUTES
 from rest_compat.governance.nhi_posture import POSTURE_ROUTES
 from rest_compat.routing import RestRoute
@@ -20,4 +21,5 @@ ROUTES: list[RestRoute] = [
     *OBSERVABILITY_ROUTES,
     *NHI_ROUTES,
     *POSTURE_ROUTES,
+    *NHI_ANOMALY_ROUTES,
 ]
