@@ -16,17 +16,17 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, ClassVar, Literal
+from datetime import datetime
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from gateway.ids import ANOMALY, JOB, NHI
 from models.identities import MAX_NOTE
 from resolvers.governance.nhi_detection import check_detection_window
 from rest_compat.governance.answers import SeedForm
 from rest_compat.governance.envelope import GOVERNANCE
-from rest_compat.governance.mcp import BodyMoment
-from rest_compat.governance.params import Span, id_reader, id_schema
+from rest_compat.governance.params import Moment, Span, id_reader, id_schema
 from rest_compat.pages import CursorParams, cursor_page
 from rest_compat.params import BODY, QUERY, RouteParams, path_id
 from rest_compat.routing import RestRoute
@@ -38,18 +38,29 @@ AnomalyType = Literal["spend_burst", "tool_denials"]
 Severity = Literal["low", "medium", "high", "critical"]
 
 
+def _text_or_default(value: Any) -> Any:
+    # A JSON number is no RFC 3339 date-time (pydantic would read it as Unix time); a
+    # datetime is the default the window filled in.
+    if not isinstance(value, str | datetime):
+        raise ValueError("not an RFC 3339 date-time")
+    return value
+
+
+DetectMoment = Annotated[Moment, BeforeValidator(_text_or_default)]
+
+
 class DetectWindow(Span):
     """The detection body: ``from``/``to``, each optional, at most 90 days apart."""
 
     refusals: ClassVar[frozenset[int]] = frozenset({422})
 
     from_: Annotated[
-        BodyMoment | None,
+        DetectMoment | None,
         BODY,
         Field(alias="from", description="Window start (inclusive), RFC 3339; default now - 24 h."),
     ] = None
     to: Annotated[
-        BodyMoment | None,
+        DetectMoment | None,
         BODY,
         Field(description="Window end (exclusive), RFC 3339; default now."),
     ] = None
