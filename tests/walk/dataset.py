@@ -159,6 +159,14 @@ async def tenant(factory: Factory, prefix: str, *, plan: str = "growth") -> Tena
     nhi = await factory.nhi(t.org, f"{prefix}-runner", 2, kind="ci_runner")
     t.add("Nhi", nhi, nhi["label"])
     await factory.activity(nhi, factory.now - timedelta(hours=1), "0.5", tool=f"{prefix}.deploy")
+    # An NHI anomaly, open, detected inside the default day (acknowledging it is a write
+    # of the dataset's own row: it has no throwaway maker).
+    anomaly_nhi = await factory.nhi(org, f"{prefix}-anomalous-nhi")
+    t.add("Nhi", anomaly_nhi)
+    anomaly = await factory.anomaly(
+        anomaly_nhi, factory.now - timedelta(hours=1), evidence={"by": f"{prefix}-evidence"}
+    )
+    t.add("NhiAnomaly", anomaly, f"{prefix}-evidence")
     return t
 
 

@@ -59,6 +59,8 @@ ID_ALIASES: dict[str, str] = {
     "NhiRiskHistory": "Nhi",
     "GET /v1/analytics/nhi-risk-assessment/{id}": "Nhi",
     "GET /v1/analytics/nhi-risk-assessment/{id}/history": "Nhi",
+    "POST /v1/analytics/nhi-anomalies/{id}/ack": "NhiAnomaly",
+    "anomaly": "NhiAnomaly",
 }
 # Values an argument must take where its type allows ones the field refuses, by
 # ``Type.field.argument`` (GraphQL, input fields as ``….input.field``) or ``METHOD path name``.
