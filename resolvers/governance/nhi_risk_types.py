@@ -10,10 +10,10 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import strawberry
-from strawberry.scalars import JSON
 
 from gateway.context import Info
 from gateway.rounding import half_up
+from resolvers.governance.nhi_anomaly_types import NhiAnomaly
 from resolvers.governance.nhi_loaders import guardians_by_nhi
 from resolvers.governance.nhi_recommendations import recommendations
 from resolvers.governance.nhi_risk import Factor, Risk
@@ -129,33 +129,12 @@ class NhiRisk:
         return cls(**_risk_fields(risk, start, end))
 
 
-@strawberry.type(description="An open anomaly of the NHI, as its risk assessment lists it.")
-class NhiOpenAnomaly:
-    id: uuid.UUID
-    type: str = strawberry.field(description="spend_burst or tool_denials.")
-    severity: str = strawberry.field(description="low, medium, high or critical.")
-    detected_at: datetime
-    evidence: JSON
-    status: str
-
-    @classmethod
-    def from_row(cls, row: Any) -> NhiOpenAnomaly:
-        return cls(
-            id=row["id"],
-            type=row["type"],
-            severity=row["severity"],
-            detected_at=row["detected_at"],
-            evidence=row["evidence"],
-            status=row["status"],
-        )
-
-
 @strawberry.type(
     description="An NHI's risk explained: the score, every factor and input, its open "
     "anomalies and what to do about them."
 )
 class NhiRiskAssessment(NhiRisk):
-    open_anomalies: list[NhiOpenAnomaly] = strawberry.field(
+    open_anomalies: list[NhiAnomaly] = strawberry.field(
         description="Its open anomalies, newest first, at most 50."
     )
     recommendations: list[str] = strawberry.field(
@@ -168,7 +147,7 @@ class NhiRiskAssessment(NhiRisk):
     ) -> NhiRiskAssessment:
         return cls(
             **_risk_fields(risk, start, end),
-            open_anomalies=[NhiOpenAnomaly.from_row(row) for row in anomalies],
+            open_anomalies=[NhiAnomaly.from_row(row) for row in anomalies],
             recommendations=recommendations(risk),
         )
 

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from strawberry.dataloader import DataLoader
 
-from gateway.schema import schema
 from resolvers.governance.nhi_observability import Activity, activity_by_nhi
 from tests.governance import nhi_observability_data as d
 
@@ -181,13 +180,8 @@ NHIS = """query ($from: DateTime, $to: DateTime) {
       mcpSessions lastSeenAt } }
   }
 }"""
-needs_nhis = pytest.mark.skipif(
-    "nhis" not in schema._schema.query_type.fields,
-    reason="Nhi is reachable once the nhis root field is merged",
-)
 
 
-@needs_nhis
 async def test_activity_summary_on_each_nhi(api, factory, ds):
     body = await gql(api, factory.headers(ds.user), NHIS, W_VARS)
     summaries = [n["activitySummary"] for n in body["data"]["nhis"]["nodes"]]
@@ -196,7 +190,6 @@ async def test_activity_summary_on_each_nhi(api, factory, ds):
     assert all(s["from"] == "2026-05-01T00:00:00+00:00" for s in summaries)
 
 
-@needs_nhis
 async def test_activity_summary_defaults_to_the_last_seven_days(client_at, factory, ds):
     query = "{ nhis(first: 50) { nodes { label activitySummary { from activityCount } } } }"
     async with client_at(d.at(24)) as c:
@@ -206,7 +199,6 @@ async def test_activity_summary_defaults_to_the_last_seven_days(client_at, facto
     assert body["data"]["nhis"]["nodes"][0]["activitySummary"]["from"].startswith("2026-04-25")
 
 
-@needs_nhis
 async def test_activity_summaries_cost_the_same_statements_for_2_and_20_nhis(
     client, factory, statements
 ):
