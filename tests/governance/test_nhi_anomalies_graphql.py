@@ -1,10 +1,5 @@
 """NHI anomalies in GraphQL: ``nhiAnomalies``, ``detectNhiAnomalies``,
-``acknowledgeNhiAnomaly``, and ``Nhi.anomalies(status)`` batched per request.
-
-The ``nhis { anomalies }`` test reaches the Nhi type through the ``nhis`` root field of
-the NHI reads (another side of issue 9): until it is merged, that test fails on the
-unknown field.
-"""
+``acknowledgeNhiAnomaly``, and ``Nhi.anomalies(status)`` batched per request."""
 
 from __future__ import annotations
 
@@ -38,7 +33,7 @@ ACK = """mutation($id: UUID!, $note: String) {
   acknowledgeNhiAnomaly(id: $id, note: $note) { id status note acknowledgedBy acknowledgedAt }
 }"""
 NHIS_ANOMALIES = """query($status: String!) {
-  nhis { label anomalies(status: $status) { type severity status } }
+  nhis(first: 50) { nodes { label anomalies(status: $status) { type severity status } } }
 }"""
 
 
@@ -167,15 +162,14 @@ async def test_loader_cost_is_one_statement_whatever_the_nhis(db, factory, state
 
 
 async def test_nhis_anomalies_through_the_nhis_field(api, db, factory):
-    # Needs the `nhis` root field (the NHI reads).
     data = await build(factory)
     headers = factory.headers(data.user)
     await detected(api, db, headers)
     body = await gql(api, headers, NHIS_ANOMALIES, {"status": "open"})
     assert "errors" not in body, body
-    found = {row["label"]: row["anomalies"] for row in body["data"]["nhis"]}
+    found = {row["label"]: row["anomalies"] for row in body["data"]["nhis"]["nodes"]}
     assert found["zero"] == [{"type": "spend_burst", "severity": "critical", "status": "open"}]
     assert found["denied20"] == [{"type": "tool_denials", "severity": "high", "status": "open"}]
     assert found["five"] == [] and found["denied4"] == []
     acknowledged = await gql(api, headers, NHIS_ANOMALIES, {"status": "acknowledged"})
-    assert all(row["anomalies"] == [] for row in acknowledged["data"]["nhis"])
+    assert all(row["anomalies"] == [] for row in acknowledged["data"]["nhis"]["nodes"])
