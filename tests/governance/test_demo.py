@@ -17,7 +17,8 @@ from models.governance import (
     McpSession,
     McpToolCall,
 )
-from models.identities import Nhi, NhiActivity, NhiGuardian
+from models.identities import Nhi, NhiActivity, NhiAnomaly, NhiGuardian
+from resolvers.governance.nhi_detection import detect
 
 NOW = datetime(2026, 3, 4, 15, 20, tzinfo=UTC)  # a Wednesday afternoon
 
@@ -283,3 +284,26 @@ async def some_mcp_sessions_run_as_nhis_of_their_organisation(db) -> None:
         humans = await conn.scalar(select(func.count()).where(McpSession.nhi_id.is_(None)))
     assert set(runs) == {"ci-runner-prod", "support-agent", "code-review-agent", "finance-copilot"}
     assert humans > 0
+
+
+async def test_detection_over_the_demo_s_last_day_finds_the_designed_anomalies(db) -> None:
+    # What a newcomer sees after `gateway serve --demo` and one detection request.
+    await seeded(db)
+    async with db.begin() as conn:
+        result = await detect(
+            conn, org_id=DEMO_ORG_IDS[0], start=NOW - timedelta(hours=24), end=NOW, now=NOW
+        )
+        rows = (
+            await conn.execute(
+                select(Nhi.label, NhiAnomaly.type, NhiAnomaly.severity)
+                .join(Nhi, Nhi.id == NhiAnomaly.nhi_id)
+                .where(NhiAnomaly.org_id == DEMO_ORG_IDS[0])
+                .order_by(Nhi.label, NhiAnomaly.type)
+            )
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        ("ci-runner-prod", "spend_burst", "critical"),
+        ("ml-training-job", "spend_burst", "high"),
+        ("support-agent", "tool_denials", "medium"),
+    ]
+    assert (result["nhis"], result["anomalies_added"], result["snapshots_added"]) == (12, 3, 12)
