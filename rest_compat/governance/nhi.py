@@ -24,11 +24,11 @@ from starlette.requests import Request
 
 from gateway.ids import ANOMALY, GUARDIAN, NHI
 from resolvers.governance.nhi_reads import MAX_RISK_PAGE
-from resolvers.governance.window import HISTORY_SPAN, NHI_SPAN
+from resolvers.governance.window import HISTORY_SPAN
 from rest_compat.governance.answers import SeedForm
 from rest_compat.governance.envelope import GOVERNANCE
 from rest_compat.governance.mcp_sessions import Found
-from rest_compat.governance.params import Span, id_reader, id_schema
+from rest_compat.governance.params import NhiSpan, Span, id_reader, id_schema
 from rest_compat.pages import CursorParams, cursor_page
 from rest_compat.params import QUERY, Variables, decimal_text, path_id
 from rest_compat.routing import RestRoute
@@ -47,12 +47,6 @@ class NhiPage(CursorParams):
         BeforeValidator(decimal_text),
         QUERY,
     ] = MAX_RISK_PAGE
-
-
-class NhiSpan(Span):
-    """``[from, to)``, by default the last 7 days."""
-
-    default_span: ClassVar = NHI_SPAN
 
 
 class RiskParams(NhiSpan, NhiPage):

@@ -13,17 +13,16 @@ with it); totals and the series cover every NHI whatever the page.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
 from gateway.ids import NHI
 from resolvers.governance.nhi_observability_schema import DEFAULT_ROWS, MAX_ROWS
-from resolvers.governance.window import NHI_SPAN, check_window
+from resolvers.governance.window import check_window
 from rest_compat.governance.answers import SeedForm
 from rest_compat.governance.envelope import GOVERNANCE
-from rest_compat.governance.params import Span, id_reader, id_schema
+from rest_compat.governance.params import NhiSpan, id_reader, id_schema
 from rest_compat.pages import CursorParams, cursor_page
 from rest_compat.params import QUERY, decimal_text
 from rest_compat.routing import RestRoute
@@ -31,12 +30,6 @@ from rest_compat.routing import RestRoute
 NHI_ANALYTICS = "/v1/analytics"
 
 NhiId = Annotated[uuid.UUID, id_reader(NHI), id_schema(NHI, "non-human identity")]
-
-
-class NhiSpan(Span):
-    """``[from, to)`` of the NHI reads: ``from`` defaults to now - 7 days."""
-
-    default_span: ClassVar[timedelta] = NHI_SPAN
 
 
 class ObservabilityParams(NhiSpan, CursorParams):

@@ -28,7 +28,7 @@ from pydantic import (
 from gateway.ids import GUARDIAN, parse_id
 from gateway.inputs import to_utc
 from gateway.sql import BUCKET_SECONDS, utcnow
-from resolvers.governance.window import DEFAULT_SPAN, check_order, check_window
+from resolvers.governance.window import DEFAULT_SPAN, NHI_SPAN, check_order, check_window
 from rest_compat.params import QUERY, RouteParams
 
 ULID_PATTERN = "[0-7][0-9A-HJKMNP-TV-Z]{25}"
@@ -122,6 +122,12 @@ class Span(RouteParams):
         if self.to is None:  # pragma: no cover - the before-validator sets it
             raise ValueError("to is unset")
         return self.to
+
+
+class NhiSpan(Span):
+    """``[from, to)`` of the NHI reads: ``from`` defaults to now - 7 days."""
+
+    default_span: ClassVar[timedelta] = NHI_SPAN
 
 
 class GovernanceWindow(Span):
