@@ -13,11 +13,12 @@ from gateway.family import FamilyManifest
 from gateway.importer.entities import EntitySpec
 from resolvers.catalog.family import PORTAL
 from resolvers.governance.family import GOVERNANCE
+from resolvers.incidents.family import INCIDENTS
 from resolvers.jobs.family import JOBS
 from resolvers.knowledge.family import KNOWLEDGE
 from resolvers.tenancy.family import TENANCY
 
-FAMILIES: tuple[FamilyManifest, ...] = (TENANCY, JOBS, PORTAL, KNOWLEDGE, GOVERNANCE)
+FAMILIES: tuple[FamilyManifest, ...] = (TENANCY, JOBS, PORTAL, KNOWLEDGE, GOVERNANCE, INCIDENTS)
 
 
 def import_entities(families: Sequence[FamilyManifest] = FAMILIES) -> list[EntitySpec]:

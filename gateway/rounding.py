@@ -57,3 +57,12 @@ def ratio(numerator: Number, denominator: Number, digits: int) -> float:
     if not denominator:
         return 0.0
     return half_up(exact(numerator) / exact(denominator), digits)
+
+
+def decimal_string(value: Number, digits: int) -> str:
+    """``value`` to ``digits`` decimals, half up, as text with every decimal written:
+    how Django REST framework renders a DecimalField (``"15.50"``, ``"0.00"``)."""
+    scaled = exact(value) * 10**digits
+    magnitude = math.floor(abs(scaled) + Fraction(1, 2))
+    rounded = Decimal(magnitude if scaled >= 0 else -magnitude).scaleb(-digits)
+    return f"{rounded:.{digits}f}"

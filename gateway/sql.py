@@ -69,34 +69,53 @@ MONEY_SCALE = 4
 MONEY_UNITS = 10**MONEY_SCALE  # ten-thousandths of the currency unit per unit
 
 
-class Money(TypeDecorator[Decimal]):
-    """``numeric(12,4)``: an amount with four decimal places, exact on both databases.
+class _FixedPoint(TypeDecorator[Decimal]):
+    """``numeric(PRECISION, SCALE)``, exact on both databases.
 
-    PostgreSQL keeps ``numeric(12,4)``. SQLite has no exact decimal (SQLAlchemy's Numeric
-    goes through a float there and warns), so it keeps whole ten-thousandths in an
-    INTEGER; the model's ``max_digits=12, decimal_places=4`` bound both alike. Sums go
-    through ``money_units``, which is an integer count of ten-thousandths on both.
+    PostgreSQL keeps the numeric. SQLite has no exact decimal (SQLAlchemy's Numeric goes
+    through a float there and warns), so it keeps a whole number of the smallest unit
+    (10^-SCALE) in an INTEGER; the model's ``max_digits``/``decimal_places`` bound both
+    alike. Sums go through ``money_units``/``hundredth_units``, integers on both.
     """
 
+    PRECISION = 12
+    SCALE = MONEY_SCALE
     impl = Numeric(12, MONEY_SCALE)
     cache_ok = True
 
     def load_dialect_impl(self, dialect: Dialect) -> Any:
         if dialect.name == "sqlite":
             return dialect.type_descriptor(BigInteger())
-        return dialect.type_descriptor(Numeric(12, MONEY_SCALE, asdecimal=True))
+        return dialect.type_descriptor(Numeric(self.PRECISION, self.SCALE, asdecimal=True))
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None or dialect.name != "sqlite":
             return value
-        return int((Decimal(value) * MONEY_UNITS).to_integral_value())
+        return int((Decimal(value).scaleb(self.SCALE)).to_integral_value())
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
         if dialect.name == "sqlite":
-            return Decimal(int(value)).scaleb(-MONEY_SCALE)
+            return Decimal(int(value)).scaleb(-self.SCALE)
         return Decimal(value)
+
+
+class Money(_FixedPoint):
+    """``numeric(12,4)``: an amount with four decimal places (ten-thousandths on SQLite)."""
+
+    impl = Numeric(12, MONEY_SCALE)
+    cache_ok = True
+
+
+class Hundredths(_FixedPoint):
+    """``numeric(14,2)``: a figure with two decimal places (a KPI value, hours; whole
+    hundredths on SQLite)."""
+
+    PRECISION = 14
+    SCALE = 2
+    impl = Numeric(14, 2)
+    cache_ok = True
 
 
 class money_units(FunctionElement[int]):
@@ -119,6 +138,29 @@ def _money_units_pg(element: money_units, compiler: Any, **kw: Any) -> str:
 
 @compiles(money_units, "sqlite")
 def _money_units_sqlite(element: money_units, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(next(iter(element.clauses)), **kw))
+
+
+class hundredth_units(FunctionElement[int]):
+    """A ``Hundredths`` column as a whole number of hundredths (``money_units``' twin):
+    its sums and maxima are exact on both databases (divide by 100 in Python)."""
+
+    type = BigInteger()
+    inherit_cache = True
+    name = "hundredth_units"
+
+    def __init__(self, value: Any) -> None:
+        super().__init__(value)
+
+
+@compiles(hundredth_units)
+def _hundredth_units_pg(element: hundredth_units, compiler: Any, **kw: Any) -> str:
+    value = compiler.process(next(iter(element.clauses)), **kw)
+    return f"CAST({value} * 100 AS BIGINT)"
+
+
+@compiles(hundredth_units, "sqlite")
+def _hundredth_units_sqlite(element: hundredth_units, compiler: Any, **kw: Any) -> str:
     return str(compiler.process(next(iter(element.clauses)), **kw))
 
 

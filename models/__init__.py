@@ -17,6 +17,13 @@ from models.identities import (
     NhiGuardian,
     NhiRiskSnapshot,
 )
+from models.incidents import (
+    CostAnalysis,
+    Incident,
+    KpiMeasurement,
+    KpiMetric,
+    RecurrenceAnalysis,
+)
 from models.jobs import Job
 from models.knowledge import EntryAuthor, KnowledgeEntry
 from models.tenancy import ApiKey, Department, Organization, User
@@ -26,14 +33,18 @@ __all__ = [
     "AuditEvent",
     "Component",
     "ConfigChange",
+    "CostAnalysis",
     "Department",
     "Deployment",
     "EntryAuthor",
     "Environment",
     "Guardian",
     "GuardianVerdictEvent",
+    "Incident",
     "Job",
     "KnowledgeEntry",
+    "KpiMeasurement",
+    "KpiMetric",
     "McpHourlyRollup",
     "McpSession",
     "McpToolCall",
@@ -43,5 +54,6 @@ __all__ = [
     "NhiGuardian",
     "NhiRiskSnapshot",
     "Organization",
+    "RecurrenceAnalysis",
     "User",
 ]

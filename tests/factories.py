@@ -26,6 +26,7 @@ from models.governance import (
     McpToolCall,
 )
 from models.identities import Nhi, NhiActivity, NhiAnomaly, NhiGuardian, NhiRiskSnapshot
+from models.incidents import CostAnalysis, Incident, KpiMeasurement, KpiMetric, RecurrenceAnalysis
 from models.jobs import Job
 from models.knowledge import EntryAuthor, KnowledgeEntry
 from models.tenancy import ApiKey, Department, Organization, User
@@ -399,4 +400,144 @@ class Factory:
             computed_at=computed_at,
             risk_score=risk_score,
             **{**defaults, **values},
+        )
+
+    # --- incidents --------------------------------------------------------------------------
+
+    async def incident(
+        self,
+        org: dict[str, Any],
+        created_at: datetime | None = None,
+        *,
+        title: str = "Database latency",
+        category: str = "Infrastructure",
+        severity: str = "HIGH",
+        priority: str = "P2",
+        service: str = "db",
+        **values: Any,
+    ) -> dict[str, Any]:
+        """One incident (``acknowledged_at``, ``resolved_at``, ``downtime_minutes``, ... in
+        ``values``); ``status`` follows the timestamps unless given."""
+        status = (
+            "RESOLVED"
+            if values.get("resolved_at")
+            else ("ACKNOWLEDGED" if values.get("acknowledged_at") else "OPEN")
+        )
+        return await self._insert(
+            Incident,
+            **{
+                "id": uuid.uuid4(),
+                "org_id": org["id"],
+                "created_at": created_at or self.now,
+                "title": title,
+                "category": category,
+                "severity": severity,
+                "priority": priority,
+                "service": service,
+                "status": status,
+                **values,
+            },
+        )
+
+    async def kpi_metric(
+        self, org: dict[str, Any], metric_type: str = "MTTA", **values: Any
+    ) -> dict[str, Any]:
+        return await self._insert(
+            KpiMetric,
+            **{
+                "id": uuid.uuid4(),
+                "org_id": org["id"],
+                "name": f"{metric_type} metric",
+                "metric_type": metric_type,
+                "aggregation_type": "AVERAGE",
+                "incident_categories": [],
+                "incident_severities": [],
+                "incident_priorities": [],
+                "time_window_hours": 24,
+                "is_active": True,
+                "is_system_metric": False,
+                "created_at": self.now,
+                "updated_at": self.now,
+                **values,
+            },
+        )
+
+    async def kpi_measurement(
+        self,
+        metric: dict[str, Any],
+        period_end: datetime,
+        value: str | Decimal,
+        **values: Any,
+    ) -> dict[str, Any]:
+        hours = metric.get("time_window_hours", 24)
+        return await self._insert(
+            KpiMeasurement,
+            **{
+                "id": uuid.uuid4(),
+                "org_id": metric["org_id"],
+                "metric_id": metric["id"],
+                "value": Decimal(value),
+                "unit": "minutes",
+                "period_start": period_end - timedelta(hours=hours),
+                "period_end": period_end,
+                "incident_count": 0,
+                "calculated_at": period_end,
+                "details": {},
+                **values,
+            },
+        )
+
+    async def recurrence(
+        self, org: dict[str, Any], incidents: Sequence[dict[str, Any]], **values: Any
+    ) -> dict[str, Any]:
+        moments = [i["created_at"] for i in incidents]
+        return await self._insert(
+            RecurrenceAnalysis,
+            **{
+                "id": uuid.uuid4(),
+                "org_id": org["id"],
+                "group_key": uuid.uuid4().hex,
+                "recurrence_type": "SAME_SERVICE_CATEGORY",
+                "confidence_score": 0.8,
+                "incident_ids": [str(i["id"]) for i in incidents],
+                "incident_count": len(incidents),
+                "service": incidents[0]["service"],
+                "category": incidents[0]["category"],
+                "first_occurrence": min(moments),
+                "last_occurrence": max(moments),
+                "is_resolved": False,
+                "created_at": self.now,
+                "updated_at": self.now,
+                **values,
+            },
+        )
+
+    async def cost(
+        self,
+        incident: dict[str, Any],
+        cost_type: str = "DOWNTIME",
+        cost_amount: str | Decimal = "100.00",
+        **values: Any,
+    ) -> dict[str, Any]:
+        """One cost analysis of ``incident`` (``downtime_hours`` as text or Decimal)."""
+        if "downtime_hours" in values:
+            values["downtime_hours"] = Decimal(values["downtime_hours"])
+        return await self._insert(
+            CostAnalysis,
+            **{
+                "id": uuid.uuid4(),
+                "org_id": incident["org_id"],
+                "incident_id": incident["id"],
+                "cost_type": cost_type,
+                "cost_amount": Decimal(cost_amount),
+                "currency": "USD",
+                "calculation_details": {},
+                "downtime_hours": Decimal(0),
+                "affected_users": 0,
+                "revenue_impact": Decimal(0),
+                "is_validated": False,
+                "created_at": self.now,
+                "updated_at": self.now,
+                **values,
+            },
         )

@@ -33,7 +33,33 @@ def routed(app, method: str, path: str) -> bool:
 
 # Paths of a served family that a later issue routes, named here so that the list stays
 # exact: each must be unrouted, and routing one fails until it is struck off.
-PENDING: set[str] = set()
+PENDING: set[str] = {
+    "GET /api/analytics/kpi-metrics/",
+    "POST /api/analytics/kpi-metrics/",
+    "GET /api/analytics/kpi-metrics/{id}/",
+    "GET /api/analytics/kpi-metrics/{id}/measurements/",
+    "GET /api/analytics/kpi-metrics/summary/",
+    "GET /api/analytics/kpi-measurements/",
+    "GET /api/analytics/recurrence-analyses/",
+    "GET /api/analytics/recurrence-analyses/unresolved/",
+    "GET /api/analytics/predictive-models/",
+    "POST /api/analytics/predictive-models/",
+    "POST /api/analytics/predictive-models/{id}/train/",
+    "GET /api/analytics/predictive-models/{id}/performance/",
+    "GET /api/analytics/anomaly-detections/",
+    "GET /api/analytics/anomaly-detections/summary/",
+    "POST /api/analytics/anomaly-detections/{id}/acknowledge/",
+    "POST /api/analytics/anomaly-detections/{id}/resolve/",
+    "GET /api/analytics/cost-analyses/",
+    "GET /api/analytics/cost-analyses/summary/",
+    "GET /api/analytics/dashboard-configurations/",
+    "POST /api/analytics/dashboard-configurations/",
+    "GET /api/analytics/dashboard/{id}/data/",
+    "GET /api/analytics/heatmap-data/",
+    "GET /api/analytics/predictive-insights/",
+    "POST /api/analytics/predictive-insights/{id}/acknowledge/",
+    "GET /api/analytics/predictive-insights/summary/",
+}
 
 
 def test_every_documented_path_of_built_families_is_routed():
@@ -41,7 +67,7 @@ def test_every_documented_path_of_built_families_is_routed():
     rows = inventory()
     # The families the manifest list serves; the others' paths must not be half-routed.
     families = {family.name for family in FAMILIES} & {r["family"] for r in rows}
-    assert families == {"portal", "knowledge", "governance"}
+    assert families == {"portal", "knowledge", "governance", "incidents"}
     built = [r for r in rows if r["family"] in families]
     missing = {
         f"{r['method']} {r['path']}" for r in built if not routed(app, r["method"], r["path"])

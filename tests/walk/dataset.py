@@ -167,6 +167,16 @@ async def tenant(factory: Factory, prefix: str, *, plan: str = "growth") -> Tena
         anomaly_nhi, factory.now - timedelta(hours=1), evidence={"by": f"{prefix}-evidence"}
     )
     t.add("NhiAnomaly", anomaly, f"{prefix}-evidence")
+    # An incident inside the default day, acknowledged and resolved.
+    incident = await factory.incident(
+        org,
+        factory.now - timedelta(hours=5),
+        title=f"{prefix}-outage",
+        acknowledged_at=factory.now - timedelta(hours=4),
+        resolved_at=factory.now - timedelta(hours=3),
+        downtime_minutes=30,
+    )
+    t.add("Incident", incident, incident["title"])
     return t
 
 
@@ -204,7 +214,12 @@ async def _nhi(factory: Factory, t: Tenant, caller: Row, name: str) -> Row:
     return await factory.nhi(t.org, name)
 
 
+async def _incident(factory: Factory, t: Tenant, caller: Row, name: str) -> Row:
+    return await factory.incident(t.org, factory.now - timedelta(hours=1), title=name)
+
+
 THROWAWAY: dict[str, Maker] = {
+    "Incident": _incident,
     "Guardian": _guardian,
     "Nhi": _nhi,
     "Component": _component,

@@ -1,0 +1,93 @@
+"""DRF-style lists in GraphQL: ``{totalCount, results}`` pages by ``first``/``offset``,
+with DRF's ``ordering`` and ``search`` applied in SQL.
+
+- ``ordering``: comma-separated field names, ``-`` for descending. A name the list does
+  not offer is ignored, as DRF's OrderingFilter ignores it; the list's default order
+  applies when none is left. The id always breaks ties, so pages never overlap.
+- ``search``: a case-insensitive substring of any of the list's text columns (DRF's
+  SearchFilter with ``icontains``); ``%`` and ``_`` are literal characters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Generic, TypeVar
+
+import strawberry
+from sqlalchemy import Select, func, or_, select
+
+from gateway.context import Info
+from gateway.errors import bad_input
+from resolvers.common import check_text
+
+T = TypeVar("T")
+
+MAX_FIRST = 100  # DRF's max_page_size
+MAX_OFFSET = 10_000_000  # past any real list; keeps the offset a 32-bit integer
+MAX_ORDERING = 200  # characters of an ordering parameter
+MAX_SEARCH = 200
+
+
+@strawberry.type(description="A page of a list, by first/offset, and the list's size.")
+class OffsetPage(Generic[T]):
+    total_count: int
+    results: list[T]
+
+
+def check_window(first: int, offset: int) -> None:
+    if not 1 <= first <= MAX_FIRST:
+        raise bad_input(f"first must be from 1 to {MAX_FIRST}", argument="first")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise bad_input(f"offset must be from 0 to {MAX_OFFSET}", argument="offset")
+
+
+def order_by(
+    ordering: str | None, allowed: Mapping[str, Any], default: Sequence[Any], tie: Any
+) -> list[Any]:
+    """The ORDER BY of ``ordering`` over ``allowed`` (name -> column), else ``default``;
+    ``tie`` (the id) last."""
+    clauses: list[Any] = []
+    seen: set[str] = set()
+    for raw in (ordering or "")[:MAX_ORDERING].split(","):
+        name = raw.strip()
+        descending = name.startswith("-")
+        name = name.removeprefix("-")
+        if name in allowed and name not in seen:
+            seen.add(name)
+            column = allowed[name]
+            clauses.append(column.desc() if descending else column.asc())
+    return [*(clauses or default), tie]
+
+
+def searched(statement: Select[Any], search: str | None, columns: Sequence[Any]) -> Select[Any]:
+    """``statement`` keeping the rows with ``search`` in any of ``columns``, any case."""
+    if search is None or not search.strip():
+        return statement
+    needle = search.strip().lower()
+    return statement.where(
+        or_(*(func.lower(column).contains(needle, autoescape=True) for column in columns))
+    )
+
+
+def check_search(search: str | None, column: Any) -> str | None:
+    return check_text(search, column, "search")
+
+
+async def offset_page(
+    info: Info,
+    statement: Select[Any],
+    *,
+    first: int,
+    offset: int,
+    order: Sequence[Any],
+) -> tuple[int, list[Any]]:
+    """The total and one page of ``statement``'s rows: two statements on the request's
+    connection, the page skipped when the offset is past the end."""
+    check_window(first, offset)
+    total = await info.context.scalar(
+        select(func.count()).select_from(statement.order_by(None).subquery())
+    )
+    if offset >= total:
+        return total, []
+    rows = await info.context.all(statement.order_by(*order).limit(first).offset(offset))
+    return total, rows

@@ -1,0 +1,13 @@
+"""The incident family's root types: each side's fields, merged.
+
+Incidents are in ``incident_schema.py``; each further side (KPIs, recurrence, cost,
+heatmaps) adds its root type to the tuples below.
+"""
+
+from __future__ import annotations
+
+from strawberry.tools import merge_types
+
+from resolvers.incidents.incident_schema import IncidentQuery
+
+Query = merge_types("IncidentsQuery", (IncidentQuery,))

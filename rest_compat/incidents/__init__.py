@@ -1,0 +1,16 @@
+"""The incident platform's REST dialect (seed 001): Django REST framework's.
+
+Paths under ``/api/analytics/`` with their trailing slash, ``Token``/``Bearer``/cookie
+credentials with the ``incidents:read`` and ``incidents:write`` scopes, DRF pages
+(``count``/``next``/``previous``/``results``), ``ordering`` and ``search`` on lists,
+decimals as strings, and ``{"error", "details", "code"}`` errors (``envelope.py``).
+Each side declares its own route rows.
+"""
+
+from __future__ import annotations
+
+from rest_compat.routing import RestRoute
+
+API = "/api/analytics"
+
+ROUTES: list[RestRoute] = []
