@@ -202,10 +202,16 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-async def http_refusal(request: Request, exc: Exception) -> Response:
-    """Starlette's own refusals (no such path, method not allowed) in the REST envelope."""
+async def http_refusal(rest: RestRoutes, request: Request, exc: Exception) -> Response:
+    """Starlette's own refusals (no such path, method not allowed) in the envelope of the
+    family whose path it is (any method), else in the common REST envelope."""
     assert isinstance(exc, StarletteHTTPException)
     code = HTTP_REFUSAL_CODES.get(exc.status_code, "BAD_USER_INPUT")
+    family = rest.family_at(request.scope)
+    if family is not None:
+        response = error_response(family, GatewayError(code, exc.detail))
+        response.headers.update(exc.headers or {})
+        return response
     return JSONResponse(
         {"error": {"code": code, "message": exc.detail}},
         status_code=exc.status_code,
@@ -280,10 +286,11 @@ def create_app(
         ),
     ]
     return relative_slash_redirects(
+        rest,
         Starlette(
             routes=routes,
             lifespan=lifespan,
             middleware=middleware,
-            exception_handlers={StarletteHTTPException: http_refusal},
-        )
+            exception_handlers={StarletteHTTPException: partial(http_refusal, rest)},
+        ),
     )

@@ -26,6 +26,7 @@ SUBJECT_TYPES: dict[str, tuple[str, ...]] = {
         "nhi_anomaly",
         "nhi_detection",
     ),
+    "incidents": ("incident", "kpi_metric", "kpi_calculation", "cost_analysis", "recurrence"),
 }
 FAMILIES = tuple(SUBJECT_TYPES)
 Family = Literal[FAMILIES]  # type: ignore[valid-type]

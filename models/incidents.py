@@ -12,8 +12,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
+from pydantic import StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import JSON, CheckConstraint, Column, Float, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -72,6 +74,8 @@ MAX_COUNT = 2_000_000_000  # an INTEGER on both
 
 
 # --- incidents --------------------------------------------------------------------------
+
+Category = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
 
 
 class IncidentBase(SQLModel):
@@ -157,9 +161,15 @@ class KpiMetricBase(SQLModel):
     metric_type: MetricType = choice_field(20)
     aggregation_type: AggregationType = choice_field(20, default="AVERAGE")
     # Empty means every value (the seed's filters).
-    incident_categories: list[str] = Field(default_factory=list, sa_type=JSON)
-    incident_severities: list[Severity] = Field(default_factory=list, sa_type=JSON)
-    incident_priorities: list[Priority] = Field(default_factory=list, sa_type=JSON)
+    incident_categories: list[Category] = Field(
+        default_factory=list, max_length=MAX_FILTER_ITEMS, sa_type=JSON
+    )
+    incident_severities: list[Severity] = Field(
+        default_factory=list, max_length=MAX_FILTER_ITEMS, sa_type=JSON
+    )
+    incident_priorities: list[Priority] = Field(
+        default_factory=list, max_length=MAX_FILTER_ITEMS, sa_type=JSON
+    )
     # CUSTOM only: arithmetic over the other types' names (resolvers/incidents/formula.py).
     calculation_formula: str | None = Field(default=None, max_length=500)
     time_window_hours: int = Field(default=24, ge=1, le=MAX_WINDOW_HOURS)
@@ -188,6 +198,57 @@ class KpiMetric(KpiMetricBase, TenantRow, table=True):
     created_by: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     created_at: datetime = timestamp_field(default_now=True)
     updated_at: datetime = timestamp_field(default_now=True)
+
+
+def check_formula(metric_type: str | None, formula: str | None) -> None:
+    """CUSTOM needs a formula of arithmetic over the other types; the others take none."""
+    # Imported here: the parser lives with the calculation, which imports these models.
+    from resolvers.incidents.kpi_formula import FormulaError, parse
+
+    if metric_type == "CUSTOM":
+        if not formula or not formula.strip():
+            raise PydanticCustomError("rule", "calculation_formula is required for CUSTOM")
+        try:
+            parse(formula)
+        except FormulaError as error:
+            raise PydanticCustomError(
+                "rule", "calculation_formula cannot be accepted: {reason}", {"reason": str(error)}
+            ) from None
+    elif formula:
+        raise PydanticCustomError("rule", "calculation_formula is only for CUSTOM metrics")
+
+
+class KpiMetricCreate(KpiMetricBase):
+    _trim = trimmed("name")
+
+    @model_validator(mode="after")
+    def _formula(self) -> KpiMetricCreate:
+        check_formula(self.metric_type, self.calculation_formula)
+        return self
+
+
+class KpiMetricUpdate(SQLModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=MAX_TEXT)
+    aggregation_type: AggregationType | None = None
+    incident_categories: list[Category] | None = Field(default=None, max_length=MAX_FILTER_ITEMS)
+    incident_severities: list[Severity] | None = Field(default=None, max_length=MAX_FILTER_ITEMS)
+    incident_priorities: list[Priority] | None = Field(default=None, max_length=MAX_FILTER_ITEMS)
+    calculation_formula: str | None = Field(default=None, max_length=500)
+    time_window_hours: int | None = Field(default=None, ge=1, le=MAX_WINDOW_HOURS)
+    is_active: bool | None = None
+    target_value: Decimal | None = Field(default=None, max_digits=14, decimal_places=2)
+
+    _trim = trimmed("name")
+    _not_null = not_null(
+        "name",
+        "aggregation_type",
+        "incident_categories",
+        "incident_severities",
+        "incident_priorities",
+        "time_window_hours",
+        "is_active",
+    )
 
 
 class KpiMeasurement(TenantRow, table=True):

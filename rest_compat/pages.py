@@ -19,14 +19,14 @@ OpenAPI document the page's schema.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import parse_qs, urlencode
 
 from pydantic import BeforeValidator, Field
 from starlette.datastructures import URL
 from starlette.requests import Request
 
-from gateway.errors import GatewayError, not_found
+from gateway.errors import GatewayError
 from rest_compat.params import QUERY, In, RouteParams, Variables, decimal_text
 
 Schema = dict[str, Any]
@@ -37,9 +37,14 @@ DRF_PAGE_SIZE = 20
 DRF_MAX_PAGE_SIZE = 100
 
 
+# Past any real list, and (page - 1) x 100 stays a 32-bit GraphQL Int.
+MAX_PAGE_NUMBER = 1_000_000
+
+
 def invalid_page() -> GatewayError:
-    """DRF answers a page that is not a page number, or is past the last, with 404."""
-    return not_found("page")
+    """DRF answers a page that is not a page number, or is past the last, with 404 and
+    ``{"detail": "Invalid page."}`` (an envelope may draw ``details["detail"]`` so)."""
+    return GatewayError("NOT_FOUND", "Invalid page.", details={"detail": "Invalid page."})
 
 
 def lenient_page_size(raw: Any) -> int:
@@ -54,7 +59,7 @@ def lenient_page_size(raw: Any) -> int:
 
 PageNumber = Annotated[
     int,
-    Field(ge=1, description="The page, from 1. Past the last page is a 404."),
+    Field(ge=1, le=MAX_PAGE_NUMBER, description="The page, from 1. Past the last page is a 404."),
     BeforeValidator(decimal_text),
     In("query", refusal=invalid_page),
 ]
@@ -79,6 +84,9 @@ Offset = Annotated[
 
 class PageNumberParams(RouteParams):
     """``?page=&page_size=``, as the incidents API documents."""
+
+    # A page past the last is a 404, as DRF answers it.
+    refusals: ClassVar[frozenset[int]] = frozenset({404})
 
     page: PageNumber = 1
     page_size: PageSize = DRF_PAGE_SIZE

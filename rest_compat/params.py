@@ -61,6 +61,9 @@ class RouteParams(BaseModel):
     # Error statuses its own rules can answer beyond a malformed value's 400 (the
     # OpenAPI document lists them): a governance window too long for its bucket is 422.
     refusals: ClassVar[frozenset[int]] = frozenset()
+    # A refusal names every refused field (``details["fields"]``: name -> messages), as
+    # Django REST framework's serializer errors do; else only the first.
+    every_field: ClassVar[bool] = False
 
     def variables(self) -> Variables:
         """The operation's variables, by wire name; JSON mode, so UUIDs and times reach
@@ -116,8 +119,10 @@ async def read_params(
 
 
 def refusal(model: type[RouteParams], error: ValidationError) -> GatewayError:
-    """The first refused field, as its own refusal or a 400 saying what it must be."""
-    first = error.errors()[0]
+    """The first refused field, as its own refusal or a 400 saying what it must be (with
+    every refused field's messages when the model asks for ``every_field``)."""
+    errors = error.errors()
+    first = errors[0]
     if not first["loc"]:
         # A rule over the whole model that said only ValueError.
         return bad_input(first["msg"].removeprefix("Value error, "))
@@ -125,10 +130,27 @@ def refusal(model: type[RouteParams], error: ValidationError) -> GatewayError:
     where = locations(model)[name]
     if where.refusal is not None:
         return where.refusal()
+    refused = bad_input(_message(model, name, first), argument=name)
+    if model.every_field:
+        fields: dict[str, list[str]] = {}
+        for item in errors:
+            field = str(item["loc"][0]) if item["loc"] else "non_field_errors"
+            text = (
+                _message(model, field, item)
+                if item["loc"]
+                else item["msg"].removeprefix("Value error, ")
+            )
+            if text not in fields.setdefault(field, []):
+                fields[field].append(text)
+        refused.details = {"argument": name, "fields": fields}
+    return refused
+
+
+def _message(model: type[RouteParams], name: str, item: Any) -> str:
     expected = expectation(_properties(model)[name])
-    if first["type"] == "missing":
-        return bad_input(f"{name} is required: {expected}", argument=name)
-    return bad_input(f"{name} {expected}", argument=name)
+    if item["type"] == "missing":
+        return f"{name} is required: {expected}"
+    return f"{name} {expected}"
 
 
 @cache

@@ -46,6 +46,11 @@ class Family:
     # Where ``<name>/<op>.graphql`` live: the package's own folder, unless a family
     # (a plug-in, a test) keeps its stored operations elsewhere.
     operations: Path = OPERATIONS
+    # A path asked without (or with) its trailing slash: the status of the redirect a
+    # GET or HEAD gets, and whether other methods are redirected too (307 keeps their
+    # method and body) or answered 404, as Django REST framework answers them.
+    slash_redirect: int = 307
+    redirect_writes: bool = True
 
 
 @dataclass(frozen=True)

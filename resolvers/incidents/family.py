@@ -4,7 +4,7 @@ under /api/analytics/, in Django REST framework's dialect."""
 from __future__ import annotations
 
 from gateway.family import FamilyManifest
-from resolvers.incidents.schema import Query
+from resolvers.incidents.schema import Mutation, Query
 from resolvers.incidents.scopes import INCIDENTS_READ, INCIDENTS_WRITE
 from rest_compat.incidents import ROUTES
 from rest_compat.incidents.envelope import incidents_envelope
@@ -13,6 +13,7 @@ from rest_compat.pages import drf_page
 INCIDENTS = FamilyManifest(
     name="incidents",
     query=Query,
+    mutation=Mutation,
     routes=ROUTES,
     envelope=incidents_envelope,
     page_shape=drf_page,

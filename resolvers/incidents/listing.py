@@ -23,7 +23,7 @@ from resolvers.common import check_text
 T = TypeVar("T")
 
 MAX_FIRST = 100  # DRF's max_page_size
-MAX_OFFSET = 10_000_000  # past any real list; keeps the offset a 32-bit integer
+MAX_OFFSET = 100_000_000  # rest_compat.pages.MAX_PAGE_NUMBER pages of 100
 MAX_ORDERING = 200  # characters of an ordering parameter
 MAX_SEARCH = 200
 

@@ -9,5 +9,7 @@ from __future__ import annotations
 from strawberry.tools import merge_types
 
 from resolvers.incidents.incident_schema import IncidentQuery
+from resolvers.incidents.kpi_schema import KpiMutation, KpiQuery
 
-Query = merge_types("IncidentsQuery", (IncidentQuery,))
+Query = merge_types("IncidentsQuery", (IncidentQuery, KpiQuery))
+Mutation = merge_types("IncidentsMutation", (KpiMutation,))

@@ -13,4 +13,12 @@ from rest_compat.routing import RestRoute
 
 API = "/api/analytics"
 
-ROUTES: list[RestRoute] = []
+
+def _routes() -> list[RestRoute]:
+    # Imported here: the route modules import API from this package.
+    from rest_compat.incidents.kpis import KPI_ROUTES
+
+    return [*KPI_ROUTES]
+
+
+ROUTES: list[RestRoute] = _routes()

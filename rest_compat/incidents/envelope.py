@@ -49,14 +49,23 @@ def incidents_code(code: str) -> str:
 
 def incidents_envelope(error: GatewayError) -> dict[str, Any]:
     details: Any = error.message
-    argument = (error.details or {}).get("argument")
-    if error.code == "BAD_USER_INPUT" and isinstance(argument, str):
+    given = error.details or {}
+    argument, fields = given.get("argument"), given.get("fields")
+    if error.code == "BAD_USER_INPUT" and isinstance(fields, dict):
+        details = fields
+    elif error.code == "BAD_USER_INPUT" and isinstance(argument, str):
         details = {argument: [error.message]}
-    return {
+    body: dict[str, Any] = {
         "error": WORDS.get(error.status, "Error"),
         "details": details,
         "code": incidents_code(error.code),
     }
+    drf_detail = (error.details or {}).get("detail")
+    if isinstance(drf_detail, str):
+        # DRF's own words where its clients read them (a page past the last:
+        # {"detail": "Invalid page."}), beside the seed's envelope.
+        body["detail"] = drf_detail
+    return body
 
 
 INCIDENTS_ENVELOPE_SCHEMA: dict[str, Any] = {
@@ -73,9 +82,16 @@ INCIDENTS_ENVELOPE_SCHEMA: dict[str, Any] = {
             ]
         },
         "code": {"type": "string", "pattern": "^[A-Z_]+$"},
+        "detail": {"type": "string"},
     },
     "required": ["error", "details", "code"],
 }
 
 # The REST dialect every incidents route row names.
-INCIDENTS = Family("incidents", incidents_envelope, INCIDENTS_ENVELOPE_SCHEMA)
+INCIDENTS = Family(
+    "incidents",
+    incidents_envelope,
+    INCIDENTS_ENVELOPE_SCHEMA,
+    slash_redirect=301,
+    redirect_writes=False,
+)

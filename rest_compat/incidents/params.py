@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
 from gateway.inputs import to_utc
 from rest_compat.pages import PageNumberParams
-from rest_compat.params import QUERY, Variables
+from rest_compat.params import QUERY, RouteParams, Variables
 
 _TRUE = {"true", "1"}
 _FALSE = {"false", "0"}
@@ -39,6 +39,10 @@ _DATETIME = re.compile(
 )
 
 
+def _utc(value: datetime | None) -> datetime | None:
+    return None if value is None else to_utc(value)
+
+
 def iso_moment(value: Any) -> Any:
     """ISO 8601 text as an aware UTC datetime (a date is its midnight, UTC)."""
     if not isinstance(value, str):
@@ -52,11 +56,13 @@ def iso_moment(value: Any) -> Any:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-DrfBool = Annotated[bool, BeforeValidator(drf_bool), QUERY]
+# Optional filters (None: not filtered), since a query parameter's metadata must not sit
+# inside a union.
+DrfBool = Annotated[bool | None, BeforeValidator(drf_bool), QUERY]
 DrfMoment = Annotated[
-    datetime,
+    datetime | None,
     BeforeValidator(iso_moment),
-    AfterValidator(to_utc),
+    AfterValidator(_utc),
     QUERY,
     Field(description="ISO 8601: a date (midnight UTC) or a date-time (UTC without an offset)."),
 ]
@@ -75,7 +81,13 @@ Search = Annotated[
 ]
 
 
-class DrfListParams(PageNumberParams):
+class DrfParams(RouteParams):
+    """A route of this family: a refusal names every refused field."""
+
+    every_field: ClassVar[bool] = True
+
+
+class DrfListParams(PageNumberParams, DrfParams):
     """A DRF list: ``page``, ``page_size``, ``ordering`` and ``search``."""
 
     ordering: Ordering = None

@@ -88,14 +88,14 @@ async def test_a_preflight_from_a_listed_origin_succeeds(db, listed, path):
     assert cors_headers(answer) == {
         "access-control-allow-origin": APP,
         "access-control-allow-credentials": "true",
-        "access-control-allow-methods": "GET, HEAD, OPTIONS, POST",
+        "access-control-allow-methods": "DELETE, GET, HEAD, OPTIONS, PATCH, POST",
         "access-control-allow-headers": ALLOWED_HEADERS,
         "access-control-max-age": "600",
     }
 
 
 async def test_a_preflight_for_a_method_no_route_answers_is_refused(db, listed):
-    headers = {"Origin": APP, "Access-Control-Request-Method": "DELETE"}
+    headers = {"Origin": APP, "Access-Control-Request-Method": "PUT"}
     async with app_client(db, listed) as client:
         answer = await client.options("/graphql", headers=headers)
     assert answer.status_code == 400

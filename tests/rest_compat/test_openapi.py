@@ -19,6 +19,9 @@ NOT_IN_THE_SEEDS = {
     ("get", "/v1/mcp/analytics/rollup/{rollup_id}"),
     # Seed 002's 404 list implies reading a job's status, though it documents no path.
     ("get", "/v1/analytics/jobs/{job_id}"),
+    # Seed 001's KPI metric is a DRF ModelViewSet, which has these beside its GET.
+    ("patch", "/api/analytics/kpi-metrics/{id}/"),
+    ("delete", "/api/analytics/kpi-metrics/{id}/"),
 }
 
 

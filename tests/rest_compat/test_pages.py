@@ -99,7 +99,7 @@ async def test_page_number_params(query, expected):
 async def test_a_page_that_is_not_a_page_number_is_404(page):
     with pytest.raises(GatewayError) as refused:
         await variables(PageNumberParams, f"{INCIDENTS}?page={page}")
-    assert (refused.value.code, refused.value.message) == ("NOT_FOUND", "page not found")
+    assert (refused.value.code, refused.value.message) == ("NOT_FOUND", "Invalid page.")
 
 
 async def test_relative_links():

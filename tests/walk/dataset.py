@@ -177,6 +177,12 @@ async def tenant(factory: Factory, prefix: str, *, plan: str = "growth") -> Tena
         downtime_minutes=30,
     )
     t.add("Incident", incident, incident["title"])
+    # A KPI metric with a measurement of the last full hour.
+    metric = await factory.kpi_metric(org, "MTTA", name=f"{prefix}-mtta")
+    t.add("KpiMetric", metric, metric["name"])
+    await factory.kpi_measurement(
+        metric, factory.now.replace(minute=0, second=0, microsecond=0), "12.50"
+    )
     return t
 
 
@@ -218,8 +224,13 @@ async def _incident(factory: Factory, t: Tenant, caller: Row, name: str) -> Row:
     return await factory.incident(t.org, factory.now - timedelta(hours=1), title=name)
 
 
+async def _kpi_metric(factory: Factory, t: Tenant, caller: Row, name: str) -> Row:
+    return await factory.kpi_metric(t.org, "MTTR", name=name)
+
+
 THROWAWAY: dict[str, Maker] = {
     "Incident": _incident,
+    "KpiMetric": _kpi_metric,
     "Guardian": _guardian,
     "Nhi": _nhi,
     "Component": _component,

@@ -61,6 +61,12 @@ ID_ALIASES: dict[str, str] = {
     "GET /v1/analytics/nhi-risk-assessment/{id}/history": "Nhi",
     "POST /v1/analytics/nhi-anomalies/{id}/ack": "NhiAnomaly",
     "anomaly": "NhiAnomaly",
+    "metric": "KpiMetric",
+    "MetricMeasurements": "KpiMetric",
+    "GET /api/analytics/kpi-metrics/{id}/": "KpiMetric",
+    "PATCH /api/analytics/kpi-metrics/{id}/": "KpiMetric",
+    "DELETE /api/analytics/kpi-metrics/{id}/": "KpiMetric",
+    "GET /api/analytics/kpi-metrics/{id}/measurements/": "KpiMetric",
 }
 # Values an argument must take where its type allows ones the field refuses, by
 # ``Type.field.argument`` (GraphQL, input fields as ``….input.field``) or ``METHOD path name``.
@@ -71,6 +77,9 @@ VALUES: dict[str, Any] = {
     "Mutation.requestMcpRollup.to": "2026-01-02T00:00:00+00:00",
     "POST /v1/mcp/analytics/rollup from": "2026-01-01T00:00:00Z",
     "POST /v1/mcp/analytics/rollup to": "2026-01-02T00:00:00Z",
+    # A KPI metric's type is one of the seed's.
+    "Mutation.createKpiMetric.input.metricType": "MTTA",
+    "POST /api/analytics/kpi-metrics/ metric_type": "MTTA",
 }
 # How deep a root field's answer is selected: deep enough for the lists inside analytics
 # answers (who, which department) to show what they hold.
