@@ -75,6 +75,8 @@ MAX_COUNT = 2_000_000_000  # an INTEGER on both
 
 # --- incidents --------------------------------------------------------------------------
 
+# ISO 4217: three capital letters.
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Category = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
 
 
@@ -317,7 +319,7 @@ class CostAnalysisBase(SQLModel):
     incident_id: uuid.UUID = Field(foreign_key="incidents.id", ondelete="CASCADE")
     cost_type: CostType = choice_field(20)
     cost_amount: Decimal = Field(ge=0, max_digits=12, decimal_places=4, sa_type=Money)
-    currency: str = Field(default="USD", min_length=3, max_length=3)
+    currency: Currency = Field(default="USD", max_length=3)
     calculation_method: str | None = Field(default=None, max_length=200)
     calculation_details: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False)
@@ -331,6 +333,10 @@ class CostAnalysisBase(SQLModel):
     )
     business_unit: str | None = Field(default=None, max_length=100)
     service_tier: str | None = Field(default=None, max_length=50)
+
+
+class CostAnalysisCreate(CostAnalysisBase):
+    _trim = trimmed("business_unit", "service_tier", "calculation_method")
 
 
 class CostAnalysis(CostAnalysisBase, TenantRow, table=True):

@@ -44,8 +44,6 @@ PENDING: set[str] = {
     "GET /api/analytics/anomaly-detections/summary/",
     "POST /api/analytics/anomaly-detections/{id}/acknowledge/",
     "POST /api/analytics/anomaly-detections/{id}/resolve/",
-    "GET /api/analytics/cost-analyses/",
-    "GET /api/analytics/cost-analyses/summary/",
     "GET /api/analytics/dashboard-configurations/",
     "POST /api/analytics/dashboard-configurations/",
     "GET /api/analytics/dashboard/{id}/data/",

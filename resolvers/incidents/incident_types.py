@@ -9,6 +9,9 @@ from typing import Any
 
 import strawberry
 
+from gateway.context import Info
+from resolvers.incidents.cost_types import CostAnalysis, costs_by_incident
+
 
 @strawberry.type(description="An incident of the incident platform (seed 001).")
 class Incident:
@@ -35,6 +38,11 @@ class Incident:
     @classmethod
     def from_row(cls, row: Any) -> Incident:
         return cls(**{name: row[name] for name in _FIELDS})
+
+    @strawberry.field(description="Its cost impact analyses, oldest first (batched).")
+    async def cost_analyses(self, info: Info) -> list[CostAnalysis]:
+        rows = await info.context.loaders.get(costs_by_incident).load(self.id)
+        return [CostAnalysis.from_row(row) for row in rows]
 
 
 _FIELDS = [

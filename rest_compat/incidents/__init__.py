@@ -16,9 +16,10 @@ API = "/api/analytics"
 
 def _routes() -> list[RestRoute]:
     # Imported here: the route modules import API from this package.
+    from rest_compat.incidents.costs import COST_ROUTES
     from rest_compat.incidents.kpis import KPI_ROUTES
 
-    return [*KPI_ROUTES]
+    return [*KPI_ROUTES, *COST_ROUTES]
 
 
 ROUTES: list[RestRoute] = _routes()
