@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     Numeric,
     Select,
+    String,
     TypeDecorator,
     column,
     func,
@@ -346,6 +347,57 @@ def bucket_starts(start: datetime, end: datetime, seconds: int) -> list[datetime
     before ``end``, oldest first: the rows a zero-filled timeseries answers."""
     first, step = bucket_floor(start, seconds), timedelta(seconds=seconds)
     return [first + step * n for n in range(bucket_count(start, end, seconds))]
+
+
+# --- calendar parts -----------------------------------------------------------------
+
+CALENDAR_PARTS = ("hour", "weekday", "date", "iso_week")
+
+
+class calendar_part(FunctionElement[Any]):
+    """A UTC timestamp's place in the calendar, for heatmaps: ``hour`` (0-23), ``weekday``
+    (0 = Monday ... 6), ``date`` (``YYYY-MM-DD``) or ``iso_week`` (``YYYY-Www``, the ISO
+    8601 week and its own year, so 2026-12-31 is ``2026-W53`` and 2027-01-01 too)."""
+
+    inherit_cache = True
+    name = "calendar_part"
+
+    def __init__(self, part: str, value: Any) -> None:
+        if part not in CALENDAR_PARTS:
+            raise ValueError(f"part must be one of {CALENDAR_PARTS}")
+        self.part = part
+        self.type = Integer() if part in ("hour", "weekday") else String()
+        # In the cache key, as time_bucket's unit is.
+        super().__init__(value, literal_column(repr(part)))
+
+
+@compiles(calendar_part)
+def _calendar_part_pg(element: calendar_part, compiler: Any, **kw: Any) -> str:
+    value = compiler.process(next(iter(element.clauses)), **kw)
+    utc = f"({value} AT TIME ZONE 'UTC')"
+    return {
+        "hour": f"CAST(EXTRACT(HOUR FROM {utc}) AS INTEGER)",
+        "weekday": f"CAST(EXTRACT(ISODOW FROM {utc}) AS INTEGER) - 1",
+        "date": f"to_char({utc}, 'YYYY-MM-DD')",
+        "iso_week": f"to_char({utc}, 'IYYY-\"W\"IW')",
+    }[element.part]
+
+
+@compiles(calendar_part, "sqlite")
+def _calendar_part_sqlite(element: calendar_part, compiler: Any, **kw: Any) -> str:
+    value = compiler.process(next(iter(element.clauses)), **kw)
+    weekday = f"((CAST(strftime('%w', {value}) AS INTEGER) + 6) % 7)"
+    # The ISO week is the week of its Thursday, and the ISO year that Thursday's year.
+    thursday = f"date({value}, '-' || {weekday} || ' days', '+3 days')"
+    return {
+        "hour": f"CAST(strftime('%H', {value}) AS INTEGER)",
+        "weekday": weekday,
+        "date": f"strftime('%Y-%m-%d', {value})",
+        "iso_week": (
+            f"printf('%s-W%02d', strftime('%Y', {thursday}), "
+            f"(CAST(strftime('%j', {thursday}) AS INTEGER) - 1) / 7 + 1)"
+        ),
+    }[element.part]
 
 
 # --- percentiles --------------------------------------------------------------------

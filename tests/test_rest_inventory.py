@@ -47,7 +47,6 @@ PENDING: set[str] = {
     "GET /api/analytics/dashboard-configurations/",
     "POST /api/analytics/dashboard-configurations/",
     "GET /api/analytics/dashboard/{id}/data/",
-    "GET /api/analytics/heatmap-data/",
     "GET /api/analytics/predictive-insights/",
     "POST /api/analytics/predictive-insights/{id}/acknowledge/",
     "GET /api/analytics/predictive-insights/summary/",

@@ -9,8 +9,9 @@ from __future__ import annotations
 from strawberry.tools import merge_types
 
 from resolvers.incidents.cost_schema import CostMutation, CostQuery
+from resolvers.incidents.heatmap_schema import HeatmapQuery
 from resolvers.incidents.incident_schema import IncidentQuery
 from resolvers.incidents.kpi_schema import KpiMutation, KpiQuery
 
-Query = merge_types("IncidentsQuery", (IncidentQuery, KpiQuery, CostQuery))
+Query = merge_types("IncidentsQuery", (IncidentQuery, KpiQuery, CostQuery, HeatmapQuery))
 Mutation = merge_types("IncidentsMutation", (KpiMutation, CostMutation))

@@ -17,9 +17,10 @@ API = "/api/analytics"
 def _routes() -> list[RestRoute]:
     # Imported here: the route modules import API from this package.
     from rest_compat.incidents.costs import COST_ROUTES
+    from rest_compat.incidents.heatmaps import HEATMAP_ROUTES
     from rest_compat.incidents.kpis import KPI_ROUTES
 
-    return [*KPI_ROUTES, *COST_ROUTES]
+    return [*KPI_ROUTES, *COST_ROUTES, *HEATMAP_ROUTES]
 
 
 ROUTES: list[RestRoute] = _routes()
