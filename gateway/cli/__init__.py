@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 
-from gateway.cli import credentials, database, jobs, kpis, nhi
+from gateway.cli import credentials, database, incidents, jobs, kpis, nhi
 from gateway.cli.common import require_schema, safe_url, say
 from gateway.cli.database import PORTAL_PATHS, prepare_serve, run_import, run_migrate, run_seed
 from gateway.cli.jobs import job_lines
@@ -64,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     jobs.add_commands(commands)
     nhi.add_commands(commands)
     kpis.add_commands(commands)
+    incidents.add_commands(commands)
     return parser
 
 

@@ -12,6 +12,9 @@ from resolvers.incidents.cost_schema import CostMutation, CostQuery
 from resolvers.incidents.heatmap_schema import HeatmapQuery
 from resolvers.incidents.incident_schema import IncidentQuery
 from resolvers.incidents.kpi_schema import KpiMutation, KpiQuery
+from resolvers.incidents.recurrence_schema import RecurrenceMutation, RecurrenceQuery
 
-Query = merge_types("IncidentsQuery", (IncidentQuery, KpiQuery, CostQuery, HeatmapQuery))
-Mutation = merge_types("IncidentsMutation", (KpiMutation, CostMutation))
+Query = merge_types(
+    "IncidentsQuery", (IncidentQuery, KpiQuery, CostQuery, HeatmapQuery, RecurrenceQuery)
+)
+Mutation = merge_types("IncidentsMutation", (KpiMutation, CostMutation, RecurrenceMutation))

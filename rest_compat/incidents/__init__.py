@@ -19,8 +19,9 @@ def _routes() -> list[RestRoute]:
     from rest_compat.incidents.costs import COST_ROUTES
     from rest_compat.incidents.heatmaps import HEATMAP_ROUTES
     from rest_compat.incidents.kpis import KPI_ROUTES
+    from rest_compat.incidents.recurrence import RECURRENCE_ROUTES
 
-    return [*KPI_ROUTES, *COST_ROUTES, *HEATMAP_ROUTES]
+    return [*KPI_ROUTES, *RECURRENCE_ROUTES, *COST_ROUTES, *HEATMAP_ROUTES]
 
 
 ROUTES: list[RestRoute] = _routes()
