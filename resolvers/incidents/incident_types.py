@@ -10,6 +10,8 @@ from typing import Any
 import strawberry
 
 from gateway.context import Info
+from resolvers.catalog.loaders import components_by_id
+from resolvers.catalog.types import Component
 from resolvers.incidents.cost_types import CostAnalysis, costs_by_incident
 
 
@@ -38,6 +40,13 @@ class Incident:
     @classmethod
     def from_row(cls, row: Any) -> Incident:
         return cls(**{name: row[name] for name in _FIELDS})
+
+    @strawberry.field(description="The catalog component it concerns, if any (batched).")
+    async def component(self, info: Info) -> Component | None:
+        if self.component_id is None:
+            return None
+        row = await info.context.loaders.get(components_by_id).load(self.component_id)
+        return None if row is None else Component.from_row(row)
 
     @strawberry.field(description="Its cost impact analyses, oldest first (batched).")
     async def cost_analyses(self, info: Info) -> list[CostAnalysis]:

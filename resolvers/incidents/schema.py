@@ -10,6 +10,7 @@ from strawberry.tools import merge_types
 
 from resolvers.incidents.cost_schema import CostMutation, CostQuery
 from resolvers.incidents.heatmap_schema import HeatmapQuery
+from resolvers.incidents.incident_mutations import IncidentMutation
 from resolvers.incidents.incident_schema import IncidentQuery
 from resolvers.incidents.kpi_schema import KpiMutation, KpiQuery
 from resolvers.incidents.recurrence_schema import RecurrenceMutation, RecurrenceQuery
@@ -17,4 +18,6 @@ from resolvers.incidents.recurrence_schema import RecurrenceMutation, Recurrence
 Query = merge_types(
     "IncidentsQuery", (IncidentQuery, KpiQuery, CostQuery, HeatmapQuery, RecurrenceQuery)
 )
-Mutation = merge_types("IncidentsMutation", (KpiMutation, CostMutation, RecurrenceMutation))
+Mutation = merge_types(
+    "IncidentsMutation", (IncidentMutation, KpiMutation, CostMutation, RecurrenceMutation)
+)
