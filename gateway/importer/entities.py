@@ -23,6 +23,7 @@ from models.audit import AuditEvent
 from models.catalog import Component, Deployment, Environment
 from models.governance import ConfigChange, Guardian, GuardianVerdictEvent, McpSession, McpToolCall
 from models.identities import Nhi, NhiActivity, NhiGuardian
+from models.incidents import CostAnalysis, Incident, KpiMetric
 from models.knowledge import EntryAuthor, KnowledgeEntry
 from models.tenancy import ApiKey, Department, Organization, User
 
@@ -36,6 +37,9 @@ DEPLOYMENTS = table_of(Deployment)
 GUARDIANS = table_of(Guardian)
 MCP_SESSIONS = table_of(McpSession)
 NHIS = table_of(Nhi)
+INCIDENTS = table_of(Incident)
+KPI_METRICS = table_of(KpiMetric)
+COST_ANALYSES = table_of(CostAnalysis)
 
 # The table each audit subject type names; the audit log outlives them (no foreign key).
 SUBJECT_TABLES = {
@@ -45,6 +49,9 @@ SUBJECT_TABLES = {
     "knowledge_entry": ENTRIES,
     "guardian": GUARDIANS,
     "nhi": NHIS,
+    "incident": INCIDENTS,
+    "kpi_metric": KPI_METRICS,
+    "cost_analysis": COST_ANALYSES,
 }
 
 
@@ -298,3 +305,34 @@ def entities_of(specs: Sequence[EntitySpec]) -> Entities:
             ]
         ),
     )
+
+
+def _keep_times(table: Table) -> Fill:
+    """``_keep_created_at``, and ``updated_at`` as the row's ``created_at`` (an import
+    file has no history of changes)."""
+    keep = _keep_created_at(table)
+
+    async def fill(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+        await keep(conn, rows)
+        for row in rows:
+            row["updated_at"] = row["created_at"]
+
+    return fill
+
+
+# Incidents before what names them: cost analyses (lines are loaded in file order).
+INCIDENT_ENTITIES: tuple[EntitySpec, ...] = (
+    EntitySpec(
+        "incident", r.IncidentRecord, INCIDENTS, refs=_in_org(Ref("component_id", COMPONENTS))
+    ),
+    EntitySpec(
+        "kpi_metric", r.KpiMetricRecord, KPI_METRICS, refs=_in_org(), fill=_keep_times(KPI_METRICS)
+    ),
+    EntitySpec(
+        "cost_analysis",
+        r.CostAnalysisRecord,
+        COST_ANALYSES,
+        refs=_in_org(Ref("incident_id", INCIDENTS)),
+        fill=_keep_times(COST_ANALYSES),
+    ),
+)

@@ -18,6 +18,7 @@ from pydantic import (
     StringConstraints,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError, PydanticUseDefault
 from sqlmodel._compat import SQLModelConfig
@@ -34,6 +35,13 @@ from models.governance import (
     McpToolCallBase,
 )
 from models.identities import NhiActivityBase, NhiBase
+from models.incidents import (
+    CostAnalysisBase,
+    IncidentBase,
+    IncidentStatus,
+    KpiMetricBase,
+    check_formula,
+)
 from models.knowledge import EntryAuthorBase, EntryStatus, KnowledgeEntryBase
 from models.tenancy import ApiKeyBase, DepartmentBase, OrganizationBase, Scope, UserBase
 
@@ -275,3 +283,61 @@ class NhiActivityRecord(NhiActivityBase, TenantRecord):
     occurred_at: Moment
     # Required here, though the model defaults it: a history file says what each did.
     spend_usd: Decimal = Field(ge=0, max_digits=12, decimal_places=4)
+
+
+# --- incidents (seed 001) ---------------------------------------------------------------
+
+
+class IncidentRecord(IncidentBase, TenantRecord):
+    """An incident as it happened: its status and times are the file's."""
+
+    entity: Literal["incident"]
+    status: IncidentStatus
+    created_at: Moment
+    acknowledged_at: Moment | None = None
+    resolved_at: Moment | None = None
+
+    _null = null_means_default(
+        "escalation_count", "reopened_count", "affected_users", "downtime_minutes"
+    )
+
+
+class KpiMetricRecord(KpiMetricBase, TenantRecord):
+    entity: Literal["kpi_metric"]
+    # Redeclared, as a record reads a JSON number or a decimal string (strict mode
+    # takes the base's Decimal from Python only).
+    target_value: Decimal | None = Field(default=None, max_digits=14, decimal_places=2)
+    is_system_metric: bool = False
+    # Absent or null: the existing row's, or the import's time for a new one.
+    created_at: Moment | None = None
+
+    _null = null_means_default(
+        "aggregation_type",
+        "incident_categories",
+        "incident_severities",
+        "incident_priorities",
+        "time_window_hours",
+        "is_active",
+        "is_system_metric",
+    )
+
+    @model_validator(mode="after")
+    def _formula(self) -> KpiMetricRecord:
+        check_formula(self.metric_type, self.calculation_formula)
+        return self
+
+
+class CostAnalysisRecord(CostAnalysisBase, TenantRecord):
+    """``cost_amount`` and ``revenue_impact`` are JSON numbers or decimal strings with at
+    most 4 decimals; ``downtime_hours`` at most 2: a value with more is refused."""
+
+    entity: Literal["cost_analysis"]
+    cost_amount: Decimal = Field(ge=0, max_digits=12, decimal_places=4)
+    downtime_hours: Decimal = Field(default=Decimal(0), ge=0, max_digits=14, decimal_places=2)
+    revenue_impact: Decimal = Field(default=Decimal(0), ge=0, max_digits=12, decimal_places=4)
+    is_validated: bool = False
+    created_at: Moment | None = None
+
+    # Not the amounts: a validator's answer is checked as Python, where strict mode takes
+    # no float for a Decimal.
+    _null = null_means_default("currency", "affected_users", "is_validated")

@@ -4,6 +4,7 @@ under /api/analytics/, in Django REST framework's dialect."""
 from __future__ import annotations
 
 from gateway.family import FamilyManifest
+from gateway.importer.entities import INCIDENT_ENTITIES
 from resolvers.incidents.schema import Mutation, Query
 from resolvers.incidents.scopes import INCIDENTS_READ, INCIDENTS_WRITE
 from rest_compat.incidents import ROUTES
@@ -17,5 +18,6 @@ INCIDENTS = FamilyManifest(
     routes=ROUTES,
     envelope=incidents_envelope,
     page_shape=drf_page,
+    import_entities=INCIDENT_ENTITIES,
     scopes=(INCIDENTS_READ, INCIDENTS_WRITE),
 )
