@@ -3,6 +3,7 @@ under /api/analytics/, in Django REST framework's dialect."""
 
 from __future__ import annotations
 
+from gateway.demo.incidents import seed_incidents
 from gateway.family import FamilyManifest
 from gateway.importer.entities import INCIDENT_ENTITIES
 from resolvers.incidents.schema import Mutation, Query
@@ -19,5 +20,6 @@ INCIDENTS = FamilyManifest(
     envelope=incidents_envelope,
     page_shape=drf_page,
     import_entities=INCIDENT_ENTITIES,
+    demo=seed_incidents,
     scopes=(INCIDENTS_READ, INCIDENTS_WRITE),
 )
