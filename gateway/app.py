@@ -6,7 +6,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -39,6 +39,7 @@ from gateway.family import FamilyManifest
 from gateway.jobs import Worker
 from gateway.media_types import GRAPHQL_RESPONSE_JSON, is_request_error, response_media_type
 from gateway.metrics import MetricsMiddleware, metrics
+from gateway.rate_limits import RateLimiter, parse_limits, storage_for
 from gateway.redirects import relative_slash_redirects
 from gateway.schema import build_schema, schema
 from gateway.settings import Settings, get_settings
@@ -68,6 +69,8 @@ class Runtime:
     openapi: dict[str, Any] | None = None
     # Each request's "now" (one clock reading per request); tests inject a fixed one.
     clock: Callable[[], datetime] = utcnow
+    # Rate limiters by REST family name (gateway/rate_limits.py).
+    limiters: dict[str, RateLimiter] = field(default_factory=dict)
 
 
 # Strawberry refuses a request at the HTTP level (a body that is not JSON, no query…)
@@ -219,6 +222,15 @@ async def http_refusal(rest: RestRoutes, request: Request, exc: Exception) -> Re
     )
 
 
+def limiters_for(settings: Settings) -> dict[str, RateLimiter]:
+    """The families' rate limiters, made per app, so that counters in memory start at 0."""
+    items = parse_limits(settings.incidents_rate_limits)
+    if not items:
+        return {}
+    storage = storage_for(settings.redis_url, prefix="gateway-incidents")
+    return {"incidents": RateLimiter(items, storage)}
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -256,6 +268,7 @@ def create_app(
                 issuer=settings.jwt_issuer,
             ),
             clock=clock,
+            limiters=limiters_for(settings),
         )
         worker = Worker.from_settings(db, settings) if settings.run_worker else None
         app.state.runtime.worker = worker
@@ -263,6 +276,8 @@ def create_app(
             async with worker.running() if worker else nullcontext():
                 yield
         finally:
+            for limiter in app.state.runtime.limiters.values():
+                limiter.close()
             if own_engine:
                 await db.dispose()
 

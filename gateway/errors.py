@@ -72,5 +72,17 @@ def unavailable(message: str = "the database is unavailable; try again shortly")
 
 
 def retry_headers(error: GatewayError) -> dict[str, str]:
-    """Headers that go with an error's status: ``Retry-After`` on a 503."""
-    return {"Retry-After": str(RETRY_AFTER_SECONDS)} if error.status == 503 else {}
+    """Headers that go with an error's status: ``Retry-After`` on a 503, and on a 429
+    with the ``RateLimit-*`` fields of the limit that was spent (gateway/rate_limits.py)."""
+    if error.status == 503:
+        return {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    details = error.details or {}
+    if error.status == 429 and "retry_after" in details:
+        wait = str(details["retry_after"])
+        return {
+            "Retry-After": wait,
+            "RateLimit-Limit": str(details["limit"]),
+            "RateLimit-Remaining": "0",
+            "RateLimit-Reset": wait,
+        }
+    return {}

@@ -19,6 +19,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from gateway.rate_limits import parse_limits
+
 APP_NAME = "analytics-gateway"
 DATABASE_URLS = (
     "sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER:PASSWORD@HOST/DB "
@@ -95,6 +97,31 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds without a heartbeat after which a running job is claimed again.",
     )
+
+    redis_url: str | None = Field(
+        default=None,
+        description="redis:// URL of the Redis that replicas share (rate-limit counters); "
+        "unset means in-process memory.",
+    )
+    incidents_rate_limits: str = Field(
+        default="100/minute;1000/hour",
+        description="The incidents family's limits per user, `;`-separated (empty: none).",
+    )
+
+    @field_validator("incidents_rate_limits")
+    @classmethod
+    def _check_rate_limits(cls, value: str) -> str:
+        parse_limits(value)
+        return value.strip()
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("redis://", "rediss://")):
+            raise ValueError(f"{value!r} is not a Redis URL; use redis://host:6379/0")
+        return value.strip()
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

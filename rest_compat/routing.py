@@ -152,6 +152,14 @@ async def execute(route: RestRoute, request: Request) -> Response:
     schema = request.app.state.runtime.schema
     context = context_for(request)
     try:
+        limiter = request.app.state.runtime.limiters.get(route.family.name)
+        if limiter is not None:
+            # After authentication, before anything else, as DRF's throttles run: per
+            # organisation and user. A caller without a credential hears 401 uncounted.
+            principal = await context.principal()
+            refused = await limiter.hit(str(principal.org_id), str(principal.user_id))
+            if refused is not None:
+                raise refused.error()
         try:
             check_request_text(request)
             params = await read_params(route.params, request, now=context.now)

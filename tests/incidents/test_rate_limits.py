@@ -1,0 +1,100 @@
+"""The incidents family's rate limits (``limits``): per user, after authentication, 429
+with Retry-After and the RateLimit fields in the family's envelope; shared through Redis
+by two apps (replicas) on one database; a bad setting refused at start-up."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import ValidationError
+
+from gateway.app import create_app
+from gateway.settings import Settings
+from tests.factories import Factory
+
+PATH = "/api/analytics/kpi-metrics/"
+REDIS = "redis://127.0.0.1:6379/0"
+
+
+@asynccontextmanager
+async def app_with(db: Any, settings: Settings, **changes: Any) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings.model_copy(update=changes), engine=db, run_migrations=False)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as c:
+            yield c
+
+
+@pytest.fixture
+async def users(factory: Factory) -> list[dict[str, Any]]:
+    org = await factory.org()
+    return [await factory.user(org, "ana"), await factory.user(org, "bo")]
+
+
+async def test_the_fourth_request_in_a_minute_is_429(db, settings, factory, users):
+    ana, bo = (factory.headers(u) for u in users)
+    async with app_with(db, settings, incidents_rate_limits="3/minute;10/hour") as client:
+        assert (await client.get(PATH)).status_code == 401  # not counted
+        for _ in range(3):
+            assert (await client.get(PATH, headers=ana)).status_code == 200
+        refused = await client.get(PATH, headers=ana)
+        # Another user of the organisation has a count of their own.
+        assert (await client.get(PATH, headers=bo)).status_code == 200
+        # Other families are not limited by it.
+        assert (await client.get("/api/v1/analytics/usage", headers=ana)).status_code != 429
+    assert refused.status_code == 429
+    body = refused.json()
+    assert (body["error"], body["code"]) == ("Rate limit exceeded", "RATE_LIMITED")
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert refused.headers["ratelimit-limit"] == "3"
+    assert refused.headers["ratelimit-remaining"] == "0"
+    assert refused.headers["ratelimit-reset"] == refused.headers["retry-after"]
+
+
+async def test_an_empty_setting_means_no_limit(db, settings, factory, users):
+    headers = factory.headers(users[0])
+    async with app_with(db, settings, incidents_rate_limits="") as client:
+        for _ in range(5):
+            assert (await client.get(PATH, headers=headers)).status_code == 200
+
+
+def redis_listening() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not redis_listening(), reason="no Redis on 127.0.0.1:6379")
+async def test_replicas_share_the_counters_through_redis(db, settings, factory, users):
+    headers = factory.headers(users[0])  # a fresh user (uuid4), so no earlier run counts
+    limits = {"incidents_rate_limits": "3/minute", "redis_url": REDIS}
+    async with app_with(db, settings, **limits) as one, app_with(db, settings, **limits) as two:
+        assert (await one.get(PATH, headers=headers)).status_code == 200
+        assert (await two.get(PATH, headers=headers)).status_code == 200
+        assert (await one.get(PATH, headers=headers)).status_code == 200
+        assert (await two.get(PATH, headers=headers)).status_code == 429
+
+
+async def test_an_unreachable_redis_admits(db, settings, factory, users):
+    headers = factory.headers(users[0])
+    closed = f"redis://127.0.0.1:1/{uuid.uuid4().int % 16}"
+    async with app_with(db, settings, incidents_rate_limits="1/minute", redis_url=closed) as c:
+        assert [(await c.get(PATH, headers=headers)).status_code for _ in range(2)] == [200, 200]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("incidents_rate_limits", "lots"), ("redis_url", "http://127.0.0.1:6379")],
+)
+def test_bad_settings_are_refused(name, value):
+    with pytest.raises(ValidationError) as refused:
+        Settings(**{name: value})
+    assert value in str(refused.value)
