@@ -18,6 +18,9 @@ os.environ.setdefault("GATEWAY_GRAPHIQL", "true")
 # Apps under test run no job worker unless a test asks: its polls would be statements
 # that no test expects (and counts).
 os.environ.setdefault("GATEWAY_RUN_WORKER", "false")
+# No rate limits unless a test sets them (tests/incidents/test_rate_limits.py): the walks
+# call every path many times as one user.
+os.environ.setdefault("GATEWAY_INCIDENTS_RATE_LIMITS", "")
 
 import httpx
 import pytest

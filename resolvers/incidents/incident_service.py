@@ -1,13 +1,16 @@
 """Incident writes, in the caller's transaction, each with the family's audit event.
 
-Transitions (anything else is CONFLICT, 409, and changes nothing):
+Transitions. One that would leave the incident where it already is changes nothing and
+succeeds (the audit event still records the call), as binding a bound guardian does;
+one that cannot follow is CONFLICT (409) and changes nothing:
 
-- acknowledge: an open incident (OPEN or IN_PROGRESS) not yet acknowledged becomes
-  ACKNOWLEDGED, ``acknowledged_at`` = now;
-- resolve: an incident not yet RESOLVED or CLOSED becomes RESOLVED, ``resolved_at`` = now;
-- escalate: an incident not RESOLVED or CLOSED gets ``escalation_count`` + 1;
+- acknowledge: an open incident becomes ACKNOWLEDGED, ``acknowledged_at`` = now (already
+  acknowledged: unchanged; RESOLVED or CLOSED: conflict);
+- resolve: RESOLVED, ``resolved_at`` = now (already RESOLVED or CLOSED: unchanged);
+- escalate: ``escalation_count`` + 1 (RESOLVED or CLOSED: conflict);
 - reopen: a RESOLVED or CLOSED incident becomes OPEN, ``resolved_at`` cleared,
-  ``reopened_count`` + 1 (its acknowledgement is kept: MTTA measured it once).
+  ``reopened_count`` + 1, its acknowledgement kept (MTTA measured it once); an open one
+  is unchanged.
 
 A component must be one of the organisation's (else BAD_USER_INPUT); another
 organisation's incident is NOT_FOUND, as an unknown id is.
@@ -141,25 +144,27 @@ async def transition(
 ) -> RowMapping:
     """``action`` (acknowledge, resolve, escalate or reopen) by the rules above."""
     row = await _current(conn, org_id, incident_id)
-    status = row["status"]
+    closed = row["status"] in CLOSED
+    values: dict[str, Any] = {}
     if action == "acknowledge":
-        if status in CLOSED or row["acknowledged_at"] is not None:
-            raise _refuse(row, "acknowledged" if status in CLOSED else "acknowledged twice")
-        values: dict[str, Any] = {"status": "ACKNOWLEDGED", "acknowledged_at": now}
+        if closed:
+            raise _refuse(row, "acknowledged")
+        if row["acknowledged_at"] is None:
+            values = {"status": "ACKNOWLEDGED", "acknowledged_at": now}
     elif action == "resolve":
-        if status in CLOSED:
-            raise _refuse(row, "resolved")
-        values = {"status": "RESOLVED", "resolved_at": now}
+        if not closed:
+            values = {"status": "RESOLVED", "resolved_at": now}
     elif action == "escalate":
-        if status in CLOSED:
+        if closed:
             raise _refuse(row, "escalated")
         values = {"escalation_count": INCIDENTS.c.escalation_count + 1}
-    else:
-        if status not in CLOSED:
-            raise _refuse(row, "reopened")
+    elif closed:
         values = {
             "status": "OPEN",
             "resolved_at": None,
             "reopened_count": INCIDENTS.c.reopened_count + 1,
         }
+    if not values:
+        await audit(conn, actor, now, action.upper(), Subject("incident", incident_id), {})
+        return row
     return await _set(conn, actor, now, incident_id, action.upper(), values)

@@ -54,8 +54,11 @@ class MetricListParams(DrfListParams):
 
 
 class _MetricFields(DrfParams):
-    """The writable fields, checked as the model checks them, every refusal named."""
+    """The writable fields, checked as the model checks them, every refusal named.
 
+    ``metric_type`` comes first, so that the formula's check (after it) can read it."""
+
+    metric_type: Annotated[MetricType | None, BODY] = None
     name: Annotated[str, BODY, Field(min_length=1, max_length=200)]
     description: Annotated[str | None, BODY, Field(max_length=MAX_TEXT)] = None
     aggregation_type: Annotated[AggregationType, BODY] = "AVERAGE"
@@ -69,14 +72,18 @@ class _MetricFields(DrfParams):
 
     def input(self) -> dict[str, Any]:
         """The fields the request gave, as the GraphQL input names them."""
-        given = self.model_dump(mode="json", exclude_unset=True, exclude={"id"})
+        given = self.model_dump(mode="json", exclude_unset=True, exclude={"id", "metric_type"})
         return {to_camel_case(name): value for name, value in given.items()}
 
 
 class MetricCreateBody(_MetricFields):
     metric_type: Annotated[MetricType, BODY]
+    # Checked when absent too: CUSTOM needs one.
+    calculation_formula: Annotated[
+        str | None, BODY, Field(max_length=500, validate_default=True)
+    ] = None
 
-    @field_validator("calculation_formula")
+    @field_validator("calculation_formula", mode="after")
     @classmethod
     def _formula(cls, value: str | None, info: ValidationInfo) -> str | None:
         metric_type = info.data.get("metric_type")
@@ -89,7 +96,7 @@ class MetricCreateBody(_MetricFields):
 
     def variables(self) -> Variables:
         given = self.input()
-        given.setdefault("metricType", self.metric_type)
+        given["metricType"] = self.metric_type
         return {"input": given}
 
 
@@ -100,6 +107,13 @@ class MetricIdParams(DrfParams):
 class MetricPatchBody(_MetricFields):
     id: MetricId
     name: Annotated[str | None, BODY, Field(min_length=1, max_length=200)] = None  # type: ignore[assignment]
+
+    @field_validator("metric_type")
+    @classmethod
+    def _fixed_type(cls, value: str | None) -> str | None:
+        if value is not None:
+            raise ValueError("a metric's type cannot be changed")
+        return value
 
     def variables(self) -> Variables:
         return {"id": str(self.id), "input": self.input()}

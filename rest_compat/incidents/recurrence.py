@@ -15,7 +15,7 @@ from rest_compat.incidents.answers import DrfForm
 from rest_compat.incidents.envelope import INCIDENTS
 from rest_compat.incidents.params import DrfBool, DrfListParams
 from rest_compat.pages import drf_page
-from rest_compat.params import QUERY, Variables
+from rest_compat.params import QUERY
 from rest_compat.routing import RestRoute
 
 
@@ -25,22 +25,16 @@ class UnresolvedParams(DrfListParams):
         float | None, QUERY, Field(ge=0, le=1, allow_inf_nan=False, description="0 to 1.")
     ] = None
 
-    def variables(self) -> Variables:
-        return {**super().variables(), "is_resolved": False}
-
 
 class RecurrenceParams(UnresolvedParams):
     is_resolved: DrfBool = None
 
-    def variables(self) -> Variables:
-        return {**super().variables(), "is_resolved": self.is_resolved}
 
-
-def _route(path: str, params: type[DrfListParams]) -> RestRoute:
+def _route(path: str, op: str, params: type[DrfListParams]) -> RestRoute:
     return RestRoute(
         "GET",
         path,
-        op="recurrence_analyses",
+        op=op,
         family=INCIDENTS,
         params=params,
         shape=DrfForm(then=drf_page),
@@ -48,6 +42,10 @@ def _route(path: str, params: type[DrfListParams]) -> RestRoute:
 
 
 RECURRENCE_ROUTES: list[RestRoute] = [
-    _route(f"{API}/recurrence-analyses/unresolved/", UnresolvedParams),
-    _route(f"{API}/recurrence-analyses/", RecurrenceParams),
+    _route(
+        f"{API}/recurrence-analyses/unresolved/",
+        "recurrence_analyses_unresolved",
+        UnresolvedParams,
+    ),
+    _route(f"{API}/recurrence-analyses/", "recurrence_analyses", RecurrenceParams),
 ]

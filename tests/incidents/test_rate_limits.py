@@ -98,3 +98,8 @@ def test_bad_settings_are_refused(name, value):
     with pytest.raises(ValidationError) as refused:
         Settings(**{name: value})
     assert value in str(refused.value)
+
+
+def test_the_default_is_the_seeds():
+    # The suite runs with the limits off (tests/conftest.py); a deployment gets these.
+    assert Settings.model_fields["incidents_rate_limits"].default == "100/minute;1000/hour"

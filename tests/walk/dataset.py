@@ -177,6 +177,8 @@ async def tenant(factory: Factory, prefix: str, *, plan: str = "growth") -> Tena
         downtime_minutes=30,
     )
     t.add("Incident", incident, incident["title"])
+    cost = await factory.cost(incident, "DOWNTIME", "250.00", business_unit=f"{prefix}-unit")
+    t.add("CostAnalysis", cost, cost["business_unit"])
     # A KPI metric with a measurement of the last full hour.
     metric = await factory.kpi_metric(org, "MTTA", name=f"{prefix}-mtta")
     t.add("KpiMetric", metric, metric["name"])

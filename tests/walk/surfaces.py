@@ -80,6 +80,11 @@ VALUES: dict[str, Any] = {
     # A KPI metric's type is one of the seed's.
     "Mutation.createKpiMetric.input.metricType": "MTTA",
     "POST /api/analytics/kpi-metrics/ metric_type": "MTTA",
+    # The incident family's choices and amounts.
+    "Mutation.createIncident.input.severity": "HIGH",
+    "Mutation.createIncident.input.priority": "P2",
+    "Mutation.createCostAnalysis.input.costType": "DOWNTIME",
+    "Mutation.createCostAnalysis.input.costAmount": "125.50",
 }
 # How deep a root field's answer is selected: deep enough for the lists inside analytics
 # answers (who, which department) to show what they hold.
