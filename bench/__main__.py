@@ -18,6 +18,7 @@ CASES = {
     "guardians": "bench.guardians",  # governance summary and timeseries, 1,000,000 verdicts
     "mcp": "bench.mcp",  # MCP summary and tools, 1,000,000 tool calls, with and without rollup
     "nhi": "bench.nhi",  # NHI risk, 1,000 NHIs x 1,000,000 activity events
+    "kpis": "bench.kpis",  # KPI calculation and summary over 1,000,000 incidents
 }
 
 
