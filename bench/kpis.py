@@ -52,7 +52,9 @@ SELECT gen_random_uuid(), :org, 'incident ' || n, NULL,
        t, t + (n % 60) * interval '1 minute',
        CASE WHEN n % 10 < 8 THEN t + (n % 48) * interval '1 hour' END, NULL
 FROM generate_series(1, :count) AS n,
-     LATERAL (SELECT CAST(:end AS timestamptz) - random() * interval '90 days' AS t) AS at
+     -- Spread over the 90 days (7,776,000 s) by a stride prime to it.
+     LATERAL (SELECT CAST(:end AS timestamptz) - ((n * 7919) % 7776000) * interval '1 second'
+              AS t) AS at
 """
 
 METRICS_SQL = """
