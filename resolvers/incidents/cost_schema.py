@@ -18,7 +18,13 @@ from resolvers.incidents import cost_reads, cost_service
 from resolvers.incidents.cost_reads import COSTS, CostFilter
 from resolvers.incidents.cost_types import CostAnalysis, CostSummary
 from resolvers.incidents.kpi_schema import READ, WRITE
-from resolvers.incidents.listing import OffsetPage, check_search, offset_page, order_by, searched
+from resolvers.incidents.listing import (
+    Listing,
+    OffsetPage,
+    check_search,
+    page_of,
+    searched,
+)
 
 ORDERING = {
     name: COSTS.c[name]
@@ -34,6 +40,7 @@ ORDERING = {
         "updated_at",
     )
 }
+LISTING = Listing(ORDERING, [COSTS.c.created_at.desc()], COSTS.c.id)
 SEARCHED = (COSTS.c.calculation_method, COSTS.c.business_unit, COSTS.c.validation_notes)
 
 
@@ -79,9 +86,15 @@ class CostQuery:
         where = _filter(cost_type, is_validated, start_date, end_date)
         statement = where.apply(cost_reads.costs_of(await info.context.org_id()))
         statement = searched(statement, check_search(search, COSTS.c.business_unit), SEARCHED)
-        order = order_by(ordering, ORDERING, [COSTS.c.created_at.desc()], COSTS.c.id)
-        total, rows = await offset_page(info, statement, first=first, offset=offset, order=order)
-        return OffsetPage(total_count=total, results=[CostAnalysis.from_row(r) for r in rows])
+        return await page_of(
+            info,
+            statement,
+            LISTING,
+            CostAnalysis.from_row,
+            first=first,
+            offset=offset,
+            ordering=ordering,
+        )
 
     @strawberry.field(
         description="The cost of the analyses matching the filters in one currency (USD "

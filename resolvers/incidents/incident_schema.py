@@ -17,7 +17,13 @@ from models.incidents import INCIDENT_STATUSES, PRIORITIES, SEVERITIES
 from models.incidents import Incident as IncidentRow
 from resolvers.common import check_choice, check_moment, check_text
 from resolvers.incidents.incident_types import Incident
-from resolvers.incidents.listing import OffsetPage, check_search, offset_page, order_by, searched
+from resolvers.incidents.listing import (
+    Listing,
+    OffsetPage,
+    check_search,
+    page_of,
+    searched,
+)
 from resolvers.incidents.scopes import INCIDENTS_READ
 
 INCIDENTS = table_of(IncidentRow)
@@ -40,6 +46,7 @@ ORDERING = {
         "downtime_minutes",
     )
 }
+LISTING = Listing(ORDERING, [INCIDENTS.c.created_at.desc()], INCIDENTS.c.id)
 SEARCHED = (INCIDENTS.c.title, INCIDENTS.c.description, INCIDENTS.c.service)
 
 
@@ -86,9 +93,15 @@ class IncidentQuery:
         if before is not None:
             statement = statement.where(INCIDENTS.c.created_at < before)
         statement = searched(statement, check_search(search, INCIDENTS.c.title), SEARCHED)
-        order = order_by(ordering, ORDERING, [INCIDENTS.c.created_at.desc()], INCIDENTS.c.id)
-        total, rows = await offset_page(info, statement, first=first, offset=offset, order=order)
-        return OffsetPage(total_count=total, results=[Incident.from_row(r) for r in rows])
+        return await page_of(
+            info,
+            statement,
+            LISTING,
+            Incident.from_row,
+            first=first,
+            offset=offset,
+            ordering=ordering,
+        )
 
     @strawberry.field(
         description="One incident of the organisation, or null.",

@@ -29,7 +29,13 @@ from resolvers.common import check_choice, check_moment, given
 from resolvers.incidents import kpi_reads, kpi_service
 from resolvers.incidents.kpi_reads import MEASUREMENTS, METRICS
 from resolvers.incidents.kpi_types import KpiCalculation, KpiMeasurement, KpiMetric, KpiSummaryRow
-from resolvers.incidents.listing import OffsetPage, check_search, offset_page, order_by, searched
+from resolvers.incidents.listing import (
+    Listing,
+    OffsetPage,
+    check_search,
+    page_of,
+    searched,
+)
 from resolvers.incidents.scopes import INCIDENTS_READ, INCIDENTS_WRITE
 
 READ = requires(scope=INCIDENTS_READ)
@@ -52,6 +58,10 @@ MEASUREMENT_ORDERING = {
     name: MEASUREMENTS.c[name]
     for name in ("value", "period_start", "period_end", "incident_count", "calculated_at")
 }
+METRIC_LISTING = Listing(METRIC_ORDERING, [METRICS.c.created_at.desc()], METRICS.c.id)
+MEASUREMENT_LISTING = Listing(
+    MEASUREMENT_ORDERING, [MEASUREMENTS.c.period_end.desc()], MEASUREMENTS.c.id
+)
 
 
 def _between(statement, column, after: datetime | None, before: datetime | None, names):
@@ -83,11 +93,15 @@ async def _measurement_page(
         statement = statement.where(MEASUREMENTS.c.period_end >= start)
     if end is not None:
         statement = statement.where(MEASUREMENTS.c.period_start <= end)
-    order = order_by(
-        ordering, MEASUREMENT_ORDERING, [MEASUREMENTS.c.period_end.desc()], MEASUREMENTS.c.id
+    return await page_of(
+        info,
+        statement,
+        MEASUREMENT_LISTING,
+        KpiMeasurement.from_row,
+        first=first,
+        offset=offset,
+        ordering=ordering,
     )
-    total, rows = await offset_page(info, statement, first=first, offset=offset, order=order)
-    return OffsetPage(total_count=total, results=[KpiMeasurement.from_row(r) for r in rows])
 
 
 async def _metric_row(info: Info, metric_id: uuid.UUID):
@@ -134,9 +148,15 @@ class KpiQuery:
         statement = searched(
             statement, check_search(search, METRICS.c.name), (METRICS.c.name, METRICS.c.description)
         )
-        order = order_by(ordering, METRIC_ORDERING, [METRICS.c.created_at.desc()], METRICS.c.id)
-        total, rows = await offset_page(info, statement, first=first, offset=offset, order=order)
-        return OffsetPage(total_count=total, results=[KpiMetric.from_row(r) for r in rows])
+        return await page_of(
+            info,
+            statement,
+            METRIC_LISTING,
+            KpiMetric.from_row,
+            first=first,
+            offset=offset,
+            ordering=ordering,
+        )
 
     @strawberry.field(description="One KPI metric of the organisation, or null.", extensions=READ)
     async def kpi_metric(self, info: Info, id: uuid.UUID) -> KpiMetric | None:

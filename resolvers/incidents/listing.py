@@ -10,7 +10,8 @@ with DRF's ``ordering`` and ``search`` applied in SQL.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -91,3 +92,29 @@ async def offset_page(
         return total, []
     rows = await info.context.all(statement.order_by(*order).limit(first).offset(offset))
     return total, rows
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What a list offers: its ``ordering`` names, its default order and its tie-break."""
+
+    allowed: Mapping[str, Any]
+    default: Sequence[Any]
+    tie: Any
+
+
+async def page_of(
+    info: Info,
+    statement: Select[Any],
+    listing: Listing,
+    build: Callable[[Any], T],
+    *,
+    first: int,
+    offset: int,
+    ordering: str | None,
+) -> OffsetPage[T]:
+    """One page of ``statement`` in ``ordering`` (else the list's default), each row
+    built into its type."""
+    order = order_by(ordering, listing.allowed, listing.default, listing.tie)
+    total, rows = await offset_page(info, statement, first=first, offset=offset, order=order)
+    return OffsetPage(total_count=total, results=[build(row) for row in rows])

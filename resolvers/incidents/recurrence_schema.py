@@ -23,7 +23,13 @@ from resolvers.incidents.incident_schema import INCIDENTS, incidents_of
 from resolvers.incidents.incident_types import Incident
 from resolvers.incidents.kpi_schema import READ, WRITE
 from resolvers.incidents.kpi_service import audit
-from resolvers.incidents.listing import OffsetPage, check_search, offset_page, order_by, searched
+from resolvers.incidents.listing import (
+    Listing,
+    OffsetPage,
+    check_search,
+    page_of,
+    searched,
+)
 from resolvers.incidents.recurrence import ANALYSES
 
 
@@ -90,6 +96,7 @@ ORDERING = {
         "created_at",
     )
 }
+LISTING = Listing(ORDERING, [ANALYSES.c.last_occurrence.desc()], ANALYSES.c.id)
 
 
 @strawberry.type
@@ -124,9 +131,15 @@ class RecurrenceQuery:
             check_search(search, ANALYSES.c.service),
             (ANALYSES.c.service, ANALYSES.c.category),
         )
-        order = order_by(ordering, ORDERING, [ANALYSES.c.last_occurrence.desc()], ANALYSES.c.id)
-        total, rows = await offset_page(info, statement, first=first, offset=offset, order=order)
-        return OffsetPage(total_count=total, results=[RecurrenceAnalysis.from_row(r) for r in rows])
+        return await page_of(
+            info,
+            statement,
+            LISTING,
+            RecurrenceAnalysis.from_row,
+            first=first,
+            offset=offset,
+            ordering=ordering,
+        )
 
 
 def recurrence_statement(org_id: uuid.UUID) -> Any:
