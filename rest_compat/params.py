@@ -135,11 +135,12 @@ def refusal(model: type[RouteParams], error: ValidationError) -> GatewayError:
         fields: dict[str, list[str]] = {}
         for item in errors:
             field = str(item["loc"][0]) if item["loc"] else "non_field_errors"
-            text = (
-                _message(model, field, item)
-                if item["loc"]
-                else item["msg"].removeprefix("Value error, ")
-            )
+            if not item["loc"]:
+                text = item["msg"].removeprefix("Value error, ")
+            elif item["type"] == "missing":
+                text = "This field is required."  # DRF's own words
+            else:
+                text = _message(model, field, item)
             if text not in fields.setdefault(field, []):
                 fields[field].append(text)
         refused.details = {"argument": name, "fields": fields}

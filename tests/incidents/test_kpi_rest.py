@@ -272,3 +272,6 @@ async def test_a_refused_body_names_every_field(client, factory, data, body, fie
     assert refused["code"] == "VALIDATION_ERROR"
     assert set(refused["details"]) == fields
     assert all(isinstance(m, list) and m for m in refused["details"].values())
+    if not body:
+        # DRF's words for a field not given.
+        assert refused["details"]["name"] == ["This field is required."]
