@@ -53,8 +53,8 @@ SELECT gen_random_uuid(), :org, 'incident ' || n, NULL,
        CASE WHEN n % 10 < 8 THEN t + (n % 48) * interval '1 hour' END, NULL
 FROM generate_series(1, :count) AS n,
      -- Spread over the 90 days (7,776,000 s) by a stride prime to it.
-     LATERAL (SELECT CAST(:end AS timestamptz) - ((n::bigint * 7919) % 7776000) * interval '1 second'
-              AS t) AS at
+     LATERAL (SELECT CAST(:end AS timestamptz)
+                     - ((n::bigint * 7919) % 7776000) * interval '1 second' AS t) AS at
 """
 
 METRICS_SQL = """
