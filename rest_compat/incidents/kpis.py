@@ -19,7 +19,7 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 from strawberry.utils.str_converters import to_camel_case
 
@@ -37,9 +37,15 @@ from models.incidents import (
 from rest_compat.incidents import API
 from rest_compat.incidents.answers import DrfForm, no_content
 from rest_compat.incidents.envelope import INCIDENTS
-from rest_compat.incidents.params import DrfBool, DrfListParams, DrfMoment, DrfParams
+from rest_compat.incidents.params import (
+    DrfBool,
+    DrfListParams,
+    DrfMoment,
+    DrfParams,
+    drf_bool,
+)
 from rest_compat.pages import drf_page
-from rest_compat.params import BODY, QUERY, Variables, path_id
+from rest_compat.params import BODY, QUERY, Variables, decimal_text, path_id
 from rest_compat.routing import RestRoute
 
 MetricId = Annotated[uuid.UUID, path_id("KPI metric")]
@@ -66,8 +72,12 @@ class _MetricFields(DrfParams):
     incident_severities: Annotated[list[Severity], BODY, Field(max_length=MAX_FILTER_ITEMS)] = []
     incident_priorities: Annotated[list[Priority], BODY, Field(max_length=MAX_FILTER_ITEMS)] = []
     calculation_formula: Annotated[str | None, BODY, Field(max_length=500)] = None
-    time_window_hours: Annotated[int, BODY, Field(ge=1, le=MAX_WINDOW_HOURS, strict=True)] = 24
-    is_active: Annotated[bool, BODY, Field(strict=True)] = True
+    # As DRF's IntegerField and BooleanField read JSON: "24" is 24, "true" and 1 are true;
+    # 24.5, "x" and a list are refused.
+    time_window_hours: Annotated[
+        int, BODY, BeforeValidator(decimal_text), Field(ge=1, le=MAX_WINDOW_HOURS)
+    ] = 24
+    is_active: Annotated[bool, BODY, BeforeValidator(drf_bool), Field(strict=True)] = True
     target_value: Annotated[Decimal | None, BODY, Field(max_digits=14, decimal_places=2)] = None
 
     def input(self) -> dict[str, Any]:

@@ -23,6 +23,9 @@ _FALSE = {"false", "0"}
 
 
 def drf_bool(value: Any) -> Any:
+    """DRF's BooleanField: true/false, 1/0 (text or number), any case."""
+    if isinstance(value, int) and not isinstance(value, bool) and value in (0, 1):
+        return bool(value)
     if isinstance(value, str):
         lowered = value.strip().lower()
         if lowered in _TRUE:

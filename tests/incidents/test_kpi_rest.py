@@ -258,7 +258,10 @@ async def test_create_patch_and_delete(client, factory, data):
             {"name": "x", "metric_type": "MTTA", "calculation_formula": "MTTR"},
             {"calculation_formula"},
         ),
-        ({"name": "x", "metric_type": "MTTA", "time_window_hours": "24"}, {"time_window_hours"}),
+        (
+            {"name": "x", "metric_type": "MTTA", "time_window_hours": 24.5, "is_active": "maybe"},
+            {"time_window_hours", "is_active"},
+        ),
         (
             {"name": "x", "metric_type": "MTTA", "incident_categories": ["a"] * 51},
             {"incident_categories"},
