@@ -76,6 +76,7 @@ ERRORS_BY_STATUS: dict[int, str] = {
     404: "No such thing in the caller's organisation.",
     413: "The request body is over the size limit.",
     422: "Well formed but refused: a window longer than 1,440 of its buckets.",
+    429: "Over the family's rate limit; retry after `Retry-After` seconds.",
     503: "The database is unreachable; retry after `Retry-After` seconds.",
 }
 
@@ -84,6 +85,8 @@ def error_statuses(route: RestRoute) -> list[int]:
     """The error statuses a route can answer: authentication and the database apply to
     every route; 404 to those that name something by id."""
     statuses = {400, 401, 402, 403, 413, 503, *route.params.refusals}
+    if route.family.rate_limited:
+        statuses.add(429)
     schema = route.params.model_json_schema()
     if any(_is_uuid(prop) for prop in schema.get("properties", {}).values()):
         statuses.add(404)

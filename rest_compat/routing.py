@@ -51,6 +51,9 @@ class Family:
     # method and body) or answered 404, as Django REST framework answers them.
     slash_redirect: int = 307
     redirect_writes: bool = True
+    # Whether its routes may answer 429 (a limiter by the family's name on the runtime):
+    # the OpenAPI document lists it.
+    rate_limited: bool = False
 
 
 @dataclass(frozen=True)
