@@ -135,7 +135,9 @@ def refusal(model: type[RouteParams], error: ValidationError) -> GatewayError:
         fields: dict[str, list[str]] = {}
         for item in errors:
             field = str(item["loc"][0]) if item["loc"] else "non_field_errors"
-            if not item["loc"]:
+            if not item["loc"] or item["type"] == "value_error":
+                # A rule of the model's own (a formula, a type that cannot change) says
+                # what is wrong in its own words.
                 text = item["msg"].removeprefix("Value error, ")
             elif item["type"] == "missing":
                 text = "This field is required."  # DRF's own words

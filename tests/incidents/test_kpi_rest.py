@@ -278,3 +278,16 @@ async def test_a_refused_body_names_every_field(client, factory, data, body, fie
     if not body:
         # DRF's words for a field not given.
         assert refused["details"]["name"] == ["This field is required."]
+    if body.get("calculation_formula") == "MTTR ** 2":
+        assert refused["details"]["calculation_formula"] == [
+            "calculation_formula cannot be accepted: only + - * / are allowed"
+        ]
+
+
+async def test_a_metric_type_cannot_change(client, factory, data):
+    metric = data["metrics"]["MTTA"]["id"]
+    answer = await call(
+        client, factory, data, "PATCH", f"/kpi-metrics/{metric}/", json={"metric_type": "MTTR"}
+    )
+    assert answer.status_code == 400
+    assert answer.json()["details"] == {"metric_type": ["a metric's type cannot be changed"]}
