@@ -19,8 +19,8 @@ async def test_the_demo_fills_the_incident_tables(db, client, factory) -> None:
     assert info.rows["incidents"] > 200
     assert info.rows["cost_analyses"] > 0
     assert info.rows["kpi_metrics"] == 10  # five system metrics per organisation
-    # Each metric measured for each of the last 168 hours.
-    assert info.rows["kpi_measurements"] == 2 * 5 * 168
+    # Each metric measured for each of the last 48 hours.
+    assert info.rows["kpi_measurements"] == 2 * 5 * 48
     org_id = DEMO_ORG_IDS[0]
     async with db.connect() as conn:
         recurring = (
