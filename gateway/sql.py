@@ -457,11 +457,18 @@ class SQLitePercentile:
 # --- upsert -------------------------------------------------------------------------
 
 
-def upsert(dialect_name: str, table: Table, values: dict[str, Any], keys: list[str]) -> Insert:
-    """``INSERT ... ON CONFLICT (keys) DO UPDATE`` for either dialect."""
+def upsert(
+    dialect_name: str,
+    table: Table,
+    values: dict[str, Any],
+    keys: list[str],
+    keep: Sequence[str] = (),
+) -> Insert:
+    """``INSERT ... ON CONFLICT (keys) DO UPDATE`` for either dialect; the columns in
+    ``keep`` (an id, a creation time) are written by the insert only, never updated."""
     insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
     stmt = insert(table).values(**values)
-    updates = {k: stmt.excluded[k] for k in values if k not in keys}
+    updates = {k: stmt.excluded[k] for k in values if k not in keys and k not in keep}
     if not updates:
         return stmt.on_conflict_do_nothing(index_elements=keys)
     return stmt.on_conflict_do_update(index_elements=keys, set_=updates)

@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 from gateway.context import Info
 from gateway.errors import bad_input
 from gateway.validation import validated
-from models.incidents import COST_TYPES, MAX_TEXT, CostAnalysisCreate
+from models.incidents import COST_TYPES, CostAnalysisCreate
 from resolvers.common import check_choice, check_moment, check_text, given
 from resolvers.incidents import cost_reads, cost_service
 from resolvers.incidents.cost_reads import COSTS, CostFilter
@@ -159,8 +159,6 @@ class CostMutation:
     ) -> CostAnalysis:
         ctx, principal = info.context, await info.context.principal()
         check_text(notes, COSTS.c.validation_notes, "notes")
-        if notes is not None and len(notes) > MAX_TEXT:
-            raise bad_input(f"notes has at most {MAX_TEXT} characters", argument="notes")
         async with ctx.writing() as conn:
             row = await cost_service.validate_cost(
                 conn, org_id=principal.org_id, actor=principal, now=ctx.now, cost_id=id, notes=notes

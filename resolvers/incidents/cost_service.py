@@ -18,7 +18,7 @@ from gateway.auth import Principal
 from gateway.errors import not_found
 from gateway.sql import table_of
 from models.incidents import CostAnalysis, CostAnalysisCreate, Incident
-from resolvers.incidents.kpi_service import audit
+from resolvers.incidents.audit import audit
 
 COSTS = table_of(CostAnalysis)
 INCIDENTS = table_of(Incident)

@@ -33,7 +33,7 @@ from gateway.sql import table_of
 from gateway.validation import changes
 from models.catalog import Component
 from models.incidents import Incident, IncidentCreate, IncidentUpdate
-from resolvers.incidents.kpi_service import audit
+from resolvers.incidents.audit import audit
 
 INCIDENTS = table_of(Incident)
 COMPONENTS = table_of(Component)

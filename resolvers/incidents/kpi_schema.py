@@ -27,6 +27,7 @@ from models.incidents import (
 )
 from resolvers.common import check_choice, check_moment, given
 from resolvers.incidents import kpi_reads, kpi_service
+from resolvers.incidents.audit import audit
 from resolvers.incidents.kpi_reads import MEASUREMENTS, METRICS
 from resolvers.incidents.kpi_types import KpiCalculation, KpiMeasurement, KpiMetric, KpiSummaryRow
 from resolvers.incidents.listing import (
@@ -317,7 +318,7 @@ class KpiMutation:
                 hours=time_window_hours,
                 force=force,
             )
-            await kpi_service.audit(
+            await audit(
                 conn,
                 principal,
                 ctx.now,

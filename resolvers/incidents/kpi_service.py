@@ -19,16 +19,14 @@ from typing import Any
 
 from pydantic_core import PydanticCustomError
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from gateway import audit as audit_log
 from gateway.audit import Subject
 from gateway.auth import Principal
 from gateway.errors import GatewayError, bad_input, not_found
 from gateway.jobs import ClaimedJob, job_kind
-from gateway.sql import table_of
+from gateway.sql import table_of, upsert
 from gateway.validation import changes
 from models.incidents import (
     UNITS,
@@ -38,24 +36,11 @@ from models.incidents import (
     KpiMetricUpdate,
     check_formula,
 )
+from resolvers.incidents.audit import audit
 from resolvers.incidents.kpi_calc import MetricSpec, calculate, period_end_of
 
 METRICS = table_of(KpiMetric)
 MEASUREMENTS = table_of(KpiMeasurement)
-FAMILY = "incidents"
-
-
-async def audit(
-    conn: AsyncConnection,
-    actor: Principal,
-    now: datetime,
-    action: str,
-    subject: Subject | None,
-    details: dict[str, Any],
-) -> None:
-    await audit_log.record(
-        conn, actor, family=FAMILY, subject=subject, action=action, at=now, details=details
-    )
 
 
 async def metric_of(conn: AsyncConnection, org_id: uuid.UUID, metric_id: uuid.UUID) -> RowMapping:
@@ -165,53 +150,45 @@ async def calculate_metrics(
         statement = statement.where(METRICS.c.is_active.is_(True))
     metrics = list((await conn.execute(statement.order_by(METRICS.c.id))).mappings())
     end = period_end_of(now)
+    measured = set() if force else await _measured(conn, [m["id"] for m in metrics], end)
     written = skipped = 0
     for metric in metrics:
         spec = MetricSpec.of(metric, hours)
         start = end - timedelta(hours=spec.hours)
-        if not force and await _measured(conn, metric["id"], start, end):
+        if (metric["id"], start) in measured:
             skipped += 1
             continue
         value = await calculate(conn, org_id=org_id, spec=spec, end=end)
-        await conn.execute(
-            _write(conn.dialect.name).values(
-                id=uuid.uuid4(),
-                org_id=org_id,
-                metric_id=metric["id"],
-                value=value.value,
-                unit=UNITS[spec.metric_type],
-                period_start=start,
-                period_end=end,
-                incident_count=value.incident_count,
-                calculated_at=now,
-                details=value.details,
-            )
-        )
+        row = {
+            "id": uuid.uuid4(),
+            "org_id": org_id,
+            "metric_id": metric["id"],
+            "value": value.value,
+            "unit": UNITS[spec.metric_type],
+            "period_start": start,
+            "period_end": end,
+            "incident_count": value.incident_count,
+            "calculated_at": now,
+            "details": value.details,
+        }
+        # With force, the period's measurement is replaced (its id kept).
+        await conn.execute(upsert(conn.dialect.name, MEASUREMENTS, row, PERIOD, keep=("id",)))
         written += 1
     return Calculated(written=written, skipped=skipped, period_end=end)
 
 
+PERIOD = ["metric_id", "period_start", "period_end"]
+
+
 async def _measured(
-    conn: AsyncConnection, metric_id: uuid.UUID, start: datetime, end: datetime
-) -> bool:
-    statement = select(MEASUREMENTS.c.id).where(
-        MEASUREMENTS.c.metric_id == metric_id,
-        MEASUREMENTS.c.period_start == start,
-        MEASUREMENTS.c.period_end == end,
+    conn: AsyncConnection, metric_ids: list[uuid.UUID], end: datetime
+) -> set[tuple[uuid.UUID, datetime]]:
+    """(metric, period start) of the measurements already ending at ``end``: one
+    statement for every metric of the run."""
+    statement = select(MEASUREMENTS.c.metric_id, MEASUREMENTS.c.period_start).where(
+        MEASUREMENTS.c.metric_id.in_(metric_ids), MEASUREMENTS.c.period_end == end
     )
-    return (await conn.execute(statement)).first() is not None
-
-
-def _write(dialect: str) -> Any:
-    """An insert that replaces the period's measurement (with ``force``; without, an
-    existing one was skipped before)."""
-    insert_of = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert_of(MEASUREMENTS)
-    replaced = ("value", "unit", "incident_count", "calculated_at", "details")
-    return statement.on_conflict_do_update(
-        index_elements=["metric_id", "period_start", "period_end"],
-        set_={name: statement.excluded[name] for name in replaced},
-    )
+    return {(row.metric_id, row.period_start) for row in await conn.execute(statement)}
 
 
 # --- the calculation as a job -------------------------------------------------------

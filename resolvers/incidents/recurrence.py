@@ -31,12 +31,11 @@ from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.jobs import ClaimedJob, job_kind
 from gateway.rounding import half_up
-from gateway.sql import table_of
+from gateway.sql import table_of, upsert
 from models.incidents import Incident, RecurrenceAnalysis
 
 INCIDENTS = table_of(Incident)
@@ -180,13 +179,12 @@ def _upsert(dialect: str, org_id: uuid.UUID, group: Group, now: datetime) -> Any
         "is_resolved": all(m["resolved_at"] is not None for m in group.members),
         "updated_at": now,
     }
-    insert_of = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert_of(ANALYSES).values(
-        id=uuid.uuid4(), org_id=org_id, group_key=group.key, created_at=now, **values
-    )
-    return statement.on_conflict_do_update(
-        index_elements=["org_id", "group_key"],
-        set_={name: statement.excluded[name] for name in values},
+    return upsert(
+        dialect,
+        ANALYSES,
+        {"id": uuid.uuid4(), "org_id": org_id, "group_key": group.key, "created_at": now, **values},
+        ["org_id", "group_key"],
+        keep=("id", "created_at"),
     )
 
 

@@ -19,10 +19,10 @@ from models.incidents import RECURRENCE_TYPES
 from resolvers.batching import one_per_key
 from resolvers.common import check_choice
 from resolvers.incidents import recurrence
+from resolvers.incidents.audit import audit
 from resolvers.incidents.incident_schema import INCIDENTS, incidents_of
 from resolvers.incidents.incident_types import Incident
 from resolvers.incidents.kpi_schema import READ, WRITE
-from resolvers.incidents.kpi_service import audit
 from resolvers.incidents.listing import (
     Listing,
     OffsetPage,
