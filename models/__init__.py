@@ -26,14 +26,24 @@ from models.incidents import (
 )
 from models.jobs import Job
 from models.knowledge import EntryAuthor, KnowledgeEntry
+from models.predictive import (
+    AnomalyDetection,
+    DashboardConfiguration,
+    ModelTraining,
+    PredictiveInsight,
+    PredictiveModel,
+)
 from models.tenancy import ApiKey, Department, Organization, User
+from models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookOutboxEvent
 
 __all__ = [
+    "AnomalyDetection",
     "ApiKey",
     "AuditEvent",
     "Component",
     "ConfigChange",
     "CostAnalysis",
+    "DashboardConfiguration",
     "Department",
     "Deployment",
     "EntryAuthor",
@@ -48,12 +58,19 @@ __all__ = [
     "McpHourlyRollup",
     "McpSession",
     "McpToolCall",
+    "ModelTraining",
     "Nhi",
     "NhiActivity",
     "NhiAnomaly",
     "NhiGuardian",
     "NhiRiskSnapshot",
     "Organization",
+    "PredictiveInsight",
+    "PredictiveModel",
     "RecurrenceAnalysis",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookOutboxEvent",
 ]
