@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequen
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import strawberry
@@ -71,6 +72,8 @@ class Context:
     refused: GatewayError | None = None
     # One clock per request, so every window in one answer ends at the same instant.
     now: datetime = field(default_factory=utcnow)
+    # Where files the gateway keeps live (trained models under ``models/``).
+    data_dir: Path | None = None
     loaders: Loaders = field(init=False)
     _connection: AsyncConnection | None = field(default=None, init=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
@@ -122,6 +125,14 @@ class Context:
         if scope and not principal.has_scope(scope):
             raise GatewayError("INSUFFICIENT_SCOPE", f"this needs the {scope} scope")
         return principal
+
+    def models_dir(self) -> Path:
+        """Where trained predictive models are stored: ``<data_dir>/models``."""
+        if self.data_dir is None:
+            from gateway.settings import Settings
+
+            return Settings().data_dir / "models"
+        return self.data_dir / "models"
 
     async def org_id(self) -> Any:
         return (await self.principal()).org_id
@@ -215,4 +226,5 @@ def context_for(request: Any) -> Context:
         max_query_cost=runtime.settings.max_query_cost,
         refused=refused,
         now=runtime.clock(),
+        data_dir=runtime.settings.data_dir,
     )

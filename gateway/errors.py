@@ -21,6 +21,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "BAD_USER_INPUT": 400,
     "QUERY_TOO_COSTLY": 400,
     "NOT_FOUND": 404,
+    # A predictive model never trained has no performance to show (seed 001).
+    "NOT_TRAINED": 404,
     "METHOD_NOT_ALLOWED": 405,
     "CONFLICT": 409,
     "PAYLOAD_TOO_LARGE": 413,

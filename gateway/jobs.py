@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import functools
 import logging
 import multiprocessing
@@ -47,6 +48,11 @@ MAX_ATTEMPTS = 3
 JOBS = table_of(Job)
 # What a job looks like outside the worker (GraphQL, the CLI): every column but payload.
 PUBLIC_COLUMNS = [c for c in JOBS.c if c.name != "payload"]
+
+
+class JobFailed(Exception):
+    """Raised by a handler whose job cannot succeed on another attempt (the data says
+    no): the job fails at once, with this message, instead of being retried."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,22 @@ class JobRegistry:
 
 registry = JobRegistry()
 job_kind = registry.job_kind
+
+# The executor of the worker running the current job: an async handler hands its
+# CPU-heavy step to it (``off_loop``) and keeps its database work on the loop.
+_executor: contextvars.ContextVar[Executor | None] = contextvars.ContextVar(
+    "job_executor", default=None
+)
+
+
+async def off_loop(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)`` off the event loop: in the job worker's process pool when a worker
+    runs the caller, else (a CLI command) in a thread. ``fn`` and its arguments are
+    picklable, module-level."""
+    executor = _executor.get()
+    if executor is None:
+        return await asyncio.to_thread(fn, *args)
+    return await asyncio.get_running_loop().run_in_executor(executor, functools.partial(fn, *args))
 
 
 # --- the service: enqueue and read -------------------------------------------------------
@@ -378,6 +400,10 @@ class Worker:
         except asyncio.CancelledError:
             await self._fail(job, "the worker stopped while the job ran")
             raise
+        except JobFailed as exc:
+            log.warning("job %s (%s) failed: %s", job.id, job.kind, exc)
+            await self._record(job, status="failed", error=str(exc), finished_at=self.clock())
+            return
         except Exception as exc:
             log.exception("job %s (%s) attempt %d failed", job.id, job.kind, job.attempts)
             await self._fail(job, f"{type(exc).__name__}: {exc}")
@@ -394,7 +420,11 @@ class Worker:
 
     async def _call(self, kind: JobKind, job: ClaimedJob, now: datetime) -> Any:
         if not kind.cpu_bound:
-            return await kind.handler(self.engine, job=job, now=now)
+            token = _executor.set(self._cpu_executor())
+            try:
+                return await kind.handler(self.engine, job=job, now=now)
+            finally:
+                _executor.reset(token)
         loop = asyncio.get_running_loop()
         call = functools.partial(kind.handler, job=job, now=now)
         return await loop.run_in_executor(self._cpu_executor(), call)

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     ColumnElement,
     DateTime,
     Float,
@@ -503,3 +504,32 @@ def newest_per_key(
     rank = func.row_number().over(partition_by=key, order_by=order_by).label("rank")
     ranked = statement.add_columns(rank).where(key.in_(keys)).subquery()
     return select(ranked).where(ranked.c.rank <= first).order_by(ranked.c.rank)
+
+
+# --- JSON arrays ------------------------------------------------------------------
+
+
+class json_array_has(FunctionElement[bool]):
+    """Whether a JSON array column of text holds ``value``."""
+
+    type = Boolean()
+    inherit_cache = True
+    name = "json_array_has"
+
+    def __init__(self, array: Any, value: Any) -> None:
+        super().__init__(array, value)
+
+
+@compiles(json_array_has)
+def _json_array_has_pg(element: json_array_has, compiler: Any, **kw: Any) -> str:
+    array, value = (compiler.process(c, **kw) for c in element.clauses)
+    return (
+        f"EXISTS (SELECT 1 FROM json_array_elements_text(CAST({array} AS json)) AS item "
+        f"WHERE item = {value})"
+    )
+
+
+@compiles(json_array_has, "sqlite")
+def _json_array_has_sqlite(element: json_array_has, compiler: Any, **kw: Any) -> str:
+    array, value = (compiler.process(c, **kw) for c in element.clauses)
+    return f"EXISTS (SELECT 1 FROM json_each({array}) AS item WHERE item.value = {value})"

@@ -26,7 +26,18 @@ SUBJECT_TYPES: dict[str, tuple[str, ...]] = {
         "nhi_anomaly",
         "nhi_detection",
     ),
-    "incidents": ("incident", "kpi_metric", "kpi_calculation", "cost_analysis", "recurrence"),
+    "incidents": (
+        "incident",
+        "kpi_metric",
+        "kpi_calculation",
+        "cost_analysis",
+        "recurrence",
+        "predictive_model",
+        "anomaly_detection",
+        "predictive_insight",
+        "dashboard_configuration",
+        "webhook_endpoint",
+    ),
 }
 FAMILIES = tuple(SUBJECT_TYPES)
 Family = Literal[FAMILIES]  # type: ignore[valid-type]

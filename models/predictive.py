@@ -283,3 +283,11 @@ class DashboardConfiguration(TenantRow, table=True):
     created_by: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     created_at: datetime = timestamp_field(default_now=True)
     updated_at: datetime = timestamp_field(default_now=True)
+
+
+class PredictiveModelCreate(PredictiveModelBase):
+    """What a client gives; the rules between fields (algorithm, features, target,
+    ``model_config``) are checked by ``resolvers/incidents/ml/rules.py``."""
+
+    feature_columns: list[str] = Field(default_factory=list, max_length=len(FEATURES))
+    hyperparameters: dict[str, Any] = Field(default_factory=dict, max_length=MAX_CONFIG_KEYS)
