@@ -29,6 +29,12 @@ from models.identities import Nhi, NhiActivity, NhiAnomaly, NhiGuardian, NhiRisk
 from models.incidents import CostAnalysis, Incident, KpiMeasurement, KpiMetric, RecurrenceAnalysis
 from models.jobs import Job
 from models.knowledge import EntryAuthor, KnowledgeEntry
+from models.predictive import (
+    AnomalyDetection,
+    DashboardConfiguration,
+    PredictiveInsight,
+    PredictiveModel,
+)
 from models.tenancy import ApiKey, Department, Organization, User
 
 
@@ -536,6 +542,140 @@ class Factory:
                 "affected_users": 0,
                 "revenue_impact": Decimal(0),
                 "is_validated": False,
+                "created_at": self.now,
+                "updated_at": self.now,
+                **values,
+            },
+        )
+
+    # --- the predictive side --------------------------------------------------------------
+
+    async def predictive_model(
+        self,
+        org: dict[str, Any],
+        model_type: str = "SEVERITY_PREDICTION",
+        algorithm_type: str = "RANDOM_FOREST",
+        **values: Any,
+    ) -> dict[str, Any]:
+        """A model, INACTIVE and never trained unless ``values`` say otherwise."""
+        return await self._insert(
+            PredictiveModel,
+            **{
+                "id": uuid.uuid4(),
+                "org_id": org["id"],
+                "name": "Severity predictor",
+                "model_type": model_type,
+                "algorithm_type": algorithm_type,
+                "hyperparameters": {},
+                "feature_columns": ["title_length", "service"],
+                "target_column": "severity",
+                "training_data_period_days": 90,
+                "min_training_samples": 100,
+                "auto_retrain_enabled": False,
+                "retrain_frequency_days": 30,
+                "performance_threshold": 0.8,
+                "status": "INACTIVE",
+                "version": 0,
+                "created_at": self.now,
+                "updated_at": self.now,
+                **values,
+            },
+        )
+
+    async def anomaly_detection(
+        self,
+        org: dict[str, Any],
+        detected_at: datetime | None = None,
+        *,
+        severity: str = "MEDIUM",
+        status: str = "DETECTED",
+        **values: Any,
+    ) -> dict[str, Any]:
+        """One STATISTICAL anomaly of the hour before ``detected_at``."""
+        at = detected_at or self.now
+        return await self._insert(
+            AnomalyDetection,
+            **{
+                "id": uuid.uuid4(),
+                "org_id": org["id"],
+                "dedup_key": uuid.uuid4().hex,
+                "anomaly_type": "STATISTICAL",
+                "severity": severity,
+                "status": status,
+                "confidence_score": 0.5,
+                "anomaly_score": 4.0,
+                "threshold_used": 3.5,
+                "detected_at": at,
+                "time_window_start": at - timedelta(hours=1),
+                "time_window_end": at,
+                "related_incidents": [],
+                "affected_services": ["db"],
+                "affected_metrics": ["incident_count"],
+                "description": "More incidents than usual",
+                "actions_taken": [],
+                "details": {},
+                **values,
+            },
+        )
+
+    async def insight(
+        self,
+        org: dict[str, Any],
+        *,
+        insight_type: str = "INCIDENT_FORECAST",
+        confidence_score: float = 0.9,
+        valid_from: datetime | None = None,
+        **values: Any,
+    ) -> dict[str, Any]:
+        """One insight valid for 7 days from ``valid_from`` (now)."""
+        start = valid_from or self.now
+        level = (
+            "HIGH" if confidence_score >= 0.8 else "MEDIUM" if confidence_score >= 0.5 else "LOW"
+        )
+        return await self._insert(
+            PredictiveInsight,
+            **{
+                "id": uuid.uuid4(),
+                "org_id": org["id"],
+                "insight_key": uuid.uuid4().hex,
+                "insight_type": insight_type,
+                "title": "About 12 incidents expected in the next 7 days",
+                "description": "",
+                "confidence_score": confidence_score,
+                "confidence_level": level,
+                "predicted_value": {"total": 12.0},
+                "valid_from": start,
+                "valid_until": start + timedelta(days=7),
+                "is_acknowledged": False,
+                "is_validated": False,
+                "created_at": self.now,
+                "updated_at": self.now,
+                **values,
+            },
+        )
+
+    async def dashboard(self, org: dict[str, Any], **values: Any) -> dict[str, Any]:
+        """A private EXECUTIVE dashboard with one KPI widget."""
+        return await self._insert(
+            DashboardConfiguration,
+            **{
+                "id": uuid.uuid4(),
+                "org_id": org["id"],
+                "name": "Executive Dashboard",
+                "dashboard_type": "EXECUTIVE",
+                "layout_config": {"rows": 2, "columns": 3},
+                "widget_configs": [
+                    {
+                        "type": "kpi_summary",
+                        "position": {"row": 0, "column": 0},
+                        "size": {"width": 2, "height": 1},
+                    }
+                ],
+                "is_public": False,
+                "allowed_roles": [],
+                "auto_refresh_enabled": True,
+                "refresh_interval_seconds": 300,
+                "is_active": True,
                 "created_at": self.now,
                 "updated_at": self.now,
                 **values,

@@ -16,12 +16,21 @@ API = "/api/analytics"
 
 def _routes() -> list[RestRoute]:
     # Imported here: the route modules import API from this package.
+    from rest_compat.incidents.anomalies import ANOMALY_ROUTES
     from rest_compat.incidents.costs import COST_ROUTES
     from rest_compat.incidents.heatmaps import HEATMAP_ROUTES
     from rest_compat.incidents.kpis import KPI_ROUTES
+    from rest_compat.incidents.predictive import PREDICTIVE_ROUTES
     from rest_compat.incidents.recurrence import RECURRENCE_ROUTES
 
-    return [*KPI_ROUTES, *RECURRENCE_ROUTES, *COST_ROUTES, *HEATMAP_ROUTES]
+    return [
+        *KPI_ROUTES,
+        *RECURRENCE_ROUTES,
+        *COST_ROUTES,
+        *HEATMAP_ROUTES,
+        *PREDICTIVE_ROUTES,
+        *ANOMALY_ROUTES,
+    ]
 
 
 ROUTES: list[RestRoute] = _routes()

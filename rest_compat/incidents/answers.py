@@ -33,9 +33,31 @@ TIME_KEYS = frozenset(
         "first_occurrence",
         "last_occurrence",
         "validated_at",
+        "last_trained_at",
+        "started_at",
+        "finished_at",
+        "detected_at",
+        "time_window_start",
+        "time_window_end",
+        "valid_from",
+        "valid_until",
+        "last_updated",
     }
 )
-OPAQUE_KEYS = frozenset({"calculation_details", "details"})
+# A client's own JSON (or a model's), never rewritten.
+OPAQUE_KEYS = frozenset(
+    {
+        "calculation_details",
+        "details",
+        "model_config",
+        "metadata",
+        "metrics",
+        "predicted_value",
+        "actual_value",
+        "layout_config",
+        "widget_configs",
+    }
+)
 
 
 def drf_form(value: Any) -> Any:

@@ -185,6 +185,20 @@ async def tenant(factory: Factory, prefix: str, *, plan: str = "growth") -> Tena
     await factory.kpi_measurement(
         metric, factory.now.replace(minute=0, second=0, microsecond=0), "12.50"
     )
+    # The predictive side: a trained model, an anomaly, an insight, a dashboard every role
+    # may open.
+    model = await factory.predictive_model(
+        org, name=f"{prefix}-model", status="ACTIVE", version=1, accuracy_score=0.9
+    )
+    t.add("PredictiveModel", model, model["name"])
+    detection = await factory.anomaly_detection(
+        org, factory.now - timedelta(hours=1), description=f"{prefix}-anomaly"
+    )
+    t.add("AnomalyDetection", detection, detection["description"])
+    insight = await factory.insight(org, title=f"{prefix}-insight")
+    t.add("PredictiveInsight", insight, insight["title"])
+    board = await factory.dashboard(org, name=f"{prefix}-board", is_public=True)
+    t.add("DashboardConfiguration", board, board["name"])
     return t
 
 
@@ -230,7 +244,22 @@ async def _kpi_metric(factory: Factory, t: Tenant, caller: Row, name: str) -> Ro
     return await factory.kpi_metric(t.org, "MTTR", name=name)
 
 
+async def _predictive_model(factory: Factory, t: Tenant, caller: Row, name: str) -> Row:
+    return await factory.predictive_model(t.org, name=name)
+
+
+async def _anomaly(factory: Factory, t: Tenant, caller: Row, name: str) -> Row:
+    return await factory.anomaly_detection(t.org, description=name)
+
+
+async def _insight(factory: Factory, t: Tenant, caller: Row, name: str) -> Row:
+    return await factory.insight(t.org, title=name)
+
+
 THROWAWAY: dict[str, Maker] = {
+    "PredictiveModel": _predictive_model,
+    "AnomalyDetection": _anomaly,
+    "PredictiveInsight": _insight,
     "Incident": _incident,
     "KpiMetric": _kpi_metric,
     "Guardian": _guardian,

@@ -67,6 +67,18 @@ ID_ALIASES: dict[str, str] = {
     "PATCH /api/analytics/kpi-metrics/{id}/": "KpiMetric",
     "DELETE /api/analytics/kpi-metrics/{id}/": "KpiMetric",
     "GET /api/analytics/kpi-metrics/{id}/measurements/": "KpiMetric",
+    "model": "PredictiveModel",
+    "ModelPerformance": "PredictiveModel",
+    "TrainingRequest": "PredictiveModel",
+    "AcknowledgeAnomaly": "AnomalyDetection",
+    "ResolveAnomaly": "AnomalyDetection",
+    "AcknowledgeInsight": "PredictiveInsight",
+    "POST /api/analytics/predictive-models/{id}/train/": "PredictiveModel",
+    "GET /api/analytics/predictive-models/{id}/performance/": "PredictiveModel",
+    "POST /api/analytics/anomaly-detections/{id}/acknowledge/": "AnomalyDetection",
+    "POST /api/analytics/anomaly-detections/{id}/resolve/": "AnomalyDetection",
+    "POST /api/analytics/predictive-insights/{id}/acknowledge/": "PredictiveInsight",
+    "GET /api/analytics/dashboard/{id}/data/": "DashboardConfiguration",
 }
 # Values an argument must take where its type allows ones the field refuses, by
 # ``Type.field.argument`` (GraphQL, input fields as ``….input.field``) or ``METHOD path name``.
@@ -85,6 +97,26 @@ VALUES: dict[str, Any] = {
     "Mutation.createIncident.input.priority": "P2",
     "Mutation.createCostAnalysis.input.costType": "DOWNTIME",
     "Mutation.createCostAnalysis.input.costAmount": "125.50",
+    # A predictive model's type, algorithm, target and features fit one another.
+    "Mutation.createPredictiveModel.input.modelType": "SEVERITY_PREDICTION",
+    "Mutation.createPredictiveModel.input.algorithmType": "RANDOM_FOREST",
+    "Mutation.createPredictiveModel.input.targetColumn": "severity",
+    "Mutation.createPredictiveModel.input.featureColumns": "title_length",
+    "POST /api/analytics/predictive-models/ model_type": "SEVERITY_PREDICTION",
+    "POST /api/analytics/predictive-models/ algorithm_type": "RANDOM_FOREST",
+    "POST /api/analytics/predictive-models/ target_column": "severity",
+    "POST /api/analytics/predictive-models/ feature_columns": ["title_length"],
+    "POST /api/analytics/predictive-models/ model_config": {},
+    "Mutation.resolveAnomaly.resolution": "RESOLVED",
+    "POST /api/analytics/anomaly-detections/{id}/resolve/ resolution": "RESOLVED",
+    "Mutation.createDashboardConfiguration.input.dashboardType": "EXECUTIVE",
+    "Mutation.createDashboardConfiguration.input.allowedRoles": "manager",
+    "POST /api/analytics/dashboard-configurations/ dashboard_type": "EXECUTIVE",
+    "POST /api/analytics/dashboard-configurations/ allowed_roles": ["manager"],
+    "POST /api/analytics/dashboard-configurations/ layout_config": {"rows": 2, "columns": 2},
+    "POST /api/analytics/dashboard-configurations/ widget_configs": [],
+    # Detection over a day.
+    "Mutation.detectAnomalies.timeWindowHours": 24,
 }
 # How deep a root field's answer is selected: deep enough for the lists inside analytics
 # answers (who, which department) to show what they hold.
