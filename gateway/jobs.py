@@ -27,7 +27,7 @@ import logging
 import multiprocessing
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -74,11 +74,33 @@ class JobKind:
     cpu_bound: bool
 
 
+# A periodic hook: given the engine and the start of the current hour (and, as keyword
+# ``data_dir``, where the gateway keeps files), it enqueues the jobs that hour is due and
+# returns how many. It runs once per hour per worker, so it must not enqueue twice what
+# one hour needs (``enqueue_once``).
+Periodic = Callable[..., Awaitable[int]]
+
+
 class JobRegistry:
     """Job kinds by name. The app and `gateway worker` use ``registry``; tests make their own."""
 
     def __init__(self) -> None:
         self._kinds: dict[str, JobKind] = {}
+        self._periodic: dict[str, Periodic] = {}
+
+    def periodic(self, name: str) -> Callable[[Periodic], Periodic]:
+        """Registers an hourly hook under ``name`` (a setting switches it on)."""
+
+        def register(hook: Periodic) -> Periodic:
+            if name in self._periodic:
+                raise ValueError(f"periodic hook {name!r} is registered twice")
+            self._periodic[name] = hook
+            return hook
+
+        return register
+
+    def periodic_hooks(self, names: Iterable[str]) -> list[Periodic]:
+        return [self._periodic[name] for name in names if name in self._periodic]
 
     def job_kind(
         self, name: str, *, cpu_bound: bool = False
@@ -161,6 +183,36 @@ async def enqueue(
     return (await conn.execute(statement)).mappings().one()
 
 
+async def enqueue_once(
+    conn: AsyncConnection,
+    *,
+    org_id: uuid.UUID,
+    kind: str,
+    payload: dict[str, Any],
+    run_after: datetime,
+    kinds: JobRegistry = registry,
+) -> bool:
+    """A job of ``kind`` due at ``run_after``, unless the organisation has one already
+    (another worker's periodic hook made it): whether it enqueued."""
+    existing = await conn.execute(
+        select(JOBS.c.id).where(
+            JOBS.c.org_id == org_id, JOBS.c.kind == kind, JOBS.c.run_after == run_after
+        )
+    )
+    if existing.first() is not None:
+        return False
+    await enqueue(
+        conn,
+        org_id=org_id,
+        kind=kind,
+        payload=payload,
+        now=run_after,
+        run_after=run_after,
+        kinds=kinds,
+    )
+    return True
+
+
 async def get(conn: AsyncConnection, *, org_id: uuid.UUID, job_id: uuid.UUID) -> RowMapping | None:
     """One job of the organisation, or None (also for another organisation's job)."""
     statement = select(*PUBLIC_COLUMNS).where(JOBS.c.id == job_id, JOBS.c.org_id == org_id)
@@ -195,6 +247,7 @@ class Worker:
         clock: Callable[[], datetime] = utcnow,
         cpu_executor: Executor | None = None,
         stop_grace: float = 10.0,
+        periodic: Sequence[Periodic] = (),
     ) -> None:
         self.engine = engine
         self.kinds = kinds
@@ -210,13 +263,21 @@ class Worker:
         self._own_executor = cpu_executor is None
         self._stopping = asyncio.Event()
         self._last_reclaim: float | None = None
+        self.periodic = list(periodic)
+        self._periodic_hour: datetime | None = None
 
     @classmethod
     def from_settings(cls, engine: AsyncEngine, settings: Settings, **options: Any) -> Worker:
+        names = ["predictive"] if settings.predictive_schedule else []
+        hooks = [
+            functools.partial(hook, data_dir=settings.data_dir)
+            for hook in registry.periodic_hooks(names)
+        ]
         return cls(
             engine,
             poll_interval=settings.job_poll_interval,
             heartbeat_timeout=settings.job_heartbeat_timeout,
+            periodic=options.pop("periodic", None) or hooks,
             **options,
         )
 
@@ -242,6 +303,7 @@ class Worker:
         )
         if due:
             await self.reclaim_stale()
+        await self.run_periodic()
         job, now = await self.claim()
         if job is None:
             return False
@@ -253,6 +315,23 @@ class Worker:
         count = 0
         while await self.run_once():
             count += 1
+        return count
+
+    async def run_periodic(self) -> int:
+        """The periodic hooks, once per hour of the worker's clock: how many jobs they
+        enqueued."""
+        if not self.periodic:
+            return 0
+        hour = self.clock().replace(minute=0, second=0, microsecond=0)
+        if hour == self._periodic_hour:
+            return 0
+        self._periodic_hour = hour
+        count = 0
+        for hook in self.periodic:
+            try:
+                count += await hook(self.engine, hour)
+            except Exception:
+                log.exception("job worker: a periodic hook failed")
         return count
 
     def stop(self) -> None:

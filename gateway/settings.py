@@ -89,6 +89,12 @@ class Settings(BaseSettings):
     run_worker: bool = Field(
         default=True, description="Run a background-job worker in the app's lifespan."
     )
+    predictive_schedule: bool = Field(
+        default=False,
+        description="The job worker runs, every hour for each organisation: anomaly "
+        "detection over the last 24 whole hours, insight generation, and the retraining of "
+        "models due for it (auto_retrain_enabled).",
+    )
     job_poll_interval: float = Field(
         default=1.0, gt=0, description="Seconds an idle worker waits before looking for jobs."
     )

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 
-from gateway.cli import credentials, database, incidents, jobs, kpis, nhi
+from gateway.cli import credentials, database, incidents, jobs, kpis, models, nhi
 from gateway.cli.common import require_schema, safe_url, say
 from gateway.cli.database import PORTAL_PATHS, prepare_serve, run_import, run_migrate, run_seed
 from gateway.cli.jobs import job_lines
@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     nhi.add_commands(commands)
     kpis.add_commands(commands)
     incidents.add_commands(commands)
+    models.add_commands(commands)
     return parser
 
 

@@ -23,7 +23,7 @@ from resolvers.common import check_choice, check_moment
 from resolvers.incidents import anomaly_service, predictive_reads
 from resolvers.incidents.audit import audit
 from resolvers.incidents.listing import Listing, OffsetPage, check_search, page_of, searched
-from resolvers.incidents.ml import detection, insights
+from resolvers.incidents.ml import detection, insights, schedule  # noqa: F401 (its hook)
 from resolvers.incidents.predictive_reads import ANOMALIES, INSIGHTS
 from resolvers.incidents.predictive_types import (
     AnomalyDetection,

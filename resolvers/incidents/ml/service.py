@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, insert, literal, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from strawberry.utils.str_converters import to_camel_case
@@ -32,7 +32,7 @@ from gateway.auth import Principal
 from gateway.errors import GatewayError, bad_input, not_found
 from gateway.jobs import ClaimedJob, job_kind, off_loop
 from gateway.rounding import half_up
-from gateway.sql import table_of
+from gateway.sql import UTCDateTime, seconds_between, table_of
 from models.predictive import ModelTraining, PredictiveModel, PredictiveModelCreate
 from resolvers.incidents.audit import audit
 from resolvers.incidents.ml import features, rules
@@ -115,14 +115,8 @@ async def request_training(
         payload={"model_id": str(model_id), "models_dir": str(models_dir)},
         now=now,
     )
-    status = "RETRAINING" if model["version"] > 0 else "TRAINING"
-    # The status test makes a concurrent second request change nothing (and fail below).
-    marked = await conn.execute(
-        update(MODELS)
-        .where(MODELS.c.id == model_id, MODELS.c.status.not_in(BUSY))
-        .values(status=status, training_job_id=job["id"], error_message=None, updated_at=now)
-    )
-    if not marked.rowcount:
+    # The status test makes a concurrent second request change nothing (and fail here).
+    if not await start_training(conn, model, now, job["id"]):
         raise GatewayError("CONFLICT", "the model is already being trained")
     await audit(
         conn, actor, now, "TRAIN", Subject("predictive_model", model_id), {"job_id": str(job["id"])}
@@ -324,3 +318,33 @@ async def models_train(engine: AsyncEngine, *, job: ClaimedJob, now: datetime) -
     if result["status"] == "ERROR":
         raise jobs.JobFailed(result["error"])
     return result
+
+
+def due(now: datetime) -> Any:
+    """The SQL condition of a model due for training: never trained or failed
+    (INACTIVE, ERROR), or ACTIVE with ``auto_retrain_enabled`` and trained longer ago
+    than its ``retrain_frequency_days``."""
+    m = MODELS.c
+    age_days = seconds_between(m.last_trained_at, literal(now, UTCDateTime())) / 86400.0
+    return or_(
+        m.status.in_(("INACTIVE", "ERROR")),
+        and_(
+            m.status == "ACTIVE",
+            m.auto_retrain_enabled.is_(True),
+            age_days >= m.retrain_frequency_days,
+        ),
+    )
+
+
+async def start_training(
+    conn: AsyncConnection, model: RowMapping, now: datetime, job_id: uuid.UUID | None = None
+) -> bool:
+    """Marks the model TRAINING (RETRAINING once trained) unless a training is under way:
+    whether it did."""
+    status = "RETRAINING" if model["version"] > 0 else "TRAINING"
+    marked = await conn.execute(
+        update(MODELS)
+        .where(MODELS.c.id == model["id"], MODELS.c.status.not_in(BUSY))
+        .values(status=status, training_job_id=job_id, error_message=None, updated_at=now)
+    )
+    return bool(marked.rowcount)
