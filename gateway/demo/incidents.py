@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from gateway.demo.base import Seeder, activity, pick_weighted, random_id, rng_for
+from gateway.demo.predictive import seed_predictive
 from gateway.demo.tenancy import OrgData
 from gateway.sql import table_of
 from models.incidents import CostAnalysis, Incident, KpiMetric
@@ -219,4 +220,5 @@ async def seed_incidents(seeder: Seeder, org: OrgData) -> int:
     found = await recurrence.analyse(conn, org_id=org.id, now=now)
     seeder.rows["recurrence_analyses"] += found.groups
     seeder.progress(f"  recurrences: {found.groups}")
-    return written + measured + found.groups
+    predictive = await seed_predictive(seeder, org)
+    return written + measured + found.groups + predictive

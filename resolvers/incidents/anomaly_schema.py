@@ -210,6 +210,8 @@ class AnomalyMutation:
             "model_id": None if model_id is None else str(model_id),
         }
         async with ctx.writing() as conn:
+            if model_id is not None:
+                await detection.check_model(conn, principal.org_id, model_id)
             job = await jobs.enqueue(
                 conn, org_id=principal.org_id, kind=detection.KIND, payload=payload, now=ctx.now
             )

@@ -56,3 +56,37 @@ async def test_the_demo_fills_the_incident_tables(db, client, factory) -> None:
 async def factory_admin(db, org_id, factory):
     user = await factory.user({"id": org_id}, "demo-reader")
     return factory.headers(user)
+
+
+async def test_the_demo_models_train(db, factory, tmp_path, monkeypatch) -> None:
+    from datetime import timedelta
+
+    from models.predictive import DashboardConfiguration, PredictiveInsight, PredictiveModel
+    from tests.incidents.predictive import run_jobs
+
+    monkeypatch.setenv("GATEWAY_DATA_DIR", str(tmp_path))
+    await seed_demo(db, progress=lambda _: None, now=NOW)
+    # four trainings and a detection per organisation, then each training's insights
+    assert await run_jobs(db, NOW + timedelta(minutes=1)) == 2 * (4 + 1 + 4)
+    async with db.connect() as conn:
+        models = (
+            await conn.execute(
+                select(PredictiveModel.name, PredictiveModel.status, PredictiveModel.error_message)
+                .where(PredictiveModel.org_id == DEMO_ORG_IDS[0])
+                .order_by(PredictiveModel.name)
+            )
+        ).all()
+        insights = await conn.scalar(
+            select(func.count()).where(PredictiveInsight.org_id == DEMO_ORG_IDS[0])
+        )
+        boards = await conn.scalar(
+            select(func.count()).where(DashboardConfiguration.org_id == DEMO_ORG_IDS[0])
+        )
+    assert [(m.name, m.status, m.error_message) for m in models] == [
+        ("Incident forecast", "ACTIVE", None),
+        ("Resolution time", "ACTIVE", None),
+        ("Severity predictor", "ACTIVE", None),
+        ("Unusual incidents", "ACTIVE", None),
+    ]
+    # at least the week's forecast
+    assert insights >= 1 and boards == 2

@@ -5,6 +5,7 @@ one runs; performance of a model never trained."""
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -148,3 +149,24 @@ async def test_performance_of_a_model_never_trained(client, factory):
     other = await factory.user(await factory.org("Other"), "bo")
     body = await gql(client, factory.headers(other), PERFORMANCE, {"id": model["id"]})
     assert codes(body) == ["NOT_FOUND"]
+
+
+async def test_xgboost_trains_only_when_installed(client, factory, db):
+    """Refused while the `xgboost` extra is not installed (CI); trained when it is."""
+    org = await factory.org()
+    user = await factory.user(org, "ana")
+    headers = factory.headers(user)
+    await learnable_history(factory, org)
+    body = await create(client, headers, algorithmType="XGBOOST", modelConfig={"n_estimators": 10})
+    if importlib.util.find_spec("xgboost") is None:
+        assert codes(body) == ["BAD_USER_INPUT"]
+        assert (
+            "supported: RANDOM_FOREST, SVM, NEURAL_NETWORK, ISOLATION_FOREST, ARIMA"
+            in (body["errors"][0]["message"])
+        )
+        return
+    model = body["data"]["createPredictiveModel"]
+    await gql(client, headers, TRAIN, {"id": model["id"]})
+    assert await run_jobs(db, factory.now + timedelta(minutes=1)) == 2
+    found = (await gql(client, headers, MODEL, {"id": model["id"]}))["data"]["predictiveModel"]
+    assert found["status"] == "ACTIVE" and found["accuracyScore"] >= 0.5

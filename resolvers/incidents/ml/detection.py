@@ -62,6 +62,23 @@ def check_window(hours_back: int) -> int:
     return hours_back
 
 
+async def check_model(conn: AsyncConnection, org_id: uuid.UUID, model_id: uuid.UUID) -> None:
+    """BAD_USER_INPUT unless ``model_id`` names an ACTIVE ISOLATION_FOREST model of the
+    organisation (the one PATTERN detection may use)."""
+    model = (
+        await conn.execute(
+            select(MODELS.c.algorithm_type, MODELS.c.status).where(
+                MODELS.c.org_id == org_id, MODELS.c.id == model_id
+            )
+        )
+    ).first()
+    if model is None or model.algorithm_type != "ISOLATION_FOREST" or model.status != "ACTIVE":
+        raise bad_input(
+            "modelId must name an ACTIVE ISOLATION_FOREST model of this organisation",
+            argument="modelId",
+        )
+
+
 def key_of(*parts: object) -> str:
     return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
 
@@ -265,18 +282,7 @@ async def detect(
     caller's transaction: what it found and what was new."""
     start, end = window_of(now, check_window(hours_back))
     if model_id is not None:
-        model = (
-            await conn.execute(
-                select(MODELS.c.algorithm_type, MODELS.c.status).where(
-                    MODELS.c.org_id == org_id, MODELS.c.id == model_id
-                )
-            )
-        ).first()
-        if model is None or model.algorithm_type != "ISOLATION_FOREST" or model.status != "ACTIVE":
-            raise bad_input(
-                "modelId must name an ACTIVE ISOLATION_FOREST model of this organisation",
-                argument="modelId",
-            )
+        await check_model(conn, org_id, model_id)
     since = start - max(timedelta(days=BASELINE_DAYS), timedelta(weeks=TEMPORAL_WEEKS))
     counts = await hourly_counts(conn, org_id, since, end)
     found = [("STATISTICAL", *hit) for hit in statistical(counts, start, end)]

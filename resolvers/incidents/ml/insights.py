@@ -223,11 +223,16 @@ DERIVE = {
 }
 
 
-async def generate(conn: AsyncConnection, *, org_id: uuid.UUID, now: datetime) -> dict[str, int]:
-    """Validates the ended insights, then derives new ones from each ACTIVE model; an
-    insight made again the same day is updated in place."""
+async def generate(
+    conn: AsyncConnection, *, org_id: uuid.UUID, now: datetime, model_id: uuid.UUID | None = None
+) -> dict[str, int]:
+    """Validates the ended insights, then derives new ones from each ACTIVE model (or the
+    one named: a training's own job); an insight made again the same day is updated in
+    place."""
     validated = await validate(conn, org_id=org_id, now=now)
     statement = select(MODELS).where(MODELS.c.org_id == org_id, MODELS.c.status == "ACTIVE")
+    if model_id is not None:
+        statement = statement.where(MODELS.c.id == model_id)
     written = 0
     for model in (await conn.execute(statement.order_by(MODELS.c.created_at))).mappings():
         derive = DERIVE.get(model["model_type"])
@@ -324,5 +329,8 @@ async def validate(conn: AsyncConnection, *, org_id: uuid.UUID, now: datetime) -
 async def insights_generate(
     engine: AsyncEngine, *, job: ClaimedJob, now: datetime
 ) -> dict[str, Any]:
+    model_id = job.payload.get("model_id")
     async with engine.begin() as conn:
-        return await generate(conn, org_id=job.org_id, now=now)
+        return await generate(
+            conn, org_id=job.org_id, now=now, model_id=uuid.UUID(model_id) if model_id else None
+        )

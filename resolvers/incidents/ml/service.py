@@ -32,6 +32,7 @@ from gateway.auth import Principal
 from gateway.errors import GatewayError, bad_input, not_found
 from gateway.jobs import ClaimedJob, job_kind, off_loop
 from gateway.rounding import half_up
+from gateway.settings import Settings
 from gateway.sql import UTCDateTime, seconds_between, table_of
 from models.predictive import ModelTraining, PredictiveModel, PredictiveModelCreate
 from resolvers.incidents.audit import audit
@@ -298,7 +299,11 @@ async def _record_success(
     # The model's insights, from its new version (ml/insights.py).
     # Due at once (the job's own time: a worker's clock may not have moved since).
     await jobs.enqueue(
-        conn, org_id=model["org_id"], kind="insights.generate", payload={}, now=started
+        conn,
+        org_id=model["org_id"],
+        kind="insights.generate",
+        payload={"model_id": str(model["id"])},
+        now=started,
     )
     return {"status": "ACTIVE", **summary}
 
@@ -307,11 +312,13 @@ async def _record_success(
 async def models_train(engine: AsyncEngine, *, job: ClaimedJob, now: datetime) -> dict[str, Any]:
     """The job: trains the payload's model. A model that cannot be trained ends in ERROR
     and the job fails at once (retrying the same data would fail again)."""
+    # A job queued without one (the demo's) stores under this process's data directory.
+    models_dir = job.payload.get("models_dir") or str(Settings().data_dir / "models")
     result = await run_training(
         engine,
         org_id=job.org_id,
         model_id=uuid.UUID(job.payload["model_id"]),
-        models_dir=job.payload["models_dir"],
+        models_dir=models_dir,
         now=now,
         job_id=job.id,
     )

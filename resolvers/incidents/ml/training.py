@@ -220,14 +220,23 @@ def fit_rows(spec: Spec, rows: list[dict[str, Any]]) -> Fitted:
                     )
             else:
                 target = target.astype(float)
+            labels: list[str] = []
+            if kind == "classify":
+                # Classes as 0..n-1 (XGBoost takes no other labels), named back after.
+                labels = sorted(set(target))
+                target = np.array([labels.index(value) for value in target])
             pipeline.fit(frame.iloc[:cut], target[:cut])
             predicted = pipeline.predict(frame.iloc[cut:])
             if kind == "classify":
-                metrics = classification_metrics(target[cut:], predicted.astype(str))
+                named = [labels[int(n)] for n in predicted]
+                metrics = classification_metrics([labels[n] for n in target[cut:]], named)
             else:
                 metrics = regression_metrics(target[cut:], predicted)
     notes.extend(sorted({f"{w.category.__name__}: {w.message}" for w in caught}))
-    _store(spec, {"pipeline": pipeline, "kind": kind, "features": spec.features})
+    stored = {"pipeline": pipeline, "kind": kind, "features": spec.features}
+    if kind == "classify":
+        stored["labels"] = labels
+    _store(spec, stored)
     return Fitted(
         metrics=metrics,
         importances=_importances(pipeline, spec.features),
@@ -334,8 +343,11 @@ def predict_rows(path: str, rows: list[dict[str, Any]]) -> list[Any]:
     stored = load(path)
     pipeline = stored["pipeline"]
     frame = frame_of(rows, stored["features"])
-    if stored["kind"] == "classify" and hasattr(pipeline, "predict_proba"):
-        classes = [str(c) for c in pipeline.classes_]
+    if stored["kind"] == "classify":
+        labels = stored["labels"]
+        if not hasattr(pipeline, "predict_proba"):
+            return [labels[int(v)] for v in pipeline.predict(frame)]
+        classes = [labels[int(c)] for c in pipeline.classes_]
         return [
             dict(zip(classes, map(float, p), strict=True)) for p in pipeline.predict_proba(frame)
         ]
