@@ -19,6 +19,7 @@ CASES = {
     "mcp": "bench.mcp",  # MCP summary and tools, 1,000,000 tool calls, with and without rollup
     "nhi": "bench.nhi",  # NHI risk, 1,000 NHIs x 1,000,000 activity events
     "kpis": "bench.kpis",  # KPI calculation and summary over 1,000,000 incidents
+    "models": "bench.models",  # the demo's predictive models trained, a week's detection
 }
 
 

@@ -18,6 +18,7 @@ emits the ``anomaly.detected`` webhook event, in the same transaction.
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from collections import defaultdict
 from datetime import datetime, timedelta
@@ -36,6 +37,8 @@ from models.predictive import AnomalyDetection, PredictiveModel
 from resolvers.incidents.ml import features
 from resolvers.incidents.ml.training import load
 from resolvers.incidents.ml.zscore import Score, modified_z, severity_of
+
+log = logging.getLogger("gateway.models")
 
 INCIDENTS = table_of(Incident)
 ANOMALIES = table_of(AnomalyDetection)
@@ -227,7 +230,13 @@ async def _patterns(
         )
         if not incidents:
             continue
-        scores = await off_loop(score_outliers, model["model_file_path"], incidents)
+        try:
+            scores = await off_loop(score_outliers, model["model_file_path"], incidents)
+        except OSError:
+            # Its file is gone (a data directory not shared with this worker): the counts'
+            # anomalies still stand; this model's wait for its next training.
+            log.warning("model %s: no stored pipeline at %s", model["id"], model["model_file_path"])
+            continue
         for incident, decision in zip(incidents, scores, strict=True):
             if decision >= 0:
                 continue
