@@ -26,6 +26,7 @@ from gateway.auth import Authenticator, Credential, Principal, read_credential
 from gateway.csrf import csrf_refusal
 from gateway.db import database_errors
 from gateway.errors import GatewayError
+from gateway.settings import Settings, get_settings
 from gateway.sql import utcnow
 
 K = TypeVar("K", bound=Hashable)
@@ -74,6 +75,8 @@ class Context:
     now: datetime = field(default_factory=utcnow)
     # Where files the gateway keeps live (trained models under ``models/``).
     data_dir: Path | None = None
+    # The app's settings, for the rules that depend on them (webhook URLs, cost alerts).
+    settings: Settings = field(default_factory=get_settings)
     loaders: Loaders = field(init=False)
     _connection: AsyncConnection | None = field(default=None, init=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
@@ -227,4 +230,5 @@ def context_for(request: Any) -> Context:
         refused=refused,
         now=runtime.clock(),
         data_dir=runtime.settings.data_dir,
+        settings=runtime.settings,
     )

@@ -7,6 +7,7 @@ before anything connects or listens (`gateway` prints it as one line and exits 1
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -102,6 +103,33 @@ class Settings(BaseSettings):
         default=60.0,
         gt=0,
         description="Seconds without a heartbeat after which a running job is claimed again.",
+    )
+    webhook_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds a webhook delivery waits for the receiver."
+    )
+    webhook_retry_base: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds before a failed delivery's first retry; doubled per attempt, "
+        "with jitter x0.5 to x1.5.",
+    )
+    webhook_retry_cap: float = Field(
+        default=3600.0, gt=0, description="The longest wait between two delivery attempts."
+    )
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="Accept webhook URLs on private, loopback or link-local addresses.",
+    )
+    webhook_max_endpoints: int = Field(
+        default=20,
+        ge=1,
+        description="Webhook endpoints an organisation may register (each event goes to each).",
+    )
+    cost_alert_threshold: Decimal = Field(
+        default=Decimal("10000.00"),
+        ge=0,
+        description="An incident's total cost (in one currency) that sends "
+        "cost.threshold_exceeded when an analysis crosses it.",
     )
 
     redis_url: str | None = Field(

@@ -7,6 +7,7 @@ exists exactly when the change that caused it does; the delivery worker
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -37,8 +38,24 @@ async def emit(
 ) -> uuid.UUID | None:
     """Records ``event`` for the endpoints that want it: the event's id, or None when no
     endpoint does (nothing is written then)."""
+    ids = await emit_many(conn, org_id=org_id, event=event, items=[data], now=now)
+    return ids[0] if ids else None
+
+
+async def emit_many(
+    conn: AsyncConnection,
+    *,
+    org_id: uuid.UUID,
+    event: str,
+    items: Sequence[dict[str, Any]],
+    now: datetime,
+) -> list[uuid.UUID]:
+    """One ``event`` per item of ``items`` (a calculation's breaches, say) in three
+    statements whatever their number: the events' ids, or [] when no endpoint wants it."""
     if event not in WEBHOOK_EVENTS:
         raise ValueError(f"unknown webhook event {event!r}")
+    if not items:
+        return []
     endpoints = await conn.execute(
         select(ENDPOINTS.c.id, ENDPOINTS.c.events).where(
             ENDPOINTS.c.org_id == org_id, ENDPOINTS.c.is_active.is_(True)
@@ -46,10 +63,14 @@ async def emit(
     )
     wanted = [row.id for row in endpoints if event in (row.events or [])]
     if not wanted:
-        return None
-    event_id = new_id(now)
+        return []
+    event_ids = [new_id(now) for _ in items]
     await conn.execute(
-        insert(EVENTS).values(id=event_id, org_id=org_id, event=event, occurred_at=now, data=data)
+        insert(EVENTS),
+        [
+            {"id": event_id, "org_id": org_id, "event": event, "occurred_at": now, "data": data}
+            for event_id, data in zip(event_ids, items, strict=True)
+        ],
     )
     await conn.execute(
         insert(DELIVERIES),
@@ -64,7 +85,8 @@ async def emit(
                 "next_attempt_at": now,
                 "created_at": now,
             }
+            for event_id in event_ids
             for endpoint_id in wanted
         ],
     )
-    return event_id
+    return event_ids

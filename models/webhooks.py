@@ -11,9 +11,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from typing import Any, Literal, get_args
+from urllib.parse import urlsplit
 
+from pydantic import field_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import JSON, CheckConstraint, Column, Float, Index, Text, UniqueConstraint
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from models.base import TenantRow, check_in, choice_field, timestamp_field
 
@@ -28,6 +31,37 @@ WEBHOOK_EVENTS: tuple[str, ...] = get_args(WebhookEvent)
 DELIVERY_STATUSES: tuple[str, ...] = get_args(DeliveryStatus)
 MAX_URL = 2000
 MAX_ATTEMPTS = 8
+MAX_DESCRIPTION = 500
+
+
+def check_url(url: str) -> str:
+    """An absolute http(s) URL with a host and no credentials (they would be stored and
+    shown in clear; a receiver authenticates the gateway by the signature instead)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise PydanticCustomError("rule", "url is not a valid URL") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise PydanticCustomError("rule", "url must start with http:// or https://")
+    if not parts.hostname:
+        raise PydanticCustomError("rule", "url must name a host")
+    if parts.username is not None or parts.password is not None:
+        raise PydanticCustomError("rule", "url must not contain credentials")
+    if port == 0:
+        raise PydanticCustomError("rule", "url names port 0")
+    if any(ch.isspace() for ch in url):
+        raise PydanticCustomError("rule", "url must not contain spaces")
+    return url
+
+
+def check_events(events: list[str]) -> list[str]:
+    """At least one event, each named once (the choices are the Literal's)."""
+    if not events:
+        raise PydanticCustomError("rule", "events must name at least one event")
+    if len(set(events)) != len(events):
+        raise PydanticCustomError("rule", "events must not repeat an event")
+    return events
 
 
 class WebhookEndpoint(TenantRow, table=True):
@@ -37,12 +71,30 @@ class WebhookEndpoint(TenantRow, table=True):
     # Columns (id and org_id first)
     url: str = Field(max_length=MAX_URL)
     events: list[str] = Field(default_factory=list, sa_type=JSON)
-    description: str | None = Field(default=None, max_length=500)
+    description: str | None = Field(default=None, max_length=MAX_DESCRIPTION)
     # The HMAC key: shown once, when the endpoint is made; needed in clear to sign.
     secret: str = Field(max_length=100)
     is_active: bool = True
     created_by: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     created_at: datetime = timestamp_field(default_now=True)
+
+
+class WebhookEndpointCreate(SQLModel):
+    """What a caller gives to register an endpoint (the secret is the gateway's)."""
+
+    url: str = Field(min_length=1, max_length=MAX_URL)
+    events: list[WebhookEvent] = Field(max_length=len(WEBHOOK_EVENTS) * 2)
+    description: str | None = Field(default=None, max_length=MAX_DESCRIPTION)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return check_url(value)
+
+    @field_validator("events")
+    @classmethod
+    def _events(cls, value: list[str]) -> list[str]:
+        return check_events(value)
 
 
 class WebhookOutboxEvent(TenantRow, table=True):
