@@ -17,6 +17,7 @@ from resolvers.incidents.incident_schema import IncidentQuery
 from resolvers.incidents.kpi_schema import KpiMutation, KpiQuery
 from resolvers.incidents.model_schema import ModelMutation, ModelQuery
 from resolvers.incidents.recurrence_schema import RecurrenceMutation, RecurrenceQuery
+from resolvers.webhooks.schema import WebhookMutation, WebhookQuery
 
 Query = merge_types(
     "IncidentsQuery",
@@ -29,6 +30,7 @@ Query = merge_types(
         ModelQuery,
         AnomalyQuery,
         DashboardQuery,
+        WebhookQuery,
     ),
 )
 Mutation = merge_types(
@@ -41,5 +43,6 @@ Mutation = merge_types(
         ModelMutation,
         AnomalyMutation,
         DashboardMutation,
+        WebhookMutation,
     ),
 )
