@@ -22,6 +22,7 @@ def _routes() -> list[RestRoute]:
     from rest_compat.incidents.kpis import KPI_ROUTES
     from rest_compat.incidents.predictive import PREDICTIVE_ROUTES
     from rest_compat.incidents.recurrence import RECURRENCE_ROUTES
+    from rest_compat.incidents.webhooks import WEBHOOK_ROUTES
 
     return [
         *KPI_ROUTES,
@@ -30,6 +31,7 @@ def _routes() -> list[RestRoute]:
         *HEATMAP_ROUTES,
         *PREDICTIVE_ROUTES,
         *ANOMALY_ROUTES,
+        *WEBHOOK_ROUTES,
     ]
 
 

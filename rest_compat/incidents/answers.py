@@ -42,6 +42,10 @@ TIME_KEYS = frozenset(
         "valid_from",
         "valid_until",
         "last_updated",
+        "occurred_at",
+        "next_attempt_at",
+        "delivered_at",
+        "attempted_at",
     }
 )
 # A client's own JSON (or a model's), never rewritten.

@@ -22,6 +22,12 @@ NOT_IN_THE_SEEDS = {
     # Seed 001's KPI metric is a DRF ModelViewSet, which has these beside its GET.
     ("patch", "/api/analytics/kpi-metrics/{id}/"),
     ("delete", "/api/analytics/kpi-metrics/{id}/"),
+    # Issue 11's webhook endpoints: documented in README as an addition to seed 001.
+    ("get", "/api/analytics/webhooks/"),
+    ("post", "/api/analytics/webhooks/"),
+    ("get", "/api/analytics/webhooks/{id}/"),
+    ("delete", "/api/analytics/webhooks/{id}/"),
+    ("get", "/api/analytics/webhooks/{id}/deliveries/"),
 }
 
 
