@@ -45,6 +45,7 @@ from gateway.schema import build_schema, schema
 from gateway.settings import Settings, get_settings
 from gateway.sql import utcnow
 from gateway.ui import page, redact_access_log, ui_routes
+from resolvers.webhooks.delivery import DeliveryWorker
 from rest_compat.envelopes import code_envelope
 from rest_compat.openapi import openapi_json
 from rest_compat.registry import RestRoutes
@@ -272,8 +273,13 @@ def create_app(
         )
         worker = Worker.from_settings(db, settings) if settings.run_worker else None
         app.state.runtime.worker = worker
+        # Webhook deliveries run beside the jobs, under the same setting.
+        deliveries = DeliveryWorker.from_settings(db, settings) if settings.run_worker else None
         try:
-            async with worker.running() if worker else nullcontext():
+            async with (
+                worker.running() if worker else nullcontext(),
+                deliveries.running() if deliveries else nullcontext(),
+            ):
                 yield
         finally:
             for limiter in app.state.runtime.limiters.values():

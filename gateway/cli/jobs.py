@@ -63,16 +63,25 @@ async def run_worker(engine: AsyncEngine, settings: Settings) -> None:
     # Registers every family's job kinds: each is declared beside the domain it serves,
     # which the families' manifests import.
     import gateway.families  # noqa: F401
+    from resolvers.webhooks.delivery import DeliveryWorker
 
     worker = jobs.Worker.from_settings(engine, settings)
+    # Webhook deliveries are sent by the same process, beside the jobs.
+    deliveries = DeliveryWorker.from_settings(engine, settings)
+
+    def stop() -> None:
+        worker.stop()
+        deliveries.stop()
+
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, worker.stop)
+        # One handler per signal (a second would replace the first): it stops both.
+        loop.add_signal_handler(signum, stop)
     logging.getLogger("gateway.jobs").info(
         "job worker started: %s", ", ".join(jobs.registry.names())
     )
     try:
-        await worker.run()
+        await asyncio.gather(worker.run(), deliveries.run())
     finally:
         worker.close()
 
