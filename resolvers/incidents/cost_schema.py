@@ -146,7 +146,12 @@ class CostMutation:
         data = validated(CostAnalysisCreate, values)
         async with ctx.writing() as conn:
             row = await cost_service.create_cost(
-                conn, org_id=principal.org_id, actor=principal, now=ctx.now, data=data
+                conn,
+                org_id=principal.org_id,
+                actor=principal,
+                now=ctx.now,
+                data=data,
+                alert_threshold=ctx.settings.cost_alert_threshold,
             )
         return CostAnalysis.from_row(row)
 

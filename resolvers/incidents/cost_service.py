@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import RowMapping
@@ -19,6 +20,7 @@ from gateway.errors import not_found
 from gateway.sql import table_of
 from models.incidents import CostAnalysis, CostAnalysisCreate, Incident
 from resolvers.incidents.audit import audit
+from resolvers.webhooks.alerts import cost_crossing
 
 COSTS = table_of(CostAnalysis)
 INCIDENTS = table_of(Incident)
@@ -31,8 +33,10 @@ async def create_cost(
     actor: Principal,
     now: datetime,
     data: CostAnalysisCreate,
+    alert_threshold: Decimal | None = None,
 ) -> RowMapping:
-    """A cost analysis of one of the organisation's incidents."""
+    """A cost analysis of one of the organisation's incidents; taking the incident's total
+    above ``alert_threshold`` emits cost.threshold_exceeded (None: no alert)."""
     owned = select(INCIDENTS.c.id).where(
         INCIDENTS.c.org_id == org_id, INCIDENTS.c.id == data.incident_id
     )
@@ -49,6 +53,8 @@ async def create_cost(
     row = (await conn.execute(insert(COSTS).values(**values).returning(*COSTS.c))).mappings().one()
     details = {"incident_id": row["incident_id"], "cost_type": row["cost_type"]}
     await audit(conn, actor, now, "CREATE", Subject("cost_analysis", row["id"]), details)
+    if alert_threshold is not None:
+        await cost_crossing(conn, org_id=org_id, now=now, analysis=row, threshold=alert_threshold)
     return row
 
 

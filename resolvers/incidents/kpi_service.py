@@ -38,6 +38,7 @@ from models.incidents import (
 )
 from resolvers.incidents.audit import audit
 from resolvers.incidents.kpi_calc import MetricSpec, calculate, period_end_of
+from resolvers.webhooks.alerts import kpi_breaches
 
 METRICS = table_of(KpiMetric)
 MEASUREMENTS = table_of(KpiMeasurement)
@@ -152,6 +153,7 @@ async def calculate_metrics(
     end = period_end_of(now)
     measured = set() if force else await _measured(conn, [m["id"] for m in metrics], end)
     written = skipped = 0
+    rows: list[tuple[RowMapping, dict[str, Any]]] = []
     for metric in metrics:
         spec = MetricSpec.of(metric, hours)
         start = end - timedelta(hours=spec.hours)
@@ -173,7 +175,10 @@ async def calculate_metrics(
         }
         # With force, the period's measurement is replaced (its id kept).
         await conn.execute(upsert(conn.dialect.name, MEASUREMENTS, row, PERIOD, keep=("id",)))
+        rows.append((metric, row))
         written += 1
+    # kpi.threshold_breached for each measurement missing its target, in this transaction.
+    await kpi_breaches(conn, org_id=org_id, now=now, measured=rows)
     return Calculated(written=written, skipped=skipped, period_end=end)
 
 
