@@ -21,6 +21,11 @@ os.environ.setdefault("GATEWAY_RUN_WORKER", "false")
 # No rate limits unless a test sets them (tests/incidents/test_rate_limits.py): the walks
 # call every path many times as one user.
 os.environ.setdefault("GATEWAY_INCIDENTS_RATE_LIMITS", "")
+# Webhook receivers in tests listen on 127.0.0.1, which a gateway refuses by default.
+os.environ.setdefault("GATEWAY_WEBHOOK_ALLOW_PRIVATE", "true")
+# The walks register an endpoint as every role and scope set, past the default 20;
+# tests/webhooks/test_endpoints.py checks the limit with its own.
+os.environ.setdefault("GATEWAY_WEBHOOK_MAX_ENDPOINTS", "1000")
 
 import httpx
 import pytest

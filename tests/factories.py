@@ -36,6 +36,7 @@ from models.predictive import (
     PredictiveModel,
 )
 from models.tenancy import ApiKey, Department, Organization, User
+from models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookOutboxEvent
 
 
 class Factory:
@@ -678,6 +679,73 @@ class Factory:
                 "is_active": True,
                 "created_at": self.now,
                 "updated_at": self.now,
+                **values,
+            },
+        )
+
+    async def webhook_endpoint(
+        self, org: dict[str, Any], url: str = "https://hooks.example.com/in", **values: Any
+    ) -> dict[str, Any]:
+        return await self._insert(
+            WebhookEndpoint,
+            **{
+                "id": uuid.uuid4(),
+                "org_id": org["id"],
+                "url": url,
+                "events": ["kpi.threshold_breached", "cost.threshold_exceeded"],
+                "description": None,
+                "secret": "test-secret",
+                "is_active": True,
+                "created_at": self.now,
+                **values,
+            },
+        )
+
+    async def webhook_delivery(
+        self,
+        endpoint: dict[str, Any],
+        event: str = "kpi.threshold_breached",
+        data: dict[str, Any] | None = None,
+        **values: Any,
+    ) -> dict[str, Any]:
+        """An event of ``endpoint``'s organisation and its delivery to ``endpoint``."""
+        happened = await self._insert(
+            WebhookOutboxEvent,
+            id=new_id(self.now),
+            org_id=endpoint["org_id"],
+            event=event,
+            occurred_at=self.now,
+            data=data or {},
+        )
+        return await self._insert(
+            WebhookDelivery,
+            **{
+                "id": uuid.uuid4(),
+                "org_id": endpoint["org_id"],
+                "event_id": happened["id"],
+                "endpoint_id": endpoint["id"],
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": self.now,
+                "created_at": self.now,
+                **values,
+            },
+        )
+
+    async def webhook_attempt(
+        self, delivery: dict[str, Any], attempt: int = 1, **values: Any
+    ) -> dict[str, Any]:
+        return await self._insert(
+            WebhookAttempt,
+            **{
+                "id": uuid.uuid4(),
+                "org_id": delivery["org_id"],
+                "delivery_id": delivery["id"],
+                "attempt": attempt,
+                "attempted_at": self.now,
+                "status_code": 500,
+                "latency_ms": 12.5,
+                "error": "HTTP 500 Internal Server Error",
                 **values,
             },
         )
