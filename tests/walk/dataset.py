@@ -199,6 +199,13 @@ async def tenant(factory: Factory, prefix: str, *, plan: str = "growth") -> Tena
     t.add("PredictiveInsight", insight, insight["title"])
     board = await factory.dashboard(org, name=f"{prefix}-board", is_public=True)
     t.add("DashboardConfiguration", board, board["name"])
+    # A webhook endpoint with a delivery that failed once.
+    endpoint = await factory.webhook_endpoint(
+        org, f"https://{prefix}-hooks.example.com/in", description=f"{prefix}-hook"
+    )
+    t.add("WebhookEndpoint", endpoint, endpoint["description"])
+    delivery = await factory.webhook_delivery(endpoint, data={"by": f"{prefix}-delivery"})
+    await factory.webhook_attempt(delivery, error=f"{prefix}-attempt-error")
     return t
 
 
@@ -256,12 +263,17 @@ async def _insight(factory: Factory, t: Tenant, caller: Row, name: str) -> Row:
     return await factory.insight(t.org, title=name)
 
 
+async def _webhook_endpoint(factory: Factory, t: Tenant, caller: Row, name: str) -> Row:
+    return await factory.webhook_endpoint(t.org, f"https://{name}.example.com/in")
+
+
 THROWAWAY: dict[str, Maker] = {
     "PredictiveModel": _predictive_model,
     "AnomalyDetection": _anomaly,
     "PredictiveInsight": _insight,
     "Incident": _incident,
     "KpiMetric": _kpi_metric,
+    "WebhookEndpoint": _webhook_endpoint,
     "Guardian": _guardian,
     "Nhi": _nhi,
     "Component": _component,

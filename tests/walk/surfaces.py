@@ -79,6 +79,10 @@ ID_ALIASES: dict[str, str] = {
     "POST /api/analytics/anomaly-detections/{id}/resolve/": "AnomalyDetection",
     "POST /api/analytics/predictive-insights/{id}/acknowledge/": "PredictiveInsight",
     "GET /api/analytics/dashboard/{id}/data/": "DashboardConfiguration",
+    "endpoint": "WebhookEndpoint",
+    "GET /api/analytics/webhooks/{id}/": "WebhookEndpoint",
+    "DELETE /api/analytics/webhooks/{id}/": "WebhookEndpoint",
+    "GET /api/analytics/webhooks/{id}/deliveries/": "WebhookEndpoint",
 }
 # Values an argument must take where its type allows ones the field refuses, by
 # ``Type.field.argument`` (GraphQL, input fields as ``….input.field``) or ``METHOD path name``.
@@ -117,6 +121,11 @@ VALUES: dict[str, Any] = {
     "POST /api/analytics/dashboard-configurations/ widget_configs": [],
     # Detection over a day.
     "Mutation.detectAnomalies.timeWindowHours": 24,
+    # A webhook endpoint's URL is http(s) and its events the four of issue 11.
+    "Mutation.createWebhookEndpoint.input.url": "https://hooks.example.com/walk",
+    "Mutation.createWebhookEndpoint.input.events": "kpi.threshold_breached",
+    "POST /api/analytics/webhooks/ url": "https://hooks.example.com/walk",
+    "POST /api/analytics/webhooks/ events": ["kpi.threshold_breached"],
 }
 # How deep a root field's answer is selected: deep enough for the lists inside analytics
 # answers (who, which department) to show what they hold.
