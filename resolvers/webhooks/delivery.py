@@ -214,14 +214,23 @@ class DeliveryWorker:
             .order_by(DELIVERIES.c.next_attempt_at, DELIVERIES.c.id)
             .limit(self.batch)
         )
+        chosen: Any = pick
         if self.engine.dialect.name == "postgresql":
-            # Concurrent claimers skip the rows another one holds instead of queueing.
-            pick = pick.with_for_update(skip_locked=True)
+            # Concurrent claimers skip the rows another one holds instead of queueing. The
+            # pick is a MATERIALIZED CTE, run once: as an IN subquery the planner may rescan
+            # it per row, and each rescan skips the rows this UPDATE already changed, so
+            # more than `batch` rows would be claimed.
+            picked = (
+                pick.with_for_update(skip_locked=True)
+                .cte("picked")
+                .prefix_with("MATERIALIZED", dialect="postgresql")
+            )
+            chosen = select(picked.c.id)
         # The due test again in the UPDATE: on SQLite it makes a row claimed in between a
         # no-op (the single writer lock is taken at the UPDATE's first read anyway).
         claim = (
             update(DELIVERIES)
-            .where(DELIVERIES.c.id.in_(pick.scalar_subquery()), self._due(now))
+            .where(DELIVERIES.c.id.in_(chosen), self._due(now))
             .values(locked_until=now + self.lock_for, attempts=DELIVERIES.c.attempts + 1)
             .returning(DELIVERIES.c.id, DELIVERIES.c.attempts)
         )
