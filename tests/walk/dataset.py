@@ -187,8 +187,16 @@ async def tenant(factory: Factory, prefix: str, *, plan: str = "growth") -> Tena
     )
     # The predictive side: a trained model, an anomaly, an insight, a dashboard every role
     # may open.
+    # (an isolation forest: the one kind PATTERN detection may be asked to use)
     model = await factory.predictive_model(
-        org, name=f"{prefix}-model", status="ACTIVE", version=1, accuracy_score=0.9
+        org,
+        "ANOMALY_DETECTION",
+        "ISOLATION_FOREST",
+        name=f"{prefix}-model",
+        target_column="none",
+        status="ACTIVE",
+        version=1,
+        accuracy_score=0.9,
     )
     t.add("PredictiveModel", model, model["name"])
     detection = await factory.anomaly_detection(
@@ -252,7 +260,17 @@ async def _kpi_metric(factory: Factory, t: Tenant, caller: Row, name: str) -> Ro
 
 
 async def _predictive_model(factory: Factory, t: Tenant, caller: Row, name: str) -> Row:
-    return await factory.predictive_model(t.org, name=name)
+    # Trained, and an isolation forest: any write naming a model may take it (training
+    # it again, PATTERN detection with it).
+    return await factory.predictive_model(
+        t.org,
+        "ANOMALY_DETECTION",
+        "ISOLATION_FOREST",
+        name=name,
+        target_column="none",
+        status="ACTIVE",
+        version=1,
+    )
 
 
 async def _anomaly(factory: Factory, t: Tenant, caller: Row, name: str) -> Row:

@@ -37,6 +37,7 @@ from models.predictive import AnomalyDetection, PredictiveModel
 from resolvers.incidents.ml import features
 from resolvers.incidents.ml.training import load
 from resolvers.incidents.ml.zscore import Score, modified_z, severity_of
+from resolvers.webhooks.signing import rfc3339
 
 log = logging.getLogger("gateway.models")
 
@@ -302,31 +303,28 @@ async def detect(
         for kind, service, hour, count, score in found
     ]
     rows += await _patterns(conn, org_id, start, end, now, model_id)
-    added = 0
+    new: list[dict[str, Any]] = []
     for row in rows:
         values = {"id": uuid.uuid4(), "org_id": org_id, "status": "DETECTED", **row}
         statement = upsert(
             conn.dialect.name, ANOMALIES, values, ["org_id", "dedup_key"], keep=list(values)
         ).returning(ANOMALIES.c.id)
         inserted = (await conn.execute(statement)).first()
-        if inserted is None:
-            continue
-        added += 1
-        await webhooks.emit(
-            conn,
-            org_id=org_id,
-            event="anomaly.detected",
-            data={
-                "anomaly_id": str(inserted.id),
-                "anomaly_type": row["anomaly_type"],
-                "severity": row["severity"],
-                "anomaly_score": row["anomaly_score"],
-                "affected_services": row["affected_services"],
-                "time_window_start": row["time_window_start"].isoformat(),
-                "time_window_end": row["time_window_end"].isoformat(),
-            },
-            now=now,
-        )
+        if inserted is not None:
+            new.append(
+                {
+                    "anomaly_id": str(inserted.id),
+                    "anomaly_type": row["anomaly_type"],
+                    "severity": row["severity"],
+                    "anomaly_score": row["anomaly_score"],
+                    "affected_services": row["affected_services"],
+                    "time_window_start": rfc3339(row["time_window_start"]),
+                    "time_window_end": rfc3339(row["time_window_end"]),
+                }
+            )
+    # One event per new anomaly, in this transaction, in three statements.
+    await webhooks.emit_many(conn, org_id=org_id, event="anomaly.detected", items=new, now=now)
+    added = len(new)
     return {
         "window_start": start.isoformat(),
         "window_end": end.isoformat(),
