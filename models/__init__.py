@@ -1,5 +1,6 @@
 """SQLModel tables, one module per domain. Importing this package registers them all."""
 
+from models.agents import AgentAction, AgentActionCounter, UserSession
 from models.audit import AuditEvent
 from models.catalog import Component, Deployment, Environment
 from models.governance import (
@@ -37,6 +38,8 @@ from models.tenancy import ApiKey, Department, Organization, User
 from models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookOutboxEvent
 
 __all__ = [
+    "AgentAction",
+    "AgentActionCounter",
     "AnomalyDetection",
     "ApiKey",
     "AuditEvent",
@@ -69,6 +72,7 @@ __all__ = [
     "PredictiveModel",
     "RecurrenceAnalysis",
     "User",
+    "UserSession",
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",
