@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from gateway.family import FamilyManifest
-from gateway.importer.entities import EntitySpec
+from gateway.importer.entities import AGENT_ENTITIES, EntitySpec
 from resolvers.catalog.family import PORTAL
 from resolvers.governance.family import GOVERNANCE
 from resolvers.incidents.family import INCIDENTS
@@ -20,9 +20,16 @@ from resolvers.tenancy.family import TENANCY
 
 FAMILIES: tuple[FamilyManifest, ...] = (TENANCY, JOBS, PORTAL, KNOWLEDGE, GOVERNANCE, INCIDENTS)
 
+# The agents family (issue 12) lands its tables before its schema and routes. Its manifest
+# joins FAMILIES with its paths (tests/test_rest_inventory.py holds a listed family to be
+# served); until then the importer reads its entities here, and the demo runs its seeder
+# from gateway/demo/__init__.py. Both lines go when the manifest comes.
+UNLISTED_ENTITIES: tuple[EntitySpec, ...] = AGENT_ENTITIES
+
 
 def import_entities(families: Sequence[FamilyManifest] = FAMILIES) -> list[EntitySpec]:
-    return [entity for family in families for entity in family.import_entities]
+    listed = [entity for family in families for entity in family.import_entities]
+    return [*listed, *UNLISTED_ENTITIES]
 
 
 def known_scopes(families: Sequence[FamilyManifest] = FAMILIES) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ from gateway.auth import Authenticator, hash_api_key
 from gateway.ids import new_id
 from gateway.settings import Settings
 from gateway.sql import utcnow
+from models.agents import AgentAction, UserSession
 from models.audit import AuditEvent
 from models.catalog import Component, Deployment, Environment
 from models.governance import (
@@ -37,6 +38,7 @@ from models.predictive import (
 )
 from models.tenancy import ApiKey, Department, Organization, User
 from models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookOutboxEvent
+from resolvers.agents.display_ids import allocate_display_ids
 
 
 class Factory:
@@ -746,6 +748,49 @@ class Factory:
                 "status_code": 500,
                 "latency_ms": 12.5,
                 "error": "HTTP 500 Internal Server Error",
+                **values,
+            },
+        )
+
+    # --- agents -----------------------------------------------------------------------------
+
+    async def agent_action(
+        self, org: dict[str, Any], timestamp: datetime | None = None, **values: Any
+    ) -> dict[str, Any]:
+        """One agent action, numbered as the gateway numbers them (the organisation's next
+        display id, in the insert's transaction) unless ``display_id`` is given."""
+        async with self.engine.begin() as conn:
+            display_id = values.pop("display_id", None) or await allocate_display_ids(
+                conn, org_id=org["id"]
+            )
+            row = {
+                "id": uuid.uuid4(),
+                "org_id": org["id"],
+                "display_id": display_id,
+                "agent_id": "customer-service-agent",
+                "action_type": "email_send",
+                "tool_name": "email_service",
+                "risk_level": "medium",
+                "status": "pending",
+                "timestamp": timestamp or self.now,
+                **values,
+            }
+            await conn.execute(insert(AgentAction).values(**row))
+        return row
+
+    async def user_session(
+        self, user: dict[str, Any], started_at: datetime | None = None, **values: Any
+    ) -> dict[str, Any]:
+        """A console session of ``user``, last seen when it started unless given."""
+        started_at = started_at or self.now
+        return await self._insert(
+            UserSession,
+            **{
+                "id": uuid.uuid4(),
+                "org_id": user["org_id"],
+                "user_id": user["id"],
+                "started_at": started_at,
+                "last_seen_at": started_at,
                 **values,
             },
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import operator
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from gateway.auth import hash_api_key
 from gateway.importer import records as r
 from gateway.sql import table_of, utcnow
+from models.agents import AgentAction, UserSession
 from models.audit import AuditEvent
 from models.catalog import Component, Deployment, Environment
 from models.governance import ConfigChange, Guardian, GuardianVerdictEvent, McpSession, McpToolCall
@@ -26,6 +28,7 @@ from models.identities import Nhi, NhiActivity, NhiGuardian
 from models.incidents import CostAnalysis, Incident, KpiMetric
 from models.knowledge import EntryAuthor, KnowledgeEntry
 from models.tenancy import ApiKey, Department, Organization, User
+from resolvers.agents.display_ids import allocate_display_ids
 
 ORGANIZATIONS = table_of(Organization)
 DEPARTMENTS = table_of(Department)
@@ -40,6 +43,7 @@ NHIS = table_of(Nhi)
 INCIDENTS = table_of(Incident)
 KPI_METRICS = table_of(KpiMetric)
 COST_ANALYSES = table_of(CostAnalysis)
+AGENT_ACTIONS = table_of(AgentAction)
 
 # The table each audit subject type names; the audit log outlives them (no foreign key).
 SUBJECT_TABLES = {
@@ -334,5 +338,49 @@ INCIDENT_ENTITIES: tuple[EntitySpec, ...] = (
         COST_ANALYSES,
         refs=_in_org(Ref("incident_id", INCIDENTS)),
         fill=_keep_times(COST_ANALYSES),
+    ),
+)
+
+
+async def _fill_display_ids(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+    """An action already stored keeps its display id (so importing the file again changes
+    nothing); new ones take their organisation's next ids, in file order."""
+    statement = select(AGENT_ACTIONS.c.id, AGENT_ACTIONS.c.display_id).where(
+        AGENT_ACTIONS.c.id.in_({row["id"] for row in rows})
+    )
+    existing = {found.id: found.display_id for found in await conn.execute(statement)}
+    new: defaultdict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        if row["id"] in existing:
+            row["display_id"] = existing[row["id"]]
+        else:
+            new[row["org_id"]].append(row)
+    for org_id, org_rows in new.items():
+        first = await allocate_display_ids(conn, org_id=org_id, count=len(org_rows))
+        for offset, row in enumerate(org_rows):
+            row["display_id"] = first + offset
+
+
+def _user_session_row(record: r.Record) -> dict[str, Any]:
+    row = _row(record)
+    if row["last_seen_at"] is None:
+        row["last_seen_at"] = row["started_at"]  # seen when it started, and not since
+    return row
+
+
+AGENT_ENTITIES: tuple[EntitySpec, ...] = (
+    EntitySpec(
+        "agent_action",
+        r.AgentActionRecord,
+        AGENT_ACTIONS,
+        refs=_in_org(Ref("reviewed_by", USERS)),
+        fill=_fill_display_ids,
+    ),
+    EntitySpec(
+        "user_session",
+        r.UserSessionRecord,
+        table_of(UserSession),
+        refs=_in_org(Ref("user_id", USERS)),
+        to_row=_user_session_row,
     ),
 )

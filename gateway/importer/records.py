@@ -23,6 +23,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError, PydanticUseDefault
 from sqlmodel._compat import SQLModelConfig
 
+from models.agents import ActionStatus, AgentActionBase, UserSessionBase
 from models.audit import SUBJECT_TYPES, AuditEventBase, Family
 from models.base import Moment
 from models.catalog import ComponentBase, DeploymentBase, DeploymentStatus, EnvironmentBase
@@ -341,3 +342,34 @@ class CostAnalysisRecord(CostAnalysisBase, TenantRecord):
     # Not the amounts: a validator's answer is checked as Python, where strict mode takes
     # no float for a Decimal.
     _null = null_means_default("currency", "affected_users", "is_validated")
+
+
+# --- agents (seed 004) ------------------------------------------------------------------
+
+
+class AgentActionRecord(AgentActionBase, TenantRecord):
+    """An action as it happened: its status, reviewer and time are the file's. Its display
+    id is the gateway's: the existing row's, or the next of its organisation (entities.py).
+    """
+
+    entity: Literal["agent_action"]
+    status: ActionStatus
+    timestamp: Moment
+    reviewed_by: uuid.UUID | None = None
+
+
+class UserSessionRecord(UserSessionBase, TenantRecord):
+    """A console session; absent or null, ``last_seen_at`` is ``started_at``."""
+
+    entity: Literal["user_session"]
+    started_at: Moment
+    last_seen_at: Moment | None = None
+    ended_at: Moment | None = None
+
+    @model_validator(mode="after")
+    def _in_order(self) -> UserSessionRecord:
+        for name in ("last_seen_at", "ended_at"):
+            value = getattr(self, name)
+            if value is not None and value < self.started_at:
+                raise PydanticCustomError("session_order", f"{name} is before started_at")
+        return self
