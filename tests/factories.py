@@ -39,6 +39,7 @@ from models.predictive import (
 from models.tenancy import ApiKey, Department, Organization, User
 from models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookOutboxEvent
 from resolvers.agents.display_ids import allocate_display_ids
+from resolvers.incidents.ml.insights import level_of
 
 
 class Factory:
@@ -632,9 +633,6 @@ class Factory:
     ) -> dict[str, Any]:
         """One insight valid for 7 days from ``valid_from`` (now)."""
         start = valid_from or self.now
-        level = (
-            "HIGH" if confidence_score >= 0.8 else "MEDIUM" if confidence_score >= 0.5 else "LOW"
-        )
         return await self._insert(
             PredictiveInsight,
             **{
@@ -645,7 +643,7 @@ class Factory:
                 "title": "About 12 incidents expected in the next 7 days",
                 "description": "",
                 "confidence_score": confidence_score,
-                "confidence_level": level,
+                "confidence_level": level_of(confidence_score),
                 "predicted_value": {"total": 12.0},
                 "valid_from": start,
                 "valid_until": start + timedelta(days=7),

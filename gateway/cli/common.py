@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
@@ -69,3 +70,11 @@ def safe_url(settings: Settings) -> str:
 
 def _safe(engine: AsyncEngine) -> str:
     return engine.url.render_as_string(hide_password=True)
+
+
+def uuid_option(text: str, option: str, what: str) -> uuid.UUID:
+    """An option's UUID (``--metric-id``, ``--org``), or one clear line naming it."""
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise CliError(f"{option} {text!r} is not {what} (a UUID)") from None

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.cli.common import with_engine
+from gateway.cli.common import uuid_option, with_engine
 from gateway.credentials import CliError
 from gateway.settings import Settings
 from gateway.sql import table_of, utcnow
@@ -63,10 +63,7 @@ async def analyze_lines(
 
 
 def _analyze(args: argparse.Namespace, settings: Settings) -> int:
-    try:
-        org_id = uuid.UUID(args.org) if args.org is not None else None
-    except ValueError:
-        raise CliError(f"--org {args.org!r} is not an organisation id (a UUID)") from None
+    org_id = uuid_option(args.org, "--org", "an organisation id") if args.org is not None else None
     days = _days(args.days) if args.days is not None else recurrence.DEFAULT_DAYS
     now = utcnow()
     lines = with_engine(

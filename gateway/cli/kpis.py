@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.cli.common import with_engine
+from gateway.cli.common import uuid_option, with_engine
 from gateway.credentials import CliError
 from gateway.errors import GatewayError
 from gateway.settings import Settings
@@ -49,13 +49,6 @@ def add_commands(commands: Any) -> None:
         "--force", action="store_true", help="replace a period's measurement instead of skipping"
     )
     calculate.set_defaults(handler=_calculate)
-
-
-def _uuid(text: str, option: str, what: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        raise CliError(f"{option} {text!r} is not {what} (a UUID)") from None
 
 
 def _hours(text: str) -> int:
@@ -110,8 +103,10 @@ async def calculate_lines(
 
 
 def _calculate(args: argparse.Namespace, settings: Settings) -> int:
-    metric_id = _uuid(args.metric_id, "--metric-id", "a KPI metric id") if args.metric_id else None
-    org_id = _uuid(args.org, "--org", "an organisation id") if args.org else None
+    metric_id = (
+        uuid_option(args.metric_id, "--metric-id", "a KPI metric id") if args.metric_id else None
+    )
+    org_id = uuid_option(args.org, "--org", "an organisation id") if args.org else None
     hours = _hours(args.time_window) if args.time_window is not None else None
     now = utcnow()
     lines = with_engine(

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.cli.common import with_engine
+from gateway.cli.common import uuid_option, with_engine
 from gateway.credentials import CliError
 from gateway.errors import GatewayError
 from gateway.settings import Settings
@@ -54,13 +54,6 @@ def add_commands(commands: Any) -> None:
         help=f"whole hours to look at (1-{detection.MAX_WINDOW_HOURS}, default 24)",
     )
     detect.set_defaults(handler=_detect)
-
-
-def _uuid(text: str, option: str, what: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        raise CliError(f"{option} {text!r} is not {what} (a UUID)") from None
 
 
 def _hours(text: str) -> int:
@@ -128,8 +121,8 @@ async def train_lines(
 
 
 def _train(args: argparse.Namespace, settings: Settings) -> int:
-    model_id = _uuid(args.model_id, "--model-id", "a model id") if args.model_id else None
-    org_id = _uuid(args.org, "--org", "an organisation id") if args.org else None
+    model_id = uuid_option(args.model_id, "--model-id", "a model id") if args.model_id else None
+    org_id = uuid_option(args.org, "--org", "an organisation id") if args.org else None
     models_dir = str(settings.data_dir / "models")
     lines, ok = with_engine(
         settings,
@@ -186,8 +179,8 @@ async def detect_lines(
 
 
 def _detect(args: argparse.Namespace, settings: Settings) -> int:
-    model_id = _uuid(args.model_id, "--model-id", "a model id") if args.model_id else None
-    org_id = _uuid(args.org, "--org", "an organisation id") if args.org else None
+    model_id = uuid_option(args.model_id, "--model-id", "a model id") if args.model_id else None
+    org_id = uuid_option(args.org, "--org", "an organisation id") if args.org else None
     hours = _hours(args.time_window) if args.time_window is not None else 24
     lines = with_engine(
         settings,

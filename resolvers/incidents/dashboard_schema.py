@@ -10,17 +10,16 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from strawberry.scalars import JSON
 
 from gateway.context import Info
 from gateway.permissions import requires
-from gateway.sql import json_array_has
 from models.predictive import DASHBOARD_TYPES
 from resolvers.common import check_choice, given
 from resolvers.incidents import cost_reads, dashboards, heatmaps, kpi_reads, predictive_reads
 from resolvers.incidents.cost_types import CostSummary
-from resolvers.incidents.dashboards import DASHBOARDS, DEPARTMENTS, USERS
+from resolvers.incidents.dashboards import DASHBOARDS
 from resolvers.incidents.heatmap_schema import Heatmap, HeatmapCell
 from resolvers.incidents.kpi_types import KpiSummaryRow
 from resolvers.incidents.listing import Listing, OffsetPage, page_of
@@ -147,24 +146,6 @@ class DashboardConfiguration:
         )
 
 
-async def _open_to(info: Info) -> Any:
-    """The SQL condition of the dashboards the caller may open (``dashboards.py``)."""
-    principal = await info.context.principal()
-    if principal.role == "admin":
-        return None
-    group = await info.context.scalar(
-        select(DEPARTMENTS.c.name)
-        .join(USERS, USERS.c.department_id == DEPARTMENTS.c.id)
-        .where(USERS.c.id == principal.user_id, USERS.c.org_id == principal.org_id)
-    )
-    d = DASHBOARDS.c
-    allowed = [d.is_public.is_(True), d.created_by == principal.user_id]
-    allowed.append(json_array_has(d.allowed_roles, principal.role))
-    if group is not None:
-        allowed.append(json_array_has(d.allowed_roles, group))
-    return or_(*allowed)
-
-
 @strawberry.type
 class DashboardQuery:
     @strawberry.field(
@@ -179,9 +160,10 @@ class DashboardQuery:
         dashboard_type: str | None = None,
         is_active: bool | None = None,
     ) -> OffsetPage[DashboardConfiguration]:
-        org_id = await info.context.org_id()
-        statement = select(DASHBOARDS).where(DASHBOARDS.c.org_id == org_id)
-        condition = await _open_to(info)
+        principal = await info.context.principal()
+        statement = select(DASHBOARDS).where(DASHBOARDS.c.org_id == principal.org_id)
+        async with info.context.reading() as conn:
+            condition = await dashboards.open_to(conn, principal)
         if condition is not None:
             statement = statement.where(condition)
         if check_choice(dashboard_type, DASHBOARD_TYPES, "dashboardType") is not None:

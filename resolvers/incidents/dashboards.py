@@ -17,7 +17,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import case, false, insert, or_, select, true
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 from strawberry.utils.str_converters import to_camel_case
@@ -25,7 +25,7 @@ from strawberry.utils.str_converters import to_camel_case
 from gateway.audit import Subject
 from gateway.auth import Principal
 from gateway.errors import GatewayError, bad_input, not_found
-from gateway.sql import table_of
+from gateway.sql import json_array_has, table_of
 from models.predictive import (
     DASHBOARD_TYPES,
     MAX_GRID,
@@ -192,14 +192,12 @@ async def create(
     return created
 
 
-async def may_open(conn: AsyncConnection, actor: Principal, dashboard: Any) -> bool:
-    if dashboard["is_public"] or dashboard["created_by"] == actor.user_id:
-        return True
+async def open_to(conn: AsyncConnection, actor: Principal) -> Any | None:
+    """The SQL condition of the dashboards ``actor`` may open (the module's access rule),
+    or None for an admin, who may open every one: the list and one dashboard's data both
+    read it, so the rule has one statement of it."""
     if actor.role == "admin":
-        return True
-    allowed = set(dashboard["allowed_roles"] or [])
-    if actor.role in allowed:
-        return True
+        return None
     group = (
         await conn.execute(
             select(DEPARTMENTS.c.name)
@@ -207,25 +205,28 @@ async def may_open(conn: AsyncConnection, actor: Principal, dashboard: Any) -> b
             .where(USERS.c.id == actor.user_id, USERS.c.org_id == actor.org_id)
         )
     ).scalar()
-    return group is not None and group in allowed
+    d = DASHBOARDS.c
+    allowed = [
+        d.is_public.is_(True),
+        d.created_by == actor.user_id,
+        json_array_has(d.allowed_roles, actor.role),
+    ]
+    if group is not None:
+        allowed.append(json_array_has(d.allowed_roles, group))
+    return or_(*allowed)
 
 
 async def opened(conn: AsyncConnection, actor: Principal, dashboard_id: uuid.UUID) -> RowMapping:
     """The dashboard, if the actor may open it: NOT_FOUND, else PERMISSION_DENIED."""
-    row = (
-        (
-            await conn.execute(
-                select(DASHBOARDS).where(
-                    DASHBOARDS.c.org_id == actor.org_id, DASHBOARDS.c.id == dashboard_id
-                )
-            )
-        )
-        .mappings()
-        .first()
+    condition = await open_to(conn, actor)
+    may = true() if condition is None else case((condition, true()), else_=false())
+    statement = select(DASHBOARDS, may.label("may_open")).where(
+        DASHBOARDS.c.org_id == actor.org_id, DASHBOARDS.c.id == dashboard_id
     )
+    row = (await conn.execute(statement)).mappings().first()
     if row is None:
         raise not_found("dashboard configuration")
-    if not await may_open(conn, actor, row):
+    if not row["may_open"]:
         raise GatewayError("INSUFFICIENT_ROLE", "this dashboard is not open to you")
     return row
 

@@ -37,7 +37,7 @@ from models.incidents import Incident
 from models.predictive import PredictiveInsight, PredictiveModel
 from resolvers.incidents.ml import features
 from resolvers.incidents.ml.detection import key_of
-from resolvers.incidents.ml.training import forecast_from, predict_rows
+from resolvers.incidents.ml.training import forecast_from, predict_rows, unit_score
 
 INCIDENTS = table_of(Incident)
 INSIGHTS = table_of(PredictiveInsight)
@@ -58,10 +58,6 @@ def level_of(confidence: float) -> str:
     return "LOW"
 
 
-def _unit(value: float) -> float:
-    return half_up(min(1.0, max(0.0, value)), 4)
-
-
 def _insight(
     model: Any,
     kind: str,
@@ -73,7 +69,7 @@ def _insight(
     start: datetime,
     now: datetime,
 ) -> dict[str, Any]:
-    confidence = _unit(confidence)
+    confidence = unit_score(confidence)
     return {
         "model_id": model["id"],
         "insight_key": key_of(model["id"], kind, subject, start.date().isoformat()),
@@ -266,7 +262,7 @@ async def _actual(conn: AsyncConnection, insight: Any, now: datetime) -> tuple[f
             await conn.execute(select(cast(func.count(), Integer)).where(*in_period))
         ).scalar_one()
         p = float(predicted.get("total", 0))
-        return _unit(1 - abs(count - p) / max(count, p, 1.0)), {"total": count}
+        return unit_score(1 - abs(count - p) / max(count, p, 1.0)), {"total": count}
     if insight["insight_type"] == "HIGH_SEVERITY_RISK":
         came = (
             await conn.execute(
@@ -279,7 +275,7 @@ async def _actual(conn: AsyncConnection, insight: Any, now: datetime) -> tuple[f
         ).scalar_one()
         outcome = 1.0 if came else 0.0
         p = float(predicted.get("probability", 0))
-        return _unit(1 - abs(p - outcome)), {"high_severity_incidents": came}
+        return unit_score(1 - abs(p - outcome)), {"high_severity_incidents": came}
     incident = (
         await conn.execute(
             select(INCIDENTS.c.created_at, INCIDENTS.c.resolved_at).where(
@@ -294,7 +290,7 @@ async def _actual(conn: AsyncConnection, insight: Any, now: datetime) -> tuple[f
     hours = (done - incident.created_at).total_seconds() / 3600
     p = float(predicted.get("predicted_hours", 0))
     scale = max(hours, p)
-    return _unit(1 - abs(hours - p) / scale) if scale > 0 else 1.0, {
+    return unit_score(1 - abs(hours - p) / scale) if scale > 0 else 1.0, {
         "hours": half_up(hours, 2),
         "resolved": incident.resolved_at is not None,
     }

@@ -67,7 +67,9 @@ def split(n: int) -> int:
     return n - max(1, math.ceil(n * HELD_OUT))
 
 
-def _unit(value: float) -> float:
+def unit_score(value: float) -> float:
+    """A score clamped to [0, 1], four decimals half up (NaN, an undefined figure, is 0):
+    every model score and insight confidence or accuracy."""
     if math.isnan(value):
         return 0.0
     return half_up(min(1.0, max(0.0, value)), 4)
@@ -80,10 +82,10 @@ def classification_metrics(actual: Any, predicted: Any) -> dict[str, float]:
         actual, predicted, average="macro", zero_division=0
     )
     return {
-        "accuracy_score": _unit(float(accuracy_score(actual, predicted))),
-        "precision_score": _unit(float(precision)),
-        "recall_score": _unit(float(recall)),
-        "f1_score": _unit(float(f1)),
+        "accuracy_score": unit_score(float(accuracy_score(actual, predicted))),
+        "precision_score": unit_score(float(precision)),
+        "recall_score": unit_score(float(recall)),
+        "f1_score": unit_score(float(f1)),
     }
 
 
@@ -98,12 +100,12 @@ def regression_metrics(actual: Any, predicted: Any) -> dict[str, float]:
     precision = 1 - mae / scale if scale > 0 else (1.0 if mae == 0 else 0.0)
     tolerance = np.maximum(np.abs(actual) * CLOSE, np.where(np.abs(actual) < 5, 1.0, 0.0))
     recall = float((errors <= tolerance).mean())
-    p, r = _unit(precision), _unit(recall)
+    p, r = unit_score(precision), unit_score(recall)
     return {
-        "accuracy_score": _unit(r2),
+        "accuracy_score": unit_score(r2),
         "precision_score": p,
         "recall_score": r,
-        "f1_score": _unit(2 * p * r / (p + r)) if p + r > 0 else 0.0,
+        "f1_score": unit_score(2 * p * r / (p + r)) if p + r > 0 else 0.0,
         "r2": half_up(r2, 4),
         "mae": half_up(mae, 4),
     }
