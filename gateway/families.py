@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from gateway.family import FamilyManifest
-from gateway.importer.entities import AGENT_ENTITIES, EntitySpec
+from gateway.importer.entities import EntitySpec
+from resolvers.agents.family import AGENTS
 from resolvers.catalog.family import PORTAL
 from resolvers.governance.family import GOVERNANCE
 from resolvers.incidents.family import INCIDENTS
@@ -18,18 +19,19 @@ from resolvers.jobs.family import JOBS
 from resolvers.knowledge.family import KNOWLEDGE
 from resolvers.tenancy.family import TENANCY
 
-FAMILIES: tuple[FamilyManifest, ...] = (TENANCY, JOBS, PORTAL, KNOWLEDGE, GOVERNANCE, INCIDENTS)
-
-# The agents family (issue 12) lands its tables before its schema and routes. Its manifest
-# joins FAMILIES with its paths (tests/test_rest_inventory.py holds a listed family to be
-# served); until then the importer reads its entities here, and the demo runs its seeder
-# from gateway/demo/__init__.py. Both lines go when the manifest comes.
-UNLISTED_ENTITIES: tuple[EntitySpec, ...] = AGENT_ENTITIES
+FAMILIES: tuple[FamilyManifest, ...] = (
+    TENANCY,
+    JOBS,
+    PORTAL,
+    KNOWLEDGE,
+    GOVERNANCE,
+    INCIDENTS,
+    AGENTS,
+)
 
 
 def import_entities(families: Sequence[FamilyManifest] = FAMILIES) -> list[EntitySpec]:
-    listed = [entity for family in families for entity in family.import_entities]
-    return [*listed, *UNLISTED_ENTITIES]
+    return [entity for family in families for entity in family.import_entities]
 
 
 def known_scopes(families: Sequence[FamilyManifest] = FAMILIES) -> tuple[str, ...]:

@@ -32,6 +32,8 @@ class FamilyManifest:
     name: str
     query: type | None = None
     mutation: type | None = None
+    # Root fields of the Subscription type (graphql-transport-ws on /graphql).
+    subscription: type | None = None
     routes: Sequence[RestRoute] = ()
     # The family's REST dialect: how it draws an error and a page of results.
     envelope: Callable[..., dict[str, Any]] | None = None
@@ -64,6 +66,10 @@ def check(families: Sequence[FamilyManifest]) -> None:
     _unique("family", ((f.name, f.name) for f in families))
     _unique("query field", ((f.name, n) for f in families for n in _root_fields(f.query)))
     _unique("mutation field", ((f.name, n) for f in families for n in _root_fields(f.mutation)))
+    _unique(
+        "subscription field",
+        ((f.name, n) for f in families for n in _root_fields(f.subscription)),
+    )
     _unique("route", ((f.name, (r.method, r.path)) for f in families for r in f.routes))
     _unique("import entity", ((f.name, e.name) for f in families for e in f.import_entities))
     _unique("scope", ((f.name, s) for f in families for s in f.scopes))

@@ -48,9 +48,11 @@ def build_schema(families: Sequence[FamilyManifest] = FAMILIES) -> strawberry.Sc
     check(families)
     apply_extensions(families)
     mutations = tuple(f.mutation for f in families if f.mutation is not None)
+    subscriptions = tuple(f.subscription for f in families if f.subscription is not None)
     built = GatewaySchema(
         query=merge_types("Query", tuple(f.query for f in families if f.query is not None)),
         mutation=merge_types("Mutation", mutations) if mutations else None,
+        subscription=merge_types("Subscription", subscriptions) if subscriptions else None,
         extensions=EXTENSIONS,
     )
     unknown = sorted(set(_checked_scopes(built)) - set(known_scopes(families)))

@@ -132,6 +132,34 @@ class Settings(BaseSettings):
         "cost.threshold_exceeded when an analysis crosses it.",
     )
 
+    debug_endpoints: bool = Field(
+        default=False,
+        description="Serve the agent console's development endpoint /api/analytics/debug "
+        "(to admins); off, it answers 404.",
+    )
+    ws_interval: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds between two metrics_update messages of the realtime WebSocket "
+        "(and the realtimeMetrics subscription).",
+    )
+    ws_send_queue: int = Field(
+        default=8,
+        ge=1,
+        description="Messages a live client may fall behind by before it is disconnected.",
+    )
+    response_time_target_ms: float = Field(
+        default=200.0,
+        gt=0,
+        description="The mean response time /api/analytics/performance calls good (ms).",
+    )
+    error_rate_target: float = Field(
+        default=0.01,
+        ge=0,
+        le=1,
+        description="The share of 5xx answers /api/analytics/performance calls good.",
+    )
+
     redis_url: str | None = Field(
         default=None,
         description="redis:// URL of the Redis that replicas share (rate-limit counters); "

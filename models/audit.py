@@ -38,6 +38,7 @@ SUBJECT_TYPES: dict[str, tuple[str, ...]] = {
         "dashboard_configuration",
         "webhook_endpoint",
     ),
+    "agents": ("agent_action",),
 }
 FAMILIES = tuple(SUBJECT_TYPES)
 Family = Literal[FAMILIES]  # type: ignore[valid-type]

@@ -90,7 +90,9 @@ def error_statuses(route: RestRoute) -> list[int]:
     schema = route.params.model_json_schema()
     if any(_is_uuid(prop) for prop in schema.get("properties", {}).values()):
         statuses.add(404)
-    return sorted(statuses)
+    # A dialect's own status for a code (FastAPI's 422 for a refused parameter).
+    moved = {STATUS_BY_CODE[code]: status for code, status in route.family.statuses.items()}
+    return sorted({moved.get(status, status) for status in statuses})
 
 
 def _is_uuid(prop: Schema) -> bool:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,9 @@ class Family:
     # method and body) or answered 404, as Django REST framework answers them.
     slash_redirect: int = 307
     redirect_writes: bool = True
+    # A status this dialect answers for a code instead of the gateway's own (FastAPI
+    # answers a refused parameter 422, where the gateway says 400).
+    statuses: Mapping[str, int] = field(default_factory=dict)
     # Whether its routes may answer 429 (a limiter by the family's name on the runtime):
     # the OpenAPI document lists it.
     rate_limited: bool = False
@@ -144,9 +147,13 @@ def error_of(errors: list[Any]) -> GatewayError:
     return GatewayError(code, first.message, details=extensions.get("details"))
 
 
+def status_of(family: Family, error: GatewayError) -> int:
+    return family.statuses.get(error.code, error.status)
+
+
 def error_response(family: Family, error: GatewayError) -> JSONResponse:
     return SafeJSONResponse(
-        family.envelope(error), status_code=error.status, headers=retry_headers(error)
+        family.envelope(error), status_code=status_of(family, error), headers=retry_headers(error)
     )
 
 

@@ -26,6 +26,9 @@ os.environ.setdefault("GATEWAY_WEBHOOK_ALLOW_PRIVATE", "true")
 # The walks register an endpoint as every role and scope set, past the default 20;
 # tests/webhooks/test_endpoints.py checks the limit with its own.
 os.environ.setdefault("GATEWAY_WEBHOOK_MAX_ENDPOINTS", "1000")
+# The walks and the contract fuzzing call the agent console's development list too;
+# tests/agents/test_agents_auth.py checks that it is off by default.
+os.environ.setdefault("GATEWAY_DEBUG_ENDPOINTS", "true")
 
 import httpx
 import pytest

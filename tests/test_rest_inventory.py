@@ -33,7 +33,13 @@ def routed(app, method: str, path: str) -> bool:
 
 # Paths of a served family that a later issue routes, named here so that the list stays
 # exact: each must be unrouted, and routing one fails until it is struck off.
-PENDING: set[str] = set()
+PENDING: set[str] = {
+    "GET /api/analytics/realtime/metrics",
+    "GET /api/analytics/predictive/trends",
+    "GET /api/analytics/executive/dashboard",
+    "GET /api/analytics/performance",
+    "WS /api/analytics/ws/realtime/{user_email}",
+}
 
 
 def test_every_documented_path_of_built_families_is_routed():
@@ -41,7 +47,7 @@ def test_every_documented_path_of_built_families_is_routed():
     rows = inventory()
     # The families the manifest list serves; the others' paths must not be half-routed.
     families = {family.name for family in FAMILIES} & {r["family"] for r in rows}
-    assert families == {"portal", "knowledge", "governance", "incidents"}
+    assert families == {"portal", "knowledge", "governance", "incidents", "agents"}
     built = [r for r in rows if r["family"] in families]
     missing = {
         f"{r['method']} {r['path']}" for r in built if not routed(app, r["method"], r["path"])

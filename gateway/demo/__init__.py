@@ -21,7 +21,6 @@ from sqlmodel import col
 if TYPE_CHECKING:
     from gateway.family import FamilyManifest
 
-from gateway.demo.agents import seed_agents
 from gateway.demo.base import Progress, Seeder
 from gateway.demo.tenancy import DEMO_ORG_IDS, seed_tenancy
 from gateway.sql import utcnow
@@ -86,9 +85,6 @@ async def seed_demo(
             for family in families:
                 if family.demo is not None:
                     await family.demo(seeder, org)
-            # The agents family is not listed yet (gateway/families.py says why): its
-            # seeder runs here until its manifest names it.
-            await seed_agents(seeder, org)
     main = orgs[0]
     return DemoInfo(
         admin_user_id=main.admin["id"],

@@ -19,7 +19,7 @@ from tests.factories import Factory
 
 KNOWN = (
     "catalog:read catalog:write knowledge:read knowledge:write logs:read mcp:read nhi:read "
-    "governance:write incidents:read incidents:write"
+    "governance:write incidents:read incidents:write agents:read agents:write"
 )
 VIEWER = {"query": "{ viewer { username } }"}
 

@@ -61,16 +61,18 @@ async def test_every_inventory_row_of_the_built_families_is_in_the_document(clie
     document = await openapi(client)
     families = {family.name for family in FAMILIES}
     # A served family's paths still being built (PENDING) are not routed yet.
+    # The WebSocket is no HTTP operation: OpenAPI has no way to describe it.
     built = [
         r
         for r in inventory()
-        if r["family"] in families and f"{r['method']} {r['path']}" not in PENDING
+        if r["family"] in families
+        and r["method"] != "WS"
+        and f"{r['method']} {r['path']}" not in PENDING
     ]
     expected = {(r["method"].lower(), r["path"].split("?")[0]): r["success"] for r in built}
     documented = {(m, p) for p, item in document["paths"].items() for m in item}
-    # The 53 paths of the portal, knowledge, governance and incidents seeds, less those
-    # still pending.
-    assert len(expected) == 53 - len(PENDING)
+    # The 59 HTTP paths of the five seeds, less those still pending.
+    assert len(expected) == 59 - len([p for p in PENDING if not p.startswith("WS ")])
     assert documented == set(expected) | NOT_IN_THE_SEEDS
     for (method, path), status in expected.items():
         assert status in document["paths"][path][method]["responses"], (method, path)

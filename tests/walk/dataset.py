@@ -214,6 +214,29 @@ async def tenant(factory: Factory, prefix: str, *, plan: str = "growth") -> Tena
     t.add("WebhookEndpoint", endpoint, endpoint["description"])
     delivery = await factory.webhook_delivery(endpoint, data={"by": f"{prefix}-delivery"})
     await factory.webhook_attempt(delivery, error=f"{prefix}-attempt-error")
+    # The agent console: a pending high-risk action inside the default week, reviewed
+    # actions by the admin, and a console session seen a minute ago.
+    action = await factory.agent_action(
+        org,
+        factory.now - timedelta(hours=1),
+        agent_id=f"{prefix}-agent",
+        tool_name=f"{prefix}-tool",
+        risk_level="high",
+        summary=f"{prefix}-action",
+    )
+    t.add("AgentAction", action, action["summary"])
+    await factory.agent_action(
+        org,
+        factory.now - timedelta(days=2),
+        agent_id=f"{prefix}-agent",
+        status="approved",
+        reviewed_by=t.users["admin"]["id"],
+    )
+    await factory.user_session(
+        t.users["member"],
+        factory.now - timedelta(hours=2),
+        last_seen_at=factory.now - timedelta(minutes=1),
+    )
     return t
 
 
@@ -285,7 +308,13 @@ async def _webhook_endpoint(factory: Factory, t: Tenant, caller: Row, name: str)
     return await factory.webhook_endpoint(t.org, f"https://{name}.example.com/in")
 
 
+async def _agent_action(factory: Factory, t: Tenant, caller: Row, name: str) -> Row:
+    # Pending: a review of it is the write the walk makes.
+    return await factory.agent_action(t.org, summary=name)
+
+
 THROWAWAY: dict[str, Maker] = {
+    "AgentAction": _agent_action,
     "PredictiveModel": _predictive_model,
     "AnomalyDetection": _anomaly,
     "PredictiveInsight": _insight,

@@ -126,6 +126,12 @@ VALUES: dict[str, Any] = {
     "Mutation.createWebhookEndpoint.input.events": "kpi.threshold_breached",
     "POST /api/analytics/webhooks/ url": "https://hooks.example.com/walk",
     "POST /api/analytics/webhooks/ events": ["kpi.threshold_breached"],
+    # The agent console's choices.
+    "Query.agentActions.minRisk": "high",
+    "Query.agentActions.status": "pending",
+    "Mutation.recordAgentAction.input.riskLevel": "high",
+    "Mutation.recordAgentAction.input.status": "pending",
+    "Mutation.reviewAgentAction.decision": "approve",
 }
 # How deep a root field's answer is selected: deep enough for the lists inside analytics
 # answers (who, which department) to show what they hold.
