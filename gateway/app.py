@@ -44,6 +44,7 @@ from gateway.redirects import relative_slash_redirects
 from gateway.schema import build_schema, schema
 from gateway.settings import Settings, get_settings
 from gateway.sql import utcnow
+from gateway.system_health import Gauges, SystemSampler
 from gateway.ui import page, redact_access_log, ui_routes
 from resolvers.webhooks.delivery import DeliveryWorker
 from rest_compat.envelopes import code_envelope
@@ -72,6 +73,8 @@ class Runtime:
     clock: Callable[[], datetime] = utcnow
     # Rate limiters by REST family name (gateway/rate_limits.py).
     limiters: dict[str, RateLimiter] = field(default_factory=dict)
+    # This app's answers over the last minutes and its host's load (gateway/system_health.py).
+    gauges: Gauges = field(default_factory=Gauges)
 
 
 # Strawberry refuses a request at the HTTP level (a body that is not JSON, no query…)
@@ -247,6 +250,7 @@ def create_app(
     app_schema = schema if families is FAMILIES else build_schema(families)
     rest = RestRoutes(families)
     graphql = GraphQLApp(app_schema, graphql_ide="graphiql" if settings.graphiql else None)
+    gauges = Gauges(system=SystemSampler(settings.data_dir))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -270,6 +274,7 @@ def create_app(
             ),
             clock=clock,
             limiters=limiters_for(settings),
+            gauges=gauges,
         )
         worker = Worker.from_settings(db, settings) if settings.run_worker else None
         app.state.runtime.worker = worker
@@ -300,7 +305,7 @@ def create_app(
     # the body limit so that a 413 (and any answer drawn below it) still carries the
     # Access-Control headers a listed page needs to read it; a preflight has no body.
     middleware = [
-        Middleware(MetricsMiddleware),
+        Middleware(MetricsMiddleware, window=gauges.requests),
         *cors_middleware(settings.allowed_origins, routes),
         Middleware(
             BodyLimitMiddleware, max_bytes=settings.max_body_bytes, refuse=partial(refusal, rest)

@@ -28,6 +28,7 @@ from gateway.db import database_errors
 from gateway.errors import GatewayError
 from gateway.settings import Settings, get_settings
 from gateway.sql import utcnow
+from gateway.system_health import Gauges
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -77,6 +78,8 @@ class Context:
     data_dir: Path | None = None
     # The app's settings, for the rules that depend on them (webhook URLs, cost alerts).
     settings: Settings = field(default_factory=get_settings)
+    # The app's live gauges (its request window, its host's load): the agent console's.
+    gauges: Gauges = field(default_factory=Gauges)
     loaders: Loaders = field(init=False)
     _connection: AsyncConnection | None = field(default=None, init=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
@@ -231,4 +234,5 @@ def context_for(request: Any) -> Context:
         now=runtime.clock(),
         data_dir=runtime.settings.data_dir,
         settings=runtime.settings,
+        gauges=runtime.gauges,
     )

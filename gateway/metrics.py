@@ -26,6 +26,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.request_window import RequestWindow
+
 REGISTRY = CollectorRegistry()
 REQUESTS = Counter(
     "gateway_http_requests_total",
@@ -45,8 +47,10 @@ class MetricsMiddleware:
     """Counts and times every HTTP request; labels use the route template, not the raw
     path, so ids in paths cannot blow up the number of series."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, window: RequestWindow | None = None) -> None:
         self.app = app
+        # The last minutes' figures, for the agent console (gateway/request_window.py).
+        self.window = window
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -67,8 +71,11 @@ class MetricsMiddleware:
             route: Any = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
             method = scope.get("method", "")
+            elapsed = time.perf_counter() - started
             REQUESTS.labels(template, method, str(status)).inc()
-            LATENCY.labels(template, method).observe(time.perf_counter() - started)
+            LATENCY.labels(template, method).observe(elapsed)
+            if self.window is not None:
+                self.window.record(scope["path"], status, elapsed)
 
 
 def may_read_metrics(authorization: str, *, public: bool, token: str | None) -> bool:

@@ -14,8 +14,9 @@ from gateway.context import Info
 from gateway.errors import bad_input
 from gateway.validation import validated
 from models.agents import ACTION_STATUSES, RISK_LEVELS, AgentActionCreate
-from resolvers.agents import actions, trends
+from resolvers.agents import actions, realtime, trends
 from resolvers.agents.guards import DEBUG, READ, RECORD, REVIEW
+from resolvers.agents.realtime_types import RealtimeMetrics
 from resolvers.agents.types import AgentAction, AgentCount, AgentTrends, DayCount, ToolCount
 from resolvers.common import check_choice, check_days, given
 
@@ -152,5 +153,19 @@ class Mutation:
         return AgentAction.from_row(row)
 
 
+@strawberry.type
+class LiveQuery:
+    @strawberry.field(
+        description="Live operational metrics: the database, the host (psutil) and the "
+        "gateway's own answers over the last 5 minutes.",
+        extensions=READ,
+    )
+    async def realtime_metrics(self, info: Info) -> RealtimeMetrics:
+        ctx = info.context
+        org_id = await ctx.org_id()
+        async with ctx.reading() as conn:
+            return await realtime.realtime_metrics(conn, org_id, ctx.now, ctx.gauges)
+
+
 # Each side of the family adds its root fields as a class of its own, merged here.
-Query = merge_types("AgentsQuery", (ActionQuery,))
+Query = merge_types("AgentsQuery", (ActionQuery, LiveQuery))

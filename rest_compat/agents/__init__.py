@@ -15,9 +15,10 @@ API = "/api/analytics"
 
 def _routes() -> list[RestRoute]:
     # Imported here: the route modules import API from this package.
+    from rest_compat.agents.live import LIVE_ROUTES
     from rest_compat.agents.trends import TREND_ROUTES
 
-    return [*TREND_ROUTES]
+    return [*TREND_ROUTES, *LIVE_ROUTES]
 
 
 ROUTES: list[RestRoute] = _routes()

@@ -1,0 +1,15 @@
+"""``/realtime/metrics`` (seed 004): the live figures, in the seed's "with CloudWatch"
+shape with this gateway's own sources (resolvers/agents/realtime.py)."""
+
+from __future__ import annotations
+
+from rest_compat.agents import API
+from rest_compat.agents.answers import seed_times
+from rest_compat.agents.envelope import AGENTS
+from rest_compat.routing import RestRoute
+
+LIVE_ROUTES: list[RestRoute] = [
+    RestRoute(
+        "GET", f"{API}/realtime/metrics", op="realtime_metrics", family=AGENTS, shape=seed_times
+    ),
+]
