@@ -36,7 +36,6 @@ def routed(app, method: str, path: str) -> bool:
 PENDING: set[str] = {
     "GET /api/analytics/predictive/trends",
     "GET /api/analytics/executive/dashboard",
-    "GET /api/analytics/performance",
     "WS /api/analytics/ws/realtime/{user_email}",
 }
 

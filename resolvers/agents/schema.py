@@ -14,8 +14,9 @@ from gateway.context import Info
 from gateway.errors import bad_input
 from gateway.validation import validated
 from models.agents import ACTION_STATUSES, RISK_LEVELS, AgentActionCreate
-from resolvers.agents import actions, realtime, trends
+from resolvers.agents import actions, performance, realtime, trends
 from resolvers.agents.guards import DEBUG, READ, RECORD, REVIEW
+from resolvers.agents.performance_types import SystemPerformance
 from resolvers.agents.realtime_types import RealtimeMetrics
 from resolvers.agents.types import AgentAction, AgentCount, AgentTrends, DayCount, ToolCount
 from resolvers.common import check_choice, check_days, given
@@ -165,6 +166,19 @@ class LiveQuery:
         org_id = await ctx.org_id()
         async with ctx.reading() as conn:
             return await realtime.realtime_metrics(conn, org_id, ctx.now, ctx.gauges)
+
+    @strawberry.field(
+        description="The host (psutil), the gateway's answers over the last 5 minutes and "
+        "its database connections.",
+        extensions=READ,
+    )
+    async def system_performance(self, info: Info) -> SystemPerformance:
+        ctx = info.context
+        org_id = await ctx.org_id()
+        async with ctx.reading() as conn:
+            return await performance.system_performance(
+                conn, org_id, ctx.now, ctx.gauges, ctx.settings
+            )
 
 
 # Each side of the family adds its root fields as a class of its own, merged here.

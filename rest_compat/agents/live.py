@@ -1,5 +1,6 @@
-"""``/realtime/metrics`` (seed 004): the live figures, in the seed's "with CloudWatch"
-shape with this gateway's own sources (resolvers/agents/realtime.py)."""
+"""``/realtime/metrics`` and ``/performance`` (seed 004): the live figures, in the seed's
+"with CloudWatch" shapes with this gateway's own sources (resolvers/agents/realtime.py,
+resolvers/agents/performance.py)."""
 
 from __future__ import annotations
 
@@ -12,4 +13,5 @@ LIVE_ROUTES: list[RestRoute] = [
     RestRoute(
         "GET", f"{API}/realtime/metrics", op="realtime_metrics", family=AGENTS, shape=seed_times
     ),
+    RestRoute("GET", f"{API}/performance", op="performance", family=AGENTS, shape=seed_times),
 ]
