@@ -20,6 +20,7 @@ CASES = {
     "nhi": "bench.nhi",  # NHI risk, 1,000 NHIs x 1,000,000 activity events
     "kpis": "bench.kpis",  # KPI calculation and summary over 1,000,000 incidents
     "models": "bench.models",  # the demo's predictive models trained, a week's detection
+    "agents": "bench.agents",  # agent console trends, realtime, dashboard, 1,000,000 actions
 }
 
 

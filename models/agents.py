@@ -14,7 +14,7 @@ import uuid
 from datetime import datetime
 from typing import Literal, get_args
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from models.base import TenantRow, check_in, choice_field, timestamp_field, trimmed
@@ -56,9 +56,22 @@ class AgentAction(AgentActionBase, TenantRow, table=True):
         CheckConstraint("display_id >= 1", name="ck_agent_actions_display_id"),
         UniqueConstraint("org_id", "display_id", name="uq_agent_actions_display_id"),
         # Indexes: every window (trends, realtime, dashboard, forecasts) scans the
-        # organisation's actions by time; the high-risk counts by level, then time.
-        Index("ix_agent_actions_org_timestamp", "org_id", "timestamp"),
+        # organisation's actions by time (covering what top agents and tools group by,
+        # so PostgreSQL reads the index alone); the high-risk counts by level, then time;
+        # the pending count reads the pending ones alone.
+        Index(
+            "ix_agent_actions_org_timestamp",
+            "org_id",
+            "timestamp",
+            postgresql_include=["agent_id", "tool_name", "risk_level"],
+        ),
         Index("ix_agent_actions_org_risk_timestamp", "org_id", "risk_level", "timestamp"),
+        Index(
+            "ix_agent_actions_org_pending",
+            "org_id",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
     )
 
     # Columns (id and org_id first, then AgentActionBase's)
