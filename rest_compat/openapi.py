@@ -166,10 +166,11 @@ class _Walk:
             if isinstance(node, FieldNode):
                 key = (node.alias or node.name).value
                 if node.name.value == "__typename":
-                    properties[key] = {"type": "string"}
+                    found: Schema = {"type": "string"}
                 else:
                     field = parent.fields[node.name.value]
-                    properties[key] = self.output(field.type, node.selection_set)
+                    found = self.output(field.type, node.selection_set)
+                properties[key] = _either(properties.get(key), found)
                 if present and key not in required:
                     required.append(key)
                 continue
@@ -186,6 +187,16 @@ class _Walk:
                 parent, GraphQLInterfaceType | GraphQLUnionType
             )
             self._collect(target, inner, properties, required, always=present and same)
+
+
+def _either(known: Schema | None, found: Schema) -> Schema:
+    """A key that fragments on different members of a union select with different
+    shapes (the predictive trends' two ``data_collection`` objects) holds either."""
+    if known is None or known == found:
+        return found
+    if "anyOf" in known and found in known["anyOf"]:
+        return known
+    return {"anyOf": [known, found]}
 
 
 def answer_schema(route: RestRoute, schema: GraphQLSchema) -> Schema:
