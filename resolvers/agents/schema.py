@@ -15,6 +15,7 @@ from gateway.errors import bad_input
 from gateway.validation import validated
 from models.agents import ACTION_STATUSES, RISK_LEVELS, AgentActionCreate
 from resolvers.agents import actions, performance, realtime, trends
+from resolvers.agents.executive.schema import ExecutiveQuery
 from resolvers.agents.forecast_schema import ForecastQuery
 from resolvers.agents.guards import DEBUG, READ, RECORD, REVIEW
 from resolvers.agents.performance_types import SystemPerformance
@@ -183,4 +184,4 @@ class LiveQuery:
 
 
 # Each side of the family adds its root fields as a class of its own, merged here.
-Query = merge_types("AgentsQuery", (ActionQuery, LiveQuery, ForecastQuery))
+Query = merge_types("AgentsQuery", (ActionQuery, LiveQuery, ForecastQuery, ExecutiveQuery))

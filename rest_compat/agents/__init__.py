@@ -15,11 +15,12 @@ API = "/api/analytics"
 
 def _routes() -> list[RestRoute]:
     # Imported here: the route modules import API from this package.
+    from rest_compat.agents.executive import EXECUTIVE_ROUTES
     from rest_compat.agents.forecast import FORECAST_ROUTES
     from rest_compat.agents.live import LIVE_ROUTES
     from rest_compat.agents.trends import TREND_ROUTES
 
-    return [*TREND_ROUTES, *LIVE_ROUTES, *FORECAST_ROUTES]
+    return [*TREND_ROUTES, *LIVE_ROUTES, *FORECAST_ROUTES, *EXECUTIVE_ROUTES]
 
 
 ROUTES: list[RestRoute] = _routes()
