@@ -72,6 +72,8 @@ async def run(url: str, runs: int = 20, actions: int = ACTIONS) -> None:
                 ("trends (7 days)", f"{base}/trends"),
                 ("trends (30 days)", f"{base}/trends?days=30"),
                 ("realtime metrics", f"{base}/realtime/metrics"),
+                ("executive dashboard (30 d)", f"{base}/executive/dashboard"),
+                ("predictive trends", f"{base}/predictive/trends"),
             ],
             runs=runs,
         )

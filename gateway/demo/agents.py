@@ -5,7 +5,8 @@
   daily counts have a weekly rhythm.
 - ``SPIKE_DAYS_AGO`` days before ``now`` (a UTC day), the database and data agents run
   hot: four times their rate, mostly high and critical risk. It is the period's day with
-  the most high-risk actions, which the trends show and the forecasts flag.
+  the most high-risk actions, which the trends show; yesterday, the last complete day,
+  so that the predictive trends judge it (and flag it) too.
 - Low-risk actions are approved by policy (``auto_approved``); the others are approved
   or denied by a manager or admin, except the last day's, which partly wait (``pending``).
 - Display ids count each organisation's actions from 1 in time order, drawn as the
@@ -29,7 +30,7 @@ from models.agents import RISK_LEVELS, AgentAction, UserSession
 from resolvers.agents.display_ids import allocate_display_ids
 
 DAYS = 30
-SPIKE_DAYS_AGO = 9
+SPIKE_DAYS_AGO = 1
 SPIKE_RATE = 4.0
 SPIKE_RISK = (5, 15, 45, 35)  # low, medium, high, critical
 SPIKE_AGENTS = frozenset({"database-agent", "data-analysis-agent"})
