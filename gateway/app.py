@@ -20,15 +20,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UnsetType
 
 from gateway import migrate
-from gateway.auth import Authenticator
+from gateway.auth import Authenticator, read_credential
 from gateway.body_limit import BodyLimitMiddleware
 from gateway.context import Context, context_for
 from gateway.cors import cors_middleware
@@ -37,6 +40,7 @@ from gateway.errors import GatewayError, retry_headers, unavailable
 from gateway.families import FAMILIES
 from gateway.family import FamilyManifest
 from gateway.jobs import Worker
+from gateway.live import Hub, hub_for
 from gateway.media_types import GRAPHQL_RESPONSE_JSON, is_request_error, response_media_type
 from gateway.metrics import MetricsMiddleware, metrics
 from gateway.rate_limits import RateLimiter, parse_limits, storage_for
@@ -75,6 +79,8 @@ class Runtime:
     limiters: dict[str, RateLimiter] = field(default_factory=dict)
     # This app's answers over the last minutes and its host's load (gateway/system_health.py).
     gauges: Gauges = field(default_factory=Gauges)
+    # Live producers shared per organisation, and the event broker (gateway/live).
+    hub: Hub = field(default_factory=Hub)
 
 
 # Strawberry refuses a request at the HTTP level (a body that is not JSON, no query…)
@@ -101,6 +107,32 @@ class GraphQLApp(GraphQL[Context, None]):
             # The spec's type tells "never ran" (no data entry) from "ran, data is null".
             answer.pop("data", None)
         return answer
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """graphql-transport-ws's ``connection_init``: the caller is authenticated here,
+        from the payload (``{"Authorization": "Bearer …"}`` or ``{"X-API-Key": …}``, also
+        inside ``"headers"``) or else the upgrade request's headers and cookie. Without a
+        valid credential the socket is closed with 4403 (the protocol's "Forbidden")."""
+        params = context.connection_params or {}
+        nested = params.get("headers")
+        offered = {
+            str(name).lower(): value
+            for source in (params, nested if isinstance(nested, dict) else {})
+            for name, value in source.items()
+            if isinstance(value, str)
+        }
+        credential = read_credential(offered, {})
+        if credential is not None:
+            # Sent by the client's own code, not attached by a browser: no CSRF rule.
+            context.credential, context.refused = credential, None
+        try:
+            await context.principal()
+        except GatewayError as error:
+            raise ConnectionRejectionError({"code": error.code}) from None
+        finally:
+            # Each operation on the socket is a request of its own (Context.reopen).
+            await context.close()
+        return await super().on_ws_connect(context)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # Our own page over vendored assets, instead of Strawberry's CDN one.
@@ -249,7 +281,15 @@ def create_app(
     redact_access_log()
     app_schema = schema if families is FAMILIES else build_schema(families)
     rest = RestRoutes(families)
-    graphql = GraphQLApp(app_schema, graphql_ide="graphiql" if settings.graphiql else None)
+    graphql = GraphQLApp(
+        app_schema,
+        graphql_ide="graphiql" if settings.graphiql else None,
+        # The protocol the issue names; the older graphql-ws one is not offered.
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        # Strawberry refuses a handshake from another origin unless it is listed, as CORS
+        # does for pages that read answers.
+        allowed_origins=settings.allowed_origins,
+    )
     gauges = Gauges(system=SystemSampler(settings.data_dir))
 
     @asynccontextmanager
@@ -275,11 +315,13 @@ def create_app(
             clock=clock,
             limiters=limiters_for(settings),
             gauges=gauges,
+            hub=hub_for(settings),
         )
         worker = Worker.from_settings(db, settings) if settings.run_worker else None
         app.state.runtime.worker = worker
         # Webhook deliveries run beside the jobs, under the same setting.
         deliveries = DeliveryWorker.from_settings(db, settings) if settings.run_worker else None
+        await app.state.runtime.hub.start()
         try:
             async with (
                 worker.running() if worker else nullcontext(),
@@ -287,6 +329,7 @@ def create_app(
             ):
                 yield
         finally:
+            await app.state.runtime.hub.close()
             for limiter in app.state.runtime.limiters.values():
                 limiter.close()
             if own_engine:
@@ -297,8 +340,11 @@ def create_app(
         Route("/readyz", readyz),
         Route("/metrics", metrics),
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        # Subscriptions (and any operation) over graphql-transport-ws.
+        WebSocketRoute("/graphql", graphql),
         Route("/openapi.json", openapi_json),
         *rest.routes,
+        *(socket for family in families for socket in family.sockets),
         *ui_routes(settings.graphiql),
     ]
     # Outermost first. Metrics sees every answer, preflights included. CORS comes before

@@ -26,6 +26,7 @@ from gateway.auth import Authenticator, Credential, Principal, read_credential
 from gateway.csrf import csrf_refusal
 from gateway.db import database_errors
 from gateway.errors import GatewayError
+from gateway.live import Hub
 from gateway.settings import Settings, get_settings
 from gateway.sql import utcnow
 from gateway.system_health import Gauges
@@ -80,6 +81,12 @@ class Context:
     settings: Settings = field(default_factory=get_settings)
     # The app's live gauges (its request window, its host's load): the agent console's.
     gauges: Gauges = field(default_factory=Gauges)
+    # The app's clock: a WebSocket's later operations each read their own "now" from it.
+    clock: Callable[[], datetime] = utcnow
+    # The app's live producers and event broker (subscriptions, recorded-action events).
+    hub: Hub = field(default_factory=Hub)
+    # A graphql-transport-ws client's ``connection_init`` payload (Strawberry sets it).
+    connection_params: dict[str, object] | None = None
     loaders: Loaders = field(init=False)
     _connection: AsyncConnection | None = field(default=None, init=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
@@ -193,8 +200,32 @@ class Context:
                     yield connection
 
     def reopen(self) -> None:
-        """Lets the next operation on this context (a WebSocket's) use the database."""
+        """Lets the next operation on this context (a WebSocket's) use the database.
+
+        A WebSocket's operations share one context, and each is a request of its own:
+        after one has ended, the next reads its own "now", asks for the caller again (a
+        role changed or a key revoked since counts) and starts with empty loaders.
+        """
+        if self._closed:
+            self.now = self.clock()
+            self._principal = None
+            self.loaders = Loaders(self)
         self._closed = False
+
+    async def release(self) -> None:
+        """Returns the connection to the pool without ending the request: a long-lived
+        operation (a subscription) holds none while it waits for its next event, and the
+        next statement takes one again. Other operations on the same WebSocket go on."""
+        async with self._lock:
+            await self._drop_connection()
+
+    async def _drop_connection(self) -> None:
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            with contextlib.suppress(Exception):
+                # A connection the server dropped cannot even be rolled back; the pool
+                # discards it either way, and the answer is already decided.
+                await connection.close()
 
     async def close(self) -> None:
         """Ends the request's database work: waits for a statement still running, then
@@ -207,12 +238,7 @@ class Context:
         """
         async with self._lock:
             self._closed = True
-            if self._connection is not None:
-                connection, self._connection = self._connection, None
-                with contextlib.suppress(Exception):
-                    # A connection the server dropped cannot even be rolled back; the pool
-                    # discards it either way, and the answer is already decided.
-                    await connection.close()
+            await self._drop_connection()
 
 
 Info = strawberry.Info[Context, None]
@@ -235,4 +261,6 @@ def context_for(request: Any) -> Context:
         data_dir=runtime.settings.data_dir,
         settings=runtime.settings,
         gauges=runtime.gauges,
+        clock=runtime.clock,
+        hub=runtime.hub,
     )

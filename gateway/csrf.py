@@ -10,6 +10,12 @@ the browser sent none, a custom header (``X-Requested-With`` or
 ``Origin`` is refused whatever else the request carries. Header credentials
 (``Authorization``, ``X-API-Key``) are never sent by a browser on its own: the rule
 does not apply to them.
+
+A WebSocket handshake is a GET that no CORS rule guards: any page can open one to the
+gateway, and the browser attaches the cookie (cross-site WebSocket hijacking). So a
+cookie-authenticated WebSocket must come from a trusted ``Origin``; a handshake without
+one is not a browser's (browsers always send it there), which has no ambient cookie to
+abuse.
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ def is_json(content_type: str) -> bool:
 
 def csrf_refusal(request: Any, allowed_origins: Sequence[str]) -> GatewayError | None:
     """Why a cookie-authenticated request may not run, or None if it may."""
+    if request.scope["type"] == "websocket":
+        return websocket_refusal(request, allowed_origins)
     if request.method in SAFE_METHODS:
         return None
     if not is_json(request.headers.get("content-type", "")):
@@ -47,6 +55,17 @@ def csrf_refusal(request: Any, allowed_origins: Sequence[str]) -> GatewayError |
             "a cookie-authenticated write needs a trusted Origin or an X-Requested-With header"
         )
     return None
+
+
+def websocket_refusal(websocket: Any, allowed_origins: Sequence[str]) -> GatewayError | None:
+    """Why a cookie-authenticated WebSocket may not open, or None if it may."""
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return None
+    scheme = {"ws": "http", "wss": "https"}.get(websocket.url.scheme, websocket.url.scheme)
+    if origin.rstrip("/") in (f"{scheme}://{websocket.url.netloc}", *allowed_origins):
+        return None
+    return _refused("the WebSocket's Origin is not trusted for cookie authentication")
 
 
 def _refused(message: str) -> GatewayError:

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from starlette.routing import BaseRoute
 from strawberry.types.field import StrawberryField
 
 from gateway.importer.entities import EntitySpec
@@ -35,6 +36,9 @@ class FamilyManifest:
     # Root fields of the Subscription type (graphql-transport-ws on /graphql).
     subscription: type | None = None
     routes: Sequence[RestRoute] = ()
+    # WebSocket routes the app mounts as they are (a documented stream, not a GraphQL
+    # operation: no route row can describe one).
+    sockets: Sequence[BaseRoute] = ()
     # The family's REST dialect: how it draws an error and a page of results.
     envelope: Callable[..., dict[str, Any]] | None = None
     page_shape: Callable[..., Any] | None = None
@@ -61,6 +65,13 @@ def _root_fields(root: type | None) -> list[str]:
     return [f.python_name for f in root.__strawberry_definition__.fields]  # type: ignore[attr-defined]
 
 
+def _socket_path(route: BaseRoute) -> str:
+    path = getattr(route, "path", None)
+    if not isinstance(path, str):
+        raise FamilyConflict(f"a socket route without a path: {route!r}")
+    return path
+
+
 def check(families: Sequence[FamilyManifest]) -> None:
     """Fails on anything two families both claim."""
     _unique("family", ((f.name, f.name) for f in families))
@@ -71,6 +82,7 @@ def check(families: Sequence[FamilyManifest]) -> None:
         ((f.name, n) for f in families for n in _root_fields(f.subscription)),
     )
     _unique("route", ((f.name, (r.method, r.path)) for f in families for r in f.routes))
+    _unique("socket", ((f.name, _socket_path(r)) for f in families for r in f.sockets))
     _unique("import entity", ((f.name, e.name) for f in families for e in f.import_entities))
     _unique("scope", ((f.name, s) for f in families for s in f.scopes))
     _unique(

@@ -19,6 +19,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
 )
@@ -39,6 +40,31 @@ LATENCY = Histogram(
     "gateway_http_request_duration_seconds",
     "Time to answer an HTTP request, by route template.",
     ["route", "method"],
+    registry=REGISTRY,
+)
+# The live side (gateway/live): WebSocket streams and GraphQL subscriptions.
+LIVE_CLIENTS = Gauge(
+    "gateway_live_clients",
+    "Live clients open on this process: realtime WebSockets and GraphQL subscriptions.",
+    ["kind"],
+    registry=REGISTRY,
+)
+LIVE_DISCONNECTS = Counter(
+    "gateway_live_disconnects_total",
+    "Live clients gone, by why: client (it left), slow (its send queue filled), error.",
+    ["kind", "reason"],
+    registry=REGISTRY,
+)
+LIVE_TICKS = Counter(
+    "gateway_live_ticks_total",
+    "Computations of a shared per-organisation stream, by stream and outcome.",
+    ["stream", "outcome"],
+    registry=REGISTRY,
+)
+LIVE_BROKER_ERRORS = Counter(
+    "gateway_live_broker_errors_total",
+    "Live events that Redis did not take (published locally only), by operation.",
+    ["operation"],
     registry=REGISTRY,
 )
 

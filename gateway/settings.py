@@ -162,8 +162,14 @@ class Settings(BaseSettings):
 
     redis_url: str | None = Field(
         default=None,
-        description="redis:// URL of the Redis that replicas share (rate-limit counters); "
-        "unset means in-process memory.",
+        description="redis:// URL of the Redis that replicas share (rate-limit counters, "
+        "live events); unset means in-process memory.",
+    )
+    live_channel: str = Field(
+        default="gateway-live",
+        min_length=1,
+        description="The Redis channel on which replicas share live events (recorded agent "
+        "actions for the agentActions subscription).",
     )
     incidents_rate_limits: str = Field(
         default="100/minute;1000/hour",

@@ -14,7 +14,7 @@ from gateway.context import Info
 from gateway.errors import bad_input
 from gateway.validation import validated
 from models.agents import ACTION_STATUSES, RISK_LEVELS, AgentActionCreate
-from resolvers.agents import actions, performance, realtime, trends
+from resolvers.agents import actions, performance, realtime, stream, trends
 from resolvers.agents.executive.schema import ExecutiveQuery
 from resolvers.agents.forecast_schema import ForecastQuery
 from resolvers.agents.guards import DEBUG, READ, RECORD, REVIEW
@@ -134,6 +134,8 @@ class Mutation:
         data = validated(AgentActionCreate, given(input))
         async with ctx.writing() as conn:
             row = await actions.record_action(conn, principal, now=ctx.now, data=data)
+        # Committed: live subscribers (here and, over Redis, on every replica) may see it.
+        stream.publish_action(ctx.hub, principal.org_id, row)
         return AgentAction.from_row(row)
 
     @strawberry.mutation(

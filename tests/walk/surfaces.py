@@ -392,7 +392,10 @@ def graphql_calls(schema: GraphQLSchema, kinds: set[str]) -> list[Call]:
         for name, field in sorted((root.fields if root else {}).items()):
             calls.append(_root_call(operation, name, field, kinds, selection(field.type)))
     for type_name, type_ in sorted(schema.type_map.items()):
-        if type_ in (schema.query_type, schema.mutation_type) or type_name.startswith("__"):
+        # Subscriptions run over a WebSocket, which this walk does not speak; their
+        # guards are tested with the streams (tests/agents/test_subscriptions.py).
+        roots_and_streams = (schema.query_type, schema.mutation_type, schema.subscription_type)
+        if type_ in roots_and_streams or type_name.startswith("__"):
             continue
         if not isinstance(type_, GraphQLObjectType):
             continue
