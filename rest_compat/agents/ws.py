@@ -86,7 +86,10 @@ async def realtime_socket(websocket: WebSocket) -> None:
     except Refused as refused:
         await websocket.close(refused.code, refused.reason)
         return
-    await websocket.send_json(connection_message(email, runtime.clock()))
+    try:
+        await websocket.send_json(connection_message(email, runtime.clock()))
+    except (WebSocketDisconnect, OSError):
+        return  # gone before the first message
     async with realtime_ticks(runtime, org_id, "websocket") as feed:
         await pump(websocket, feed)
 

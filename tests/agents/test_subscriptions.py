@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
 
 from gateway.app import create_app
 from gateway.settings import Settings
@@ -167,6 +168,15 @@ async def test_who_may_subscribe(live, orgs, factory) -> None:
             async with GraphQLSocket.opened(served) as gql:
                 await gql.ws.send(json.dumps({"type": "connection_init", "payload": payload}))
                 assert await close_code(gql.ws) == 4403, payload
+        # A page on another origin cannot open one with the user's cookie (Strawberry
+        # refuses the handshake itself: 403).
+        cookie = {"Cookie": f"access_token={factory.token(orgs['ann'])}"}
+        with pytest.raises(InvalidStatus) as refused_handshake:
+            async with GraphQLSocket.opened(served, {**cookie, "Origin": "https://evil.example"}):
+                pass
+        assert refused_handshake.value.response.status_code == 403
+        async with GraphQLSocket.opened(served, cookie) as gql:
+            assert (await gql.init())["type"] == "connection_ack"
         async with GraphQLSocket.opened(served) as gql:
             # A session JWT in the payload; a key without agents:read is refused per field.
             assert (await gql.init(factory.headers(orgs["ann"])))["type"] == "connection_ack"

@@ -155,6 +155,13 @@ def test_a_route_claimed_twice_fails():
         build_schema((*FAMILIES, copy))
 
 
+def test_a_socket_claimed_twice_fails():
+    agents = next(f for f in FAMILIES if f.name == "agents")
+    copy = FamilyManifest(name="copy", sockets=agents.sockets[:1])
+    with pytest.raises(FamilyConflict, match=r"socket '/api/analytics/ws/realtime/\{user_email\}'"):
+        build_schema((*FAMILIES, copy))
+
+
 def test_an_import_entity_claimed_twice_fails():
     tenancy = next(f for f in FAMILIES if f.name == "tenancy")
     copy = FamilyManifest(name="copy", import_entities=tenancy.import_entities[:1])
