@@ -56,6 +56,7 @@ class Broker:
         self._outbox: asyncio.Queue[str] = asyncio.Queue(OUTBOX)
         self._tasks: list[asyncio.Task[None]] = []
         self._redis_down = False
+        self._outbox_full = False
 
     async def start(self) -> None:
         if self.redis_url is None:
@@ -118,13 +119,16 @@ class Broker:
             self._outbox.put_nowait(message)
         except asyncio.QueueFull:
             LIVE_BROKER_ERRORS.labels("publish").inc()
-            log.warning(
-                "live: %d events wait for Redis; this one is delivered locally only", OUTBOX
-            )
+            if not self._outbox_full:
+                # Once until the queue drains: an outage must not flood the log.
+                self._outbox_full = True
+                log.warning("live: %d events wait for Redis; newer ones stay local", OUTBOX)
 
     async def _send(self) -> None:
         assert self._redis is not None
         while True:
+            if self._outbox.empty():
+                self._outbox_full = False
             message = await self._outbox.get()
             try:
                 await asyncio.wait_for(self._publish(message), PUBLISH_TIMEOUT)

@@ -84,10 +84,12 @@ async def test_a_subscriber_on_one_replica_sees_an_action_recorded_on_another(
         await eventually(
             lambda: a.hub.broker.subscribed.is_set() and b.hub.broker.subscribed.is_set()
         )
-        numsub = 0
-        while numsub != 2:
-            numsub = (await redis.pubsub_numsub(channel))[channel]
+        for _ in range(150):
+            if (await redis.pubsub_numsub(channel))[channel] == 2:
+                break
             await asyncio.sleep(0.02)
+        else:
+            raise AssertionError("Redis never saw both subscriptions")
         async with GraphQLSocket.opened(b) as on_b, GraphQLSocket.opened(a) as on_a:
             for gql in (on_b, on_a):
                 await gql.init({"X-API-Key": ANN})

@@ -135,7 +135,7 @@ async def test_connection_message_then_updates_at_the_interval(live, acme) -> No
         # Nothing answered over HTTP yet: no mean response time.
         assert system["response_time"] is None
     gaps = [b - a for a, b in itertools.pairwise(arrivals)]
-    assert all(INTERVAL * 0.5 < gap < INTERVAL * 4 for gap in gaps), gaps
+    assert all(INTERVAL * 0.5 < gap < INTERVAL * 5 for gap in gaps), gaps
 
 
 async def test_one_computation_per_organisation_per_tick(
@@ -178,9 +178,9 @@ async def test_one_computation_per_organisation_per_tick(
         five = await window(served, 5)
 
     for ticks, ran, _ in (one, five):
-        # 3 ticks read; the 4th may be under way when the window ends. Five sockets would
-        # make 15 computations if each socket computed its own.
-        assert 3 <= ticks <= 4
+        # 3 ticks read, and one or two more while the other sockets' queues are read.
+        # Five sockets would make 15 computations if each socket computed its own.
+        assert 3 <= ticks <= 5
         # The overview's one statement and a SELECT 1 per tick (an in-flight tick is
         # counted before its statements run).
         assert 2 * (ticks - 1) <= ran <= 2 * ticks
@@ -230,11 +230,16 @@ async def test_a_slow_client_is_dropped_and_the_others_keep_time(live, acme) -> 
     # One update in the blocked send, two queued, the fourth overflows: closed with 1008,
     # and the close (which the client never reads either) abandoned after a second.
     assert stuck.closed_with() == 1008
+    # accept, the connection message, the update whose send never returned, the close.
+    kinds = ["websocket.accept", "websocket.send", "websocket.send", "websocket.close"]
+    assert [m["type"] for m in stuck.sent] == kinds
     assert sample("gateway_live_disconnects_total", kind="websocket", reason="slow") == (
         slow_before + 1
     )
+    # A ticker that waited for the stuck client would stall for good, or for the second
+    # its close may take: the others' updates came at the interval throughout.
     gaps = [b - a for a, b in itertools.pairwise(arrivals)]
-    assert max(gaps) < INTERVAL * 4, gaps
+    assert max(gaps) < INTERVAL * 5, gaps
 
 
 async def test_leaving_is_counted_and_the_last_one_stops_the_ticker(live, acme, statements) -> None:
