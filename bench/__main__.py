@@ -21,6 +21,7 @@ CASES = {
     "kpis": "bench.kpis",  # KPI calculation and summary over 1,000,000 incidents
     "models": "bench.models",  # the demo's predictive models trained, a week's detection
     "agents": "bench.agents",  # agent console trends, realtime, dashboard, 1,000,000 actions
+    "fanout": "bench.fanout",  # the realtime WebSocket's ticks to 1, 50 and 500 sockets
 }
 
 

@@ -3,7 +3,10 @@ the gateway's own SQL replayed straight on the driver as the floor to compare wi
 
 from __future__ import annotations
 
+import os
+import resource
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -14,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -196,3 +200,31 @@ async def vacuum_analyze(engine: AsyncEngine) -> None:
     async with engine.connect() as conn:
         await conn.execution_options(isolation_level="AUTOCOMMIT")
         await conn.execute(text("VACUUM ANALYZE"))
+
+
+def machine() -> str:
+    """What the figures were measured on: CPUs, their model, memory, and the load
+    average (other work on a shared machine skews them)."""
+    with open("/proc/cpuinfo") as cpuinfo:
+        models = [
+            line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")
+        ]
+    load1, load5, _ = os.getloadavg()
+    return (
+        f"machine: {os.cpu_count()} CPUs ({models[0] if models else 'model unknown'}), "
+        f"{psutil.virtual_memory().total / 1024**3:.1f} GiB memory, "
+        f"load average {load1:.2f} (1 min) {load5:.2f} (5 min); Python {sys.version.split()[0]}"
+    )
+
+
+def open_files(sockets: int) -> str:
+    """Raises this process's soft open-file limit (up to the hard one) for ``sockets``
+    sockets and some to spare, and says what it did; a child process inherits it."""
+    needed = sockets + 512
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft >= needed:
+        return f"open-file limit {soft}: enough for {sockets} sockets, left as it is"
+    raised = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+    short = "" if raised >= needed else f" (the hard limit; {needed} wanted)"
+    return f"open-file limit raised from {soft} to {raised}{short} for {sockets} sockets"
