@@ -9,21 +9,16 @@ forecast series end on 10 March (yesterday, the last complete day), the forecast
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-import jsonschema
 import pytest
 from sqlalchemy import insert
 
 from models.agents import AgentAction
-from resolvers.agents import forecast_model as model
 from resolvers.agents.display_ids import allocate_display_ids
-from tests.governance.test_guardian_graphql import gql
-from tests.rest_compat.test_openapi import answer_schema, openapi
 
 NOW = datetime(2026, 3, 11, 15, 0, tzinfo=UTC)
 TODAY = NOW.date()
@@ -397,145 +392,3 @@ async def test_two_statements_read_the_history(client_at, outliers, statements) 
 
     reads = [s for s in statements.statements[before:] if "agent_actions" in s]
     assert len(reads) == 2
-
-
-# --- GraphQL ------------------------------------------------------------------------------
-
-QUERY = """{ predictiveTrends {
-  __typename
-  ... on PredictiveTrendsActive {
-    status predictionQuality
-    anomalies { type agentId modifiedZScore severity timestamp }
-    meta { model }
-  }
-  ... on PredictiveTrendsCollecting {
-    status dataCollection { daysCollected collectionProgress estimatedReadyDate }
-  }
-} }"""
-
-
-async def test_graphql_answers_both_shapes(client_at, factory, acme) -> None:
-    async with client_at(NOW) as client:
-        empty = await gql(client, HEADERS, QUERY)
-        await daily(factory, acme, [*STEADY, 8], agent="database-agent")
-        active = await gql(client, HEADERS, QUERY)
-
-    assert empty["data"]["predictiveTrends"] == {
-        "__typename": "PredictiveTrendsCollecting",
-        "status": "collecting_data",
-        "dataCollection": {
-            "daysCollected": 0,
-            "collectionProgress": 0.0,
-            "estimatedReadyDate": "2026-03-15",
-        },
-    }
-    found = active["data"]["predictiveTrends"]
-    assert found["__typename"] == "PredictiveTrendsActive"
-    assert found["predictionQuality"] == "high"
-    assert found["meta"] == {"model": "holt_winters"}
-    midnight = "2026-03-10T00:00:00+00:00"
-    assert found["anomalies"] == [
-        {
-            "type": "spike",
-            "agentId": None,
-            "modifiedZScore": 4.05,
-            "severity": "medium",
-            "timestamp": midnight,
-        },
-        {
-            "type": "spike",
-            "agentId": "database-agent",
-            "modifiedZScore": 4.05,
-            "severity": "medium",
-            "timestamp": midnight,
-        },
-    ]
-
-
-async def test_the_field_needs_the_read_scope(client_at, factory) -> None:
-    org = await factory.org()
-    user = await factory.user(org)
-    await factory.api_key(user, "agw_no_scope_key", [])
-    async with client_at(NOW) as client:
-        response = await client.get(PATH, headers={"X-API-Key": "agw_no_scope_key"})
-        anonymous = await client.get(PATH)
-
-    assert response.status_code == 403
-    assert anonymous.status_code == 401
-    assert anonymous.json() == {"detail": "Not authenticated"}
-
-
-async def test_both_answers_match_the_documented_schema(client_at, factory, acme) -> None:
-    async with client_at(NOW) as client:
-        document = await openapi(client)
-        collecting = (await client.get(PATH, headers=HEADERS)).json()
-        await daily(factory, acme, [*STEADY, 8], agent="database-agent")
-        active = (await client.get(PATH, headers=HEADERS)).json()
-
-    schema = answer_schema(document, "get", PATH, 200)
-    assert collecting["status"] == "collecting_data"
-    assert active["status"] == "active"
-    jsonschema.validate(collecting, schema)
-    jsonschema.validate(active, schema)
-    # Each data_collection is one of the two shapes, never a mixture.
-    mixed = {**collecting["data_collection"], "ready": True}
-    with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({**collecting, "data_collection": mixed}, schema)
-
-
-# --- the numerics ---------------------------------------------------------------------------
-
-
-def test_modified_z_from_the_mad() -> None:
-    # median 5, |deviations| seven 0s and seven 1s: MAD 0.5
-    assert model.modified_z(8, STEADY) == pytest.approx(0.6745 * 3 / 0.5)  # 4.047
-    assert model.modified_z(2, LEVEL) == pytest.approx(-5.396)  # 0.6745 * -8 / 1
-
-
-def test_modified_z_when_the_mad_is_zero() -> None:
-    # median 0 and MAD 0 (ten of fourteen are 0); MeanAD = (2 + 4 + 6 + 8) / 14
-    baseline = [0] * 10 + [2, 4, 6, 8]
-    assert model.modified_z(10, baseline) == pytest.approx(10 / (1.253314 * 20 / 14))  # 5.5852
-    # A constant baseline: only its own value is ordinary.
-    assert model.modified_z(3, [3] * 14) == 0.0
-    assert model.modified_z(4, [3] * 14) == math.inf
-    assert model.modified_z(2, [3] * 14) == -math.inf
-
-
-@pytest.mark.parametrize(
-    ("forecast", "sigma", "steps", "expected"),
-    [
-        (10, 0.5, 1, 0.935922),  # 1 - 1.28155 * 0.5 * 1 / 10
-        (10, 0.5, 4, 0.871845),  # 1 - 1.28155 * 0.5 * 2 / 10
-        (0.3, 0.1, 1, 0.871845),  # 1 - 1.28155 * 0.1 / max(0.3, 1)
-        (10, 2, 4, 0.5),  # 1 - 0.51262 = 0.48738: clamped up
-        (10, 0, 1, 0.99),  # no spread: clamped down
-    ],
-)
-def test_confidence_from_the_interval(forecast, sigma, steps, expected) -> None:
-    assert model.confidence(forecast, sigma, steps) == pytest.approx(expected, abs=1e-6)
-
-
-def test_trend_bands() -> None:
-    assert model.trend_of(0.5, 10, 0.05) == "stable"  # exactly 5 %: not beyond
-    assert model.trend_of(0.6, 10, 0.05) == "increasing"
-    assert model.trend_of(-0.6, 10, 0.05) == "decreasing"
-    assert model.trend_of(0.06, 0.2, 0.05) == "increasing"  # over max(0.2, 1)
-
-
-def test_fit_fallbacks(monkeypatch) -> None:
-    assert model.fit([0.0] * 9) == model.Fit("holt_linear", (0.0,) * 8, 0.0)
-    assert model.fit([3.0] * 20) == model.Fit("holt_winters", (3.0,) * 8, 0.0)
-
-    def failing(series: Sequence[float], *, seasonal: bool) -> Any:
-        raise ValueError("singular")
-
-    monkeypatch.setattr(model, "_smoothed", failing)
-    # The mean, 2, and the population standard deviation, sqrt(8 / 3).
-    fallback = model.fit([0.0, 2.0, 4.0] * 1)
-    assert fallback.model == "series_mean"
-    assert fallback.path == (2.0,) * 8
-    assert fallback.sigma == pytest.approx(math.sqrt(8 / 3))
-
-    monkeypatch.setattr(model, "_smoothed", lambda s, seasonal: ((math.nan,) * 8, 1.0))
-    assert model.fit([1.0, 2.0]).model == "series_mean"
