@@ -69,6 +69,10 @@ async def _fresh_postgres() -> tuple[AsyncEngine, AsyncEngine, str]:
     async with admin.connect() as conn:
         await conn.execution_options(isolation_level="AUTOCOMMIT")
         await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        # A test database need not outlive a crash of the server: commits return without
+        # waiting for the WAL flush (a few ms each, thousands per run). What a commit makes
+        # visible, and when, is unchanged.
+        await conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     engine = create_engine(url.set(database=name).render_as_string(hide_password=False))
     return admin, engine, name
 
@@ -98,14 +102,21 @@ async def engine(request: Any, tmp_path_factory: Any) -> AsyncIterator[AsyncEngi
 @pytest.fixture
 async def db(engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
     """The session's database, emptied before the test."""
+    await empty_tables(engine)
+    yield engine
+
+
+async def empty_tables(engine: AsyncEngine) -> None:
+    """Deletes every row of every table, children before their parents.
+
+    DELETE, not TRUNCATE, on PostgreSQL too: TRUNCATE gives each of the ~40 tables (and
+    its indexes) new files, about half a second per test whatever they hold, where
+    deleting the few rows a test leaves takes milliseconds.
+    """
     tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
     async with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            await conn.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
-        else:
-            for table in tables:
-                await conn.execute(text(f"DELETE FROM {table}"))
-    yield engine
+        for table in tables:
+            await conn.execute(text(f"DELETE FROM {table}"))
 
 
 @pytest.fixture
