@@ -9,12 +9,11 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway import cli
-from gateway.demo import DEMO_ORG_IDS, DemoDataExists, seed_demo
+from gateway.demo import DEMO_ORG_IDS, seed_demo
 from models.catalog import Component, Deployment
 from models.knowledge import EntryAuthor, KnowledgeEntry
 from models.tenancy import Organization
-from tests.factories import Factory
+from tests.conftest import empty_tables
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -31,9 +30,24 @@ async def seeded(engine: AsyncEngine, **kwargs: Any) -> Any:
     return info
 
 
-async def test_the_demo_has_the_designed_shape(db: AsyncEngine) -> None:
-    # when
-    info = await seeded(db)
+@pytest.fixture(scope="module")
+async def demo(engine: AsyncEngine) -> Any:
+    """The demo, seeded once per dialect for the tests of this module, which read it (one
+    seeds it again in place: the same rows, as it asserts). Seeding over other data is
+    tests/cli/test_demo_refused.py's."""
+    await empty_tables(engine)
+    return await seeded(engine)
+
+
+@pytest.fixture
+def db(engine: AsyncEngine, demo: Any) -> AsyncEngine:
+    """Here, the database holding the module's demo (not emptied before each test)."""
+    return engine
+
+
+async def test_the_demo_has_the_designed_shape(db: AsyncEngine, demo: Any) -> None:
+    # given: the demo seeded (the fixture)
+    info = demo
 
     # then: what was written is what the tables hold
     for table, written in info.rows.items():
@@ -64,8 +78,7 @@ async def test_the_demo_has_the_designed_shape(db: AsyncEngine) -> None:
 
 
 async def test_deployments_look_like_recent_history(db: AsyncEngine) -> None:
-    # when
-    await seeded(db)
+    # given: the demo seeded (the fixture)
 
     # then
     by_status = dict(
@@ -100,8 +113,7 @@ async def test_deployments_look_like_recent_history(db: AsyncEngine) -> None:
 
 
 async def test_knowledge_has_the_risks_to_find(db: AsyncEngine) -> None:
-    # when
-    await seeded(db)
+    # given: the demo seeded (the fixture)
 
     # then: every creator is an author, and some entries have several
     missing = await rows(
@@ -145,11 +157,10 @@ async def test_knowledge_has_the_risks_to_find(db: AsyncEngine) -> None:
 
 
 async def test_the_demo_is_the_same_every_time(db: AsyncEngine) -> None:
-    # given
+    # given: the demo seeded (the fixture)
     query = select(
         Deployment.id, Deployment.status, Deployment.version, Deployment.started_at
     ).order_by(Deployment.id)
-    await seeded(db)
     first = await rows(db, query)
     entries = await rows(db, select(KnowledgeEntry).order_by(KnowledgeEntry.id))
 
@@ -162,30 +173,8 @@ async def test_the_demo_is_the_same_every_time(db: AsyncEngine) -> None:
     assert info.rows["deployments"] == len(first)
 
 
-async def test_a_second_seed_is_refused_and_force_spares_other_organisations(
-    db: AsyncEngine, factory: Factory
-) -> None:
-    # given: someone else's organisation
-    other = await factory.org("Initech")
-
-    # when / then: refused while data exists
-    with pytest.raises(DemoDataExists):
-        await cli.run_seed(db)
-    assert (await rows(db, select(func.count()).select_from(Organization)))[0][0] == 1
-
-    # when: forced, twice
-    await cli.run_seed(db, force=True)
-    await cli.run_seed(db, force=True)
-
-    # then: the demo once, and the other organisation untouched
-    names = [n for (n,) in await rows(db, select(Organization.name).order_by(Organization.name))]
-    assert names == ["Bluebird Analytics", "Initech", "Northwind Robotics"]
-    assert other["id"] not in DEMO_ORG_IDS
-
-
 async def test_item8_demo_audit_events_carry_their_family_and_subject(db: AsyncEngine) -> None:
-    # when
-    await seeded(db)
+    # given: the demo seeded (the fixture)
 
     # then: each kind of event in its family, about the row its mutation names
     kinds = await rows(

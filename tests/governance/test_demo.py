@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import case, func, select
 
 from gateway.demo import DEMO_ORG_IDS, seed_demo
@@ -19,12 +20,24 @@ from models.governance import (
 )
 from models.identities import Nhi, NhiActivity, NhiAnomaly, NhiGuardian
 from resolvers.governance.nhi_detection import detect
+from tests.conftest import empty_tables
 
 NOW = datetime(2026, 3, 4, 15, 20, tzinfo=UTC)  # a Wednesday afternoon
 
 
-async def seeded(db):
-    return await seed_demo(db, progress=lambda _: None, now=NOW)
+@pytest.fixture(scope="module")
+async def demo(engine):
+    """The demo, seeded once per dialect for the tests of this module, which read it: one
+    seeds it again in place (the same rows, as it asserts), one adds detection's findings,
+    which no other test here reads."""
+    await empty_tables(engine)
+    return await seed_demo(engine, progress=lambda _: None, now=NOW)
+
+
+@pytest.fixture
+def db(engine, demo):
+    """Here, the database holding the module's demo (not emptied before each test)."""
+    return engine
 
 
 async def scalar(db, statement):
@@ -32,8 +45,8 @@ async def scalar(db, statement):
         return await conn.scalar(statement)
 
 
-async def test_the_demo_fills_the_governance_tables(db) -> None:
-    info = await seeded(db)
+async def test_the_demo_fills_the_governance_tables(db, demo) -> None:
+    info = demo
     for table in ("guardians", "guardian_verdicts", "mcp_sessions", "mcp_tool_calls"):
         assert info.rows[table] > 0, table
     assert info.rows["guardians"] == 10  # five per organisation
@@ -57,7 +70,6 @@ async def test_the_demo_fills_the_governance_tables(db) -> None:
 
 
 async def test_the_risky_tool_is_blocked_most_often(db) -> None:
-    await seeded(db)
     blocked = func.sum(case((McpToolCall.verdict == "blocked", 1), else_=0))
     block_rate = blocked * 1.0 / func.count()
     statement = (
@@ -72,7 +84,6 @@ async def test_the_risky_tool_is_blocked_most_often(db) -> None:
 
 
 async def test_working_hours_are_busier(db) -> None:
-    await seeded(db)
     # Tuesday 3 March: 10:00-12:00 UTC against 02:00-04:00 UTC
     day = datetime(2026, 3, 3, tzinfo=UTC)
 
@@ -87,7 +98,6 @@ async def test_working_hours_are_busier(db) -> None:
 
 
 async def test_config_changes_lead_to_the_guardians_as_seeded(db) -> None:
-    await seeded(db)
     async with db.connect() as conn:
         guardians = {
             str(row["id"]): row for row in (await conn.execute(select(Guardian))).mappings()
@@ -104,7 +114,6 @@ async def test_config_changes_lead_to_the_guardians_as_seeded(db) -> None:
 
 
 async def test_the_demo_is_the_same_every_run(db) -> None:
-    await seeded(db)
     statement = select(GuardianVerdictEvent.id, GuardianVerdictEvent.latency_ms).order_by(
         GuardianVerdictEvent.id
     )
@@ -167,8 +176,8 @@ async def denied_since(db, id, start: datetime) -> int:
     return int(await scalar(db, statement))
 
 
-async def test_the_demo_has_a_dozen_nhis_of_every_kind_tier_and_federation(db) -> None:
-    info = await seeded(db)
+async def test_the_demo_has_a_dozen_nhis_of_every_kind_tier_and_federation(db, demo) -> None:
+    info = demo
     assert info.rows["nhis"] == 24  # twelve per organisation
     assert info.rows["nhi_activity"] > 1000
     async with db.connect() as conn:
@@ -193,7 +202,6 @@ async def test_the_demo_has_a_dozen_nhis_of_every_kind_tier_and_federation(db) -
 
 
 async def test_the_demo_nhis_give_detection_something_to_find(db) -> None:
-    await seeded(db)
     await the_ci_runner_bursts_in_the_last_day(db)
     await the_ai_agent_is_denied_repeatedly_and_the_others_are_not(db)
     await only_the_designed_nhis_burst(db)
@@ -288,7 +296,6 @@ async def some_mcp_sessions_run_as_nhis_of_their_organisation(db) -> None:
 
 async def test_detection_over_the_demo_s_last_day_finds_the_designed_anomalies(db) -> None:
     # What a newcomer sees after `gateway serve --demo` and one detection request.
-    await seeded(db)
     async with db.begin() as conn:
         result = await detect(
             conn, org_id=DEMO_ORG_IDS[0], start=NOW - timedelta(hours=24), end=NOW, now=NOW

@@ -5,17 +5,33 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from gateway.demo import DEMO_ORG_IDS, seed_demo
 from models.incidents import Incident, RecurrenceAnalysis
+from tests.conftest import empty_tables
 from tests.governance.test_guardian_graphql import gql
 
 NOW = datetime(2026, 3, 4, 15, 20, tzinfo=UTC)  # a Wednesday afternoon
 
 
-async def test_the_demo_fills_the_incident_tables(db, client, factory) -> None:
-    info = await seed_demo(db, progress=lambda _: None, now=NOW)
+@pytest.fixture(scope="module")
+async def demo(engine):
+    """The demo, seeded once per dialect for both tests of this module: the first reads it
+    (adding a user to call as), the second runs the jobs the seed left."""
+    await empty_tables(engine)
+    return await seed_demo(engine, progress=lambda _: None, now=NOW)
+
+
+@pytest.fixture
+def db(engine, demo):
+    """Here, the database holding the module's demo (not emptied before each test)."""
+    return engine
+
+
+async def test_the_demo_fills_the_incident_tables(db, demo, client, factory) -> None:
+    info = demo
     assert info.rows["incidents"] > 200
     assert info.rows["cost_analyses"] > 0
     assert info.rows["kpi_metrics"] == 10  # five system metrics per organisation
@@ -65,7 +81,6 @@ async def test_the_demo_models_train(db, factory, tmp_path, monkeypatch) -> None
     from tests.incidents.predictive import run_jobs
 
     monkeypatch.setenv("GATEWAY_DATA_DIR", str(tmp_path))
-    await seed_demo(db, progress=lambda _: None, now=NOW)
     # four trainings and a detection per organisation, then each training's insights
     assert await run_jobs(db, NOW + timedelta(minutes=1)) == 2 * (4 + 1 + 4)
     async with db.connect() as conn:
