@@ -13,9 +13,10 @@ the builder cannot call raises ``Undeclared`` naming what to declare; nothing is
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -167,7 +168,7 @@ class Call:
     route: RestRoute | None = None
     root: str | None = None  # the GraphQL root field, whose value is the answer's data
 
-    def guards(self, schema: GraphQLSchema) -> list[Requires]:
+    def guards(self, schema: GraphQLSchema) -> tuple[Requires, ...]:
         return document_guards(schema, self.document)
 
 
@@ -187,7 +188,10 @@ def field_guards(field: GraphQLField) -> list[Requires]:
     ]
 
 
-def document_guards(schema: GraphQLSchema, document: str) -> list[Requires]:
+# The walks ask again for each role and scope set (thousands of times): a document's
+# guards are worked out once.
+@functools.cache
+def document_guards(schema: GraphQLSchema, document: str) -> tuple[Requires, ...]:
     """Every guard on a field the document selects, outermost first."""
     found: list[Requires] = []
     info = TypeInfo(schema)
@@ -199,10 +203,10 @@ def document_guards(schema: GraphQLSchema, document: str) -> list[Requires]:
                 found.extend(field_guards(field))
 
     visit(parse(document), TypeInfoVisitor(info, Collect()))
-    return found
+    return tuple(found)
 
 
-def refusal(guards: list[Requires], caller: Principal) -> str | None:
+def refusal(guards: Sequence[Requires], caller: Principal) -> str | None:
     """The code the first guard the caller fails answers with (checked as the context
     does: plan, then role, then scope), or None if every guard lets them through."""
     for guard in guards:
