@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import jwt
 from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.auth import Authenticator, hash_api_key
 from gateway.ids import new_id
@@ -41,15 +43,43 @@ from models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, We
 from resolvers.agents.display_ids import allocate_display_ids
 from resolvers.incidents.ml.insights import level_of
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
 
 class Factory:
     def __init__(self, engine: AsyncEngine, settings: Settings) -> None:
         self.engine = engine
         self.auth = Authenticator(secret=settings.resolved_jwt_secret())
         self.now = utcnow()
+        self._batch: AsyncConnection | None = None
+
+    @asynccontextmanager
+    async def batch(self) -> AsyncIterator[None]:
+        """The rows written inside, in one transaction rather than one each: a dataset of
+        dozens of rows is written in a third of the time. The same rows either way; they
+        are seen by others once the block ends. Not for rows written concurrently."""
+        if self._batch is not None:  # inside another batch: part of it
+            yield
+            return
+        async with self.engine.begin() as conn:
+            self._batch = conn
+            try:
+                yield
+            finally:
+                self._batch = None
+
+    @asynccontextmanager
+    async def _begin(self) -> AsyncIterator[AsyncConnection]:
+        """The batch's transaction, or a transaction of its own."""
+        if self._batch is not None:
+            yield self._batch
+        else:
+            async with self.engine.begin() as conn:
+                yield conn
 
     async def _insert(self, model: Any, **values: Any) -> dict[str, Any]:
-        async with self.engine.begin() as conn:
+        async with self._begin() as conn:
             await conn.execute(insert(model).values(**values))
         return values
 
@@ -352,7 +382,7 @@ class Factory:
         self, nhi: dict[str, Any], rows: Sequence[tuple[datetime, str, str]]
     ) -> None:
         """Many events in one statement: ``(occurred_at, spend_usd, outcome)`` each."""
-        async with self.engine.begin() as conn:
+        async with self._begin() as conn:
             await conn.execute(
                 insert(NhiActivity),
                 [
@@ -757,7 +787,7 @@ class Factory:
     ) -> dict[str, Any]:
         """One agent action, numbered as the gateway numbers them (the organisation's next
         display id, in the insert's transaction) unless ``display_id`` is given."""
-        async with self.engine.begin() as conn:
+        async with self._begin() as conn:
             display_id = values.pop("display_id", None) or await allocate_display_ids(
                 conn, org_id=org["id"]
             )
@@ -792,3 +822,17 @@ class Factory:
                 **values,
             },
         )
+
+
+def one_transaction(
+    build: Callable[Concatenate[Any, P], Awaitable[T]],
+) -> Callable[Concatenate[Any, P], Awaitable[T]]:
+    """A dataset builder, ``build(factory, ...)``, writing its rows in one transaction
+    (``Factory.batch``): the same rows, in a third of the time."""
+
+    @functools.wraps(build)
+    async def built(factory: Any, *args: P.args, **kwargs: P.kwargs) -> T:
+        async with factory.batch():
+            return await build(factory, *args, **kwargs)
+
+    return built

@@ -6,6 +6,8 @@ import uuid
 
 import pytest
 
+from tests.factories import one_transaction
+
 NESTED = """
 query($first: Int!) {
   components(first: $first) {
@@ -25,6 +27,7 @@ async def gql(client, headers, query, variables=None):
 
 
 @pytest.fixture
+@one_transaction
 async def big_catalog(factory):
     org = await factory.org()
     user = await factory.user(org)

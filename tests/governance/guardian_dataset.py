@@ -34,6 +34,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gateway.ids import GUARDIAN, render_id
+from tests.factories import one_transaction
 
 FROM = datetime(2026, 5, 1, tzinfo=UTC)
 TO = datetime(2026, 5, 1, 3, tzinfo=UTC)
@@ -57,6 +58,7 @@ class Dataset:
         return render_id(GUARDIAN, self.guardians[name]["id"])
 
 
+@one_transaction
 async def build(factory: Any) -> Dataset:
     org = await factory.org("Acme")
     user = await factory.user(org, "ana")

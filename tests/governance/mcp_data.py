@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.factories import Factory
+from tests.factories import Factory, one_transaction
 
 DAY = datetime(2026, 5, 1, tzinfo=UTC)
 FROM = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
@@ -128,6 +128,7 @@ class McpData:
     calls: list[dict[str, Any]]
 
 
+@one_transaction
 async def build_mcp(factory: Factory) -> McpData:
     acme, other = await factory.org("Acme"), await factory.org("Other")
     user = await factory.user(acme, "jane")

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.factories import Factory
+from tests.factories import Factory, one_transaction
 
 START = datetime(2026, 5, 1, tzinfo=UTC)
 END = START + timedelta(hours=24)
@@ -74,6 +74,7 @@ class Dataset:
         return next(label for label, row in self.nhis.items() if row["id"] == nhi_id)
 
 
+@one_transaction
 async def build(factory: Factory) -> Dataset:
     org = await factory.org("Acme")
     other = await factory.org("Globex")

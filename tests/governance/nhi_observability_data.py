@@ -40,7 +40,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gateway.ids import NHI, render_id
-from tests.factories import Factory
+from tests.factories import Factory, one_transaction
 
 DAY = datetime(2026, 5, 1, tzinfo=UTC)
 W = {"from": "2026-05-01T00:00:00Z", "to": "2026-05-02T00:00:00Z"}
@@ -63,6 +63,7 @@ class Dataset:
         return render_id(NHI, self.nhis[name]["id"])
 
 
+@one_transaction
 async def build(factory: Factory) -> Dataset:
     org = await factory.org("Acme")
     ds = Dataset(user=await factory.user(org, "ana"))

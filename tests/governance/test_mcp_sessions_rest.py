@@ -26,7 +26,7 @@ import pytest
 
 from gateway.ids import MCP_SESSION, render_id
 from gateway.ids import NHI as NHI_PREFIX
-from tests.factories import Factory
+from tests.factories import Factory, one_transaction
 
 DAY = datetime(2026, 5, 1, tzinfo=UTC)
 NOW = DAY + timedelta(hours=12)
@@ -51,6 +51,7 @@ class Mcp:
         return render_id(MCP_SESSION, self.sessions[name]["id"])
 
 
+@one_transaction
 async def build_mcp(factory: Factory) -> Mcp:
     org = await factory.org("Acme")
     mcp = Mcp(user=await factory.user(org, "ana"))
@@ -254,9 +255,7 @@ async def test_session_without_calls_has_zero_counts(api, factory, mcp):
         "00000000-0000-0000-0000-00000000000g",
     ],
 )
-async def test_unknown_malformed_or_foreign_sessions_are_not_found(
-    api, factory, mcp, session_id
-):
+async def test_unknown_malformed_or_foreign_sessions_are_not_found(api, factory, mcp, session_id):
     if session_id == "other-org":
         session_id = render_id(MCP_SESSION, mcp.other_session["id"])
     elif session_id == "unknown":

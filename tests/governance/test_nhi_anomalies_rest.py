@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from gateway.ids import ANOMALY, JOB, NHI, render_id
 from models.audit import AuditEvent
-from tests.factories import Factory
+from tests.factories import Factory, one_transaction
 
 NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)
 ANOMALIES = "/v1/analytics/nhi-anomalies"
@@ -47,6 +47,7 @@ class Data:
 
 
 @pytest.fixture
+@one_transaction
 async def data(factory: Factory) -> Data:
     d = Data()
     org = await factory.org("Acme")

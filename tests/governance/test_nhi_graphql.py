@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.factories import Factory
+from tests.factories import Factory, one_transaction
 from tests.governance.test_guardian_graphql import codes, gql
 from tests.governance.test_nhi_risk import END, START, build, hour
 from tests.governance.test_nhi_risk_rest import ORDER
@@ -18,6 +18,7 @@ W = {"from": START.isoformat(), "to": END.isoformat()}
 
 
 @pytest.fixture
+@one_transaction
 async def data(factory: Factory) -> dict[str, Any]:
     built = await build(factory)
     built["user"] = await factory.user(built["org"], "ana")

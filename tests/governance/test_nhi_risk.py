@@ -41,7 +41,7 @@ from resolvers.governance.nhi_risk import (
     risks,
     spend_burst,
 )
-from tests.factories import Factory
+from tests.factories import Factory, one_transaction
 
 START = datetime(2026, 5, 1, tzinfo=UTC)
 END = START + timedelta(days=7)
@@ -52,6 +52,7 @@ def hour(n: int, minutes: int = 0) -> datetime:
     return START + n * HOUR + timedelta(minutes=minutes)
 
 
+@one_transaction
 async def build(factory: Factory) -> dict[str, Any]:
     org = await factory.org("Acme")
     other = await factory.org("Globex")

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from gateway.ids import ANOMALY, GUARDIAN, NHI, render_id
-from tests.factories import Factory
+from tests.factories import Factory, one_transaction
 from tests.governance.test_nhi_risk import END, START, build, hour
 
 NOW = END + timedelta(hours=1)
@@ -26,6 +26,7 @@ ORDER = ["maxed", "burst", "denier", "over", "unverified3", "half", "even", "qui
 
 
 @pytest.fixture
+@one_transaction
 async def data(factory: Factory) -> dict[str, Any]:
     built = await build(factory)
     built["user"] = await factory.user(built["org"], "ana")

@@ -19,13 +19,14 @@ from typing import Any
 
 import pytest
 
-from tests.factories import Factory
+from tests.factories import Factory, one_transaction
 
 API = "/api/analytics"
 END = datetime(2026, 3, 10, 12, tzinfo=UTC)
 
 
 @pytest.fixture
+@one_transaction
 async def data(factory: Factory) -> dict[str, Any]:
     org = await factory.org()
     metrics = {}

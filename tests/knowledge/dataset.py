@@ -48,6 +48,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tests.factories import one_transaction
+
 
 @dataclass
 class Acme:
@@ -67,6 +69,7 @@ class Acme:
         raise KeyError(name)
 
 
+@one_transaction
 async def build_acme(factory: Any) -> Acme:
     """Writes the dataset above and returns its rows by name."""
     org = await factory.org("Acme")

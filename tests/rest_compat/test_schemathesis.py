@@ -25,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from rest_compat.openapi import document
+from tests.factories import one_transaction
 from tests.knowledge.dataset import build_acme
 
 CHECKS = [
@@ -38,6 +39,7 @@ OPERATIONS = {op.label: op for op in (result.ok() for result in SCHEMA.get_all_o
 
 
 @pytest.fixture
+@one_transaction
 async def admin(factory: Any) -> dict[str, str]:
     """An admin of a Growth organisation with knowledge data and a deployment."""
     acme = await build_acme(factory)

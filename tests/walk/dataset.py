@@ -21,7 +21,7 @@ from sqlmodel import SQLModel
 
 from gateway.auth import Principal
 from models.tenancy import ROLES
-from tests.factories import Factory
+from tests.factories import Factory, one_transaction
 
 Row = dict[str, Any]
 
@@ -57,6 +57,7 @@ class Tenant:
         )
 
 
+@one_transaction
 async def tenant(factory: Factory, prefix: str, *, plan: str = "growth") -> Tenant:
     """An organisation with a little of everything, every text in it starting ``prefix``."""
     org = await factory.org(f"{prefix} Org", plan=plan)
