@@ -51,7 +51,7 @@ def pytest_report_header(config: Any) -> str:
     return f"databases: sqlite, {'postgresql' if POSTGRES_URL else 'postgresql SKIPPED (no URL)'}"
 
 
-# The walks send every call as every role and scope set: a minute and more each. Listed
+# The walks send every call as every role and scope set: the longest tests (~40 s). Listed
 # late (tests/walk/), they were the last tests left, one xdist worker walking while the
 # other had nothing more to do; first in their dialect's half, they run beside the rest.
 LONGEST_FIRST = ("tests/walk/",)
