@@ -283,7 +283,7 @@ def create_app(
     rest = RestRoutes(families)
     graphql = GraphQLApp(
         app_schema,
-        graphql_ide="graphiql" if settings.graphiql else None,
+        graphql_ide="graphiql" if settings.graphiql_enabled else None,
         # The protocol the issue names; the older graphql-ws one is not offered.
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         # Strawberry refuses a handshake from another origin unless it is listed, as CORS
@@ -345,7 +345,7 @@ def create_app(
         Route("/openapi.json", openapi_json),
         *rest.routes,
         *(socket for family in families for socket in family.sockets),
-        *ui_routes(settings.graphiql),
+        *ui_routes(settings.graphiql_enabled),
     ]
     # Outermost first. Metrics sees every answer, preflights included. CORS comes before
     # the body limit so that a 413 (and any answer drawn below it) still carries the

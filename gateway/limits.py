@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from graphql import (
     DocumentNode,
@@ -26,6 +27,7 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
+    NoSchemaIntrospectionCustomRule,
     OperationDefinitionNode,
     SelectionSetNode,
 )
@@ -203,13 +205,37 @@ def _refusal(document: DocumentNode) -> tuple[str, str, int] | None:
 _validate = lru_cache(maxsize=1024)(validate_document)
 
 
+class IntrospectionDisabled(NoSchemaIntrospectionCustomRule):
+    """graphql-core's rule (any field of an introspection type: __schema, __type; not
+    __typename), its errors carrying a code clients can act on."""
+
+    def report_error(self, error: GraphQLError) -> None:
+        super().report_error(
+            GraphQLError(
+                f"{error.message} Introspection is off in production mode "
+                "(GATEWAY_INTROSPECTION=true turns it on).",
+                error.nodes,
+                extensions={"code": "INTROSPECTION_DISABLED"},
+            )
+        )
+
+
+def introspection_allowed(context: Any) -> bool:
+    """Whether the request's settings allow introspection. The schema is shared by apps
+    with different settings, so this is read per request from its Context; a bare
+    ``schema.execute`` without one (tests, scripts) is the development default."""
+    settings = getattr(context, "settings", None)
+    return settings is None or bool(settings.introspection_enabled)
+
+
 class DocumentLimits(SchemaExtension):
     """Tokens while parsing, then the limits above, then graphql-core's validation.
 
     Strawberry's ValidationCache validates whatever ran before it, so this extension
     takes its place: a refused document is never handed to the standard rules. Both
-    outcomes are cached per document (the parser cache hands back the same object).
-    The rule tuple must be the same object on every request for the cache to hit.
+    outcomes are cached per document (the parser cache hands back the same object)
+    and rule tuple, which holds IntrospectionDisabled when the request's settings turn
+    introspection off.
     """
 
     def on_operation(self) -> Iterator[None]:
@@ -233,6 +259,10 @@ class DocumentLimits(SchemaExtension):
             ]
         else:
             schema = context.schema._schema
-            errors = _validate(schema, context.graphql_document, context.validation_rules)
+            rules = context.validation_rules
+            if not introspection_allowed(context.context):
+                # A rule tuple of its own, so the cache keeps the two outcomes apart.
+                rules = (*rules, IntrospectionDisabled)
+            errors = _validate(schema, context.graphql_document, rules)
             context.pre_execution_errors = list(errors)
         yield

@@ -10,7 +10,7 @@ import secrets
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
@@ -37,6 +37,7 @@ ASYNC_DRIVERS = {
 }
 SYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+ENVIRONMENTS = ("development", "production")
 
 
 def default_data_dir() -> Path:
@@ -64,7 +65,23 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
-    graphiql: bool = True
+    env: Literal["development", "production"] = Field(
+        default="development",
+        description="production turns off GraphiQL, Swagger UI, introspection and the debug "
+        "endpoints unless each is switched on explicitly.",
+    )
+    # None is "the environment's default" (see the *_enabled properties); an explicit
+    # true or false always wins, so production can keep one of them on.
+    graphiql: bool | None = Field(
+        default=None,
+        description="Serve GraphiQL on GET /graphql and Swagger UI on /docs "
+        "(default: on in development, off in production).",
+    )
+    introspection: bool | None = Field(
+        default=None,
+        description="Answer __schema and __type queries "
+        "(default: on in development, off in production).",
+    )
     db_pool_size: int = Field(default=10, gt=0)
     db_pool_timeout: float = Field(
         default=10.0,
@@ -132,10 +149,10 @@ class Settings(BaseSettings):
         "cost.threshold_exceeded when an analysis crosses it.",
     )
 
-    debug_endpoints: bool = Field(
-        default=False,
+    debug_endpoints: bool | None = Field(
+        default=None,
         description="Serve the agent console's development endpoint /api/analytics/debug "
-        "(to admins); off, it answers 404.",
+        "(to admins); off, it answers 404 (default: off in both environments).",
     )
     ws_interval: float = Field(
         default=10.0,
@@ -225,6 +242,22 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a log level; use one of {', '.join(LOG_LEVELS)}")
         return level
 
+    @field_validator("env", mode="before")
+    @classmethod
+    def _check_env(cls, value: object) -> object:
+        env = str(value).strip().lower()
+        if env not in ENVIRONMENTS:
+            raise ValueError(f"{value!r} is not an environment; use {' or '.join(ENVIRONMENTS)}")
+        return env
+
+    @field_validator("graphiql", "introspection", "debug_endpoints", mode="before")
+    @classmethod
+    def _empty_is_the_default(cls, value: object) -> object:
+        # GATEWAY_GRAPHIQL= (as compose writes an unset ${GATEWAY_GRAPHIQL:-}) means unset.
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
     @field_validator("port")
     @classmethod
     def _check_port(cls, value: int) -> int:
@@ -260,6 +293,25 @@ class Settings(BaseSettings):
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'gateway.db'}"
         return self
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        """GraphiQL and Swagger UI (and their assets) are served."""
+        return not self.production if self.graphiql is None else self.graphiql
+
+    @property
+    def introspection_enabled(self) -> bool:
+        """__schema and __type may be asked (__typename always may)."""
+        return not self.production if self.introspection is None else self.introspection
+
+    @property
+    def debug_endpoints_enabled(self) -> bool:
+        """The development endpoints are served; never by default, in either environment."""
+        return bool(self.debug_endpoints)
 
     def resolved_jwt_secret(self) -> str:
         """The HS256 secret: the configured one, else one generated once and kept in data_dir."""

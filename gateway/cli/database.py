@@ -100,6 +100,10 @@ async def prepare_serve(engine: AsyncEngine, settings: Settings, *, demo: bool) 
     print(f"\nAdmin token for {admin.username} (valid 24h):\n\nexport TOKEN={token}\n")
     for path in PORTAL_PATHS:
         print(f'curl -H "Authorization: Bearer $TOKEN" "{base}{path}"')
+    if not settings.graphiql_enabled:
+        # Production mode (or GATEWAY_GRAPHIQL=false): no browser UI to point at.
+        print(f"\nGraphQL: {base}/graphql\n", flush=True)
+        return
     print(f"\nREST docs (Swagger UI): {base}/docs")
     print(f"GraphiQL, signed in as {admin.username}: {base}/graphql?token={token}")
     print(f"\nGraphQL (GraphiQL in a browser): {base}/graphql\n", flush=True)

@@ -30,7 +30,7 @@ class DebugEndpoints(BasePermission):
     """Passes only when the debug endpoints are switched on."""
 
     async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        if not info.context.settings.debug_endpoints:
+        if not info.context.settings.debug_endpoints_enabled:
             raise GatewayError(
                 "NOT_FOUND", "debug endpoints are off (GATEWAY_DEBUG_ENDPOINTS=false)"
             )

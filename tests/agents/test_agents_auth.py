@@ -53,7 +53,8 @@ async def test_debug_is_off_by_default(db, people) -> None:
     from gateway.settings import Settings
 
     # The tests switch it on (tests/conftest.py); a gateway as installed has it off.
-    assert Settings.model_fields["debug_endpoints"].default is False
+    assert Settings.model_fields["debug_endpoints"].default is None
+    assert Settings(debug_endpoints=None).debug_endpoints_enabled is False
     app = create_app(Settings(debug_endpoints=False), engine=db, run_migrations=False)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

@@ -53,6 +53,11 @@ BAD_SETTINGS = [
         "GATEWAY_LOG_LEVEL: 'loud' is not a log level; "
         "use one of critical, error, warning, info, debug, trace",
     ),
+    (
+        "env",
+        {"GATEWAY_ENV": "staging"},
+        "GATEWAY_ENV: 'staging' is not an environment; use development or production",
+    ),
     ("port-high", {"GATEWAY_PORT": "99999"}, "GATEWAY_PORT: 99999 is not a port; use 1 to 65535"),
     ("port-zero", {"GATEWAY_PORT": "0"}, "GATEWAY_PORT: 0 is not a port; use 1 to 65535"),
     (
