@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any
 
 import strawberry
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -25,7 +25,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
@@ -45,6 +45,7 @@ from gateway.media_types import GRAPHQL_RESPONSE_JSON, is_request_error, respons
 from gateway.metrics import MetricsMiddleware, metrics
 from gateway.rate_limits import RateLimiter, parse_limits, storage_for
 from gateway.redirects import relative_slash_redirects
+from gateway.request_log import RequestLogMiddleware, note_operation
 from gateway.schema import build_schema, schema
 from gateway.settings import Settings, get_settings
 from gateway.sql import utcnow
@@ -97,6 +98,16 @@ class GraphQLApp(GraphQL[Context, None]):
         # Chosen once from Accept and carried to create_response, which has no request.
         sub_response.media_type = response_media_type(request.headers.get("accept"))
         return sub_response
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        data = await super().parse_http_body(request)
+        # The access line's operation: a batch is named by its first operation.
+        first = data[0] if isinstance(data, list) and data else data
+        if isinstance(first, GraphQLRequestData):
+            note_operation(first.operation_name)
+        return data
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -351,6 +362,8 @@ def create_app(
     # the body limit so that a 413 (and any answer drawn below it) still carries the
     # Access-Control headers a listed page needs to read it; a preflight has no body.
     middleware = [
+        # Outermost of all, so that every answer (a 413, a redirect) carries the id.
+        Middleware(RequestLogMiddleware),
         Middleware(MetricsMiddleware, window=gauges.requests),
         *cors_middleware(settings.allowed_origins, routes),
         Middleware(

@@ -27,6 +27,7 @@ from gateway.csrf import csrf_refusal
 from gateway.db import database_errors
 from gateway.errors import GatewayError
 from gateway.live import Hub
+from gateway.request_log import note_organisation
 from gateway.settings import Settings, get_settings
 from gateway.sql import utcnow
 from gateway.system_health import Gauges
@@ -113,6 +114,8 @@ class Context:
                         )
                 except GatewayError as exc:
                     self._principal = exc
+                else:
+                    note_organisation(self._principal.org_id)
         if isinstance(self._principal, GatewayError):
             raise self._principal
         return self._principal

@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
+    # text for a terminal by default, predictably (no guessing from a TTY); production
+    # sets json, one object per line for a collector (gateway/log_format.py).
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="How `gateway serve` writes its logs: `text` or `json` (one object a line).",
+    )
     env: Literal["development", "production"] = Field(
         default="development",
         description="production turns off GraphiQL, Swagger UI, introspection and the debug "

@@ -25,6 +25,7 @@ from gateway.body_limit import BodyTooLarge
 from gateway.context import context_for
 from gateway.errors import GatewayError, bad_input, retry_headers
 from gateway.inputs import value_problem
+from gateway.request_log import note_operation
 from rest_compat.params import NoParams, RouteParams, Variables, read_params
 
 log = logging.getLogger("gateway.rest")
@@ -160,6 +161,7 @@ def error_response(family: Family, error: GatewayError) -> JSONResponse:
 async def execute(route: RestRoute, request: Request) -> Response:
     """Run the route's operation for this request and answer in the family's terms."""
     schema = request.app.state.runtime.schema
+    note_operation(f"{route.family.name}_{route.op}")
     context = context_for(request)
     try:
         limiter = request.app.state.runtime.limiters.get(route.family.name)

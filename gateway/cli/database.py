@@ -129,6 +129,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from gateway.app import create_app
+    from gateway.log_format import logging_config
 
     settings = settings.model_copy(
         update={"host": args.host or settings.host, "port": args.port or settings.port}
@@ -141,7 +142,16 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         needs_schema=False,
     )
     app = create_app(settings, run_migrations=False)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        # The gateway's own access line (gateway.access, with the request id) replaces
+        # uvicorn's, which would log raw paths and query strings.
+        access_log=False,
+        log_config=logging_config(settings.log_format, settings.log_level),
+    )
     return 0
 
 
