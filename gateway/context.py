@@ -88,6 +88,8 @@ class Context:
     hub: Hub = field(default_factory=Hub)
     # A graphql-transport-ws client's ``connection_init`` payload (Strawberry sets it).
     connection_params: dict[str, object] | None = None
+    # A REST call's stored operation (``family.op``): its label in the operation metrics.
+    stored_operation: str | None = None
     loaders: Loaders = field(init=False)
     _connection: AsyncConnection | None = field(default=None, init=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)

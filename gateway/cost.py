@@ -43,7 +43,10 @@ from graphql import (
     is_object_type,
     value_from_ast_untyped,
 )
+from prometheus_client import Counter, Histogram
 from strawberry.extensions import SchemaExtension
+
+from gateway.metrics import REGISTRY
 
 # A list without ``first`` is taken to hold 10 items. Such lists are short by design
 # (an entry's authors, a department's top 5 holders, the top 10 components, the
@@ -51,6 +54,19 @@ from strawberry.extensions import SchemaExtension
 # must catch is their fan-out when nested, which 10 per level shows.
 DEFAULT_LIST_SIZE = 10
 DEFAULT_BUDGET = 50_000
+
+COST_ESTIMATE = Histogram(
+    "gateway_graphql_cost_estimate",
+    "Estimated cost of each GraphQL operation before it runs (gateway/cost.py).",
+    # Around the default budget (50,000): where operations sit relative to it.
+    buckets=(1, 10, 100, 1_000, 5_000, 10_000, 25_000, 50_000, 100_000, 1_000_000),
+    registry=REGISTRY,
+)
+COST_REFUSALS = Counter(
+    "gateway_graphql_cost_refusals_total",
+    "GraphQL operations refused before running as QUERY_TOO_COSTLY.",
+    registry=REGISTRY,
+)
 
 
 @lru_cache(maxsize=4)
@@ -188,8 +204,10 @@ class QueryCost(SchemaExtension):
             context.operation_name,
             context.variables,
         )
+        COST_ESTIMATE.observe(self.cost)
         budget = getattr(context.context, "max_query_cost", DEFAULT_BUDGET)
         if self.cost > budget:
+            COST_REFUSALS.inc()
             # A result set before execution is answered as is: nothing runs.
             context.result = ExecutionResult(
                 data=None,

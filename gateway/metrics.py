@@ -1,4 +1,7 @@
-"""Prometheus metrics: requests by route template, method and status, and latency.
+"""Prometheus metrics: requests by route template, method and status, and latency; the
+live side; rate-limit refusals; and, read at each scrape from the app's own engine, its
+connection pool and the job queue (gateway/scrape_gauges.py). The GraphQL operations'
+durations are gateway/operation_metrics.py's, their cost estimates gateway/cost.py's.
 
 Who may read ``/metrics`` (settings ``metrics_public`` and ``metrics_token``):
 - public (the default): anyone, with or without a token;
@@ -28,6 +31,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.request_window import RequestWindow
+from gateway.scrape_gauges import scrape_gauges
 
 REGISTRY = CollectorRegistry()
 REQUESTS = Counter(
@@ -65,6 +69,14 @@ LIVE_BROKER_ERRORS = Counter(
     "gateway_live_broker_errors_total",
     "Live events that Redis did not take (published locally only), by operation.",
     ["operation"],
+    registry=REGISTRY,
+)
+
+# Incremented where a family's limiter refuses a request (rest_compat/routing.py).
+RATE_LIMIT_REJECTIONS = Counter(
+    "gateway_rate_limit_rejections_total",
+    "Requests refused 429 by a rate limit, by REST family.",
+    ["family"],
     registry=REGISTRY,
 )
 
@@ -130,4 +142,8 @@ async def metrics(request: Request) -> Response:
             status_code=401,
             headers={"WWW-Authenticate": "Bearer"},
         )
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+    # The process-wide metrics, then this app's pool and queue, read now (several apps
+    # may share the process in tests: each reports its own engine).
+    runtime = request.app.state.runtime
+    scraped = generate_latest(REGISTRY) + generate_latest(await scrape_gauges(runtime.engine))
+    return Response(scraped, media_type=CONTENT_TYPE_LATEST)

@@ -18,9 +18,12 @@ from gateway.families import FAMILIES, known_scopes
 from gateway.family import FamilyConflict, FamilyManifest, apply_extensions, check
 from gateway.input_guard import InputGuard
 from gateway.limits import DocumentLimits
+from gateway.operation_metrics import OperationMetrics
 from gateway.permissions import Requires
 
 EXTENSIONS: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+    # First, so that its time includes every other extension's work (parse, validation).
+    OperationMetrics,
     CloseRequestConnection,
     # DocumentLimits caps tokens for the parser, then checks the document's
     # limits (gateway/limits.py) and validates it, both cached per document.

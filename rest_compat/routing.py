@@ -25,6 +25,7 @@ from gateway.body_limit import BodyTooLarge
 from gateway.context import context_for
 from gateway.errors import GatewayError, bad_input, retry_headers
 from gateway.inputs import value_problem
+from gateway.metrics import RATE_LIMIT_REJECTIONS
 from gateway.request_log import note_operation
 from rest_compat.params import NoParams, RouteParams, Variables, read_params
 
@@ -163,6 +164,7 @@ async def execute(route: RestRoute, request: Request) -> Response:
     schema = request.app.state.runtime.schema
     note_operation(f"{route.family.name}_{route.op}")
     context = context_for(request)
+    context.stored_operation = f"{route.family.name}.{route.op}"
     try:
         limiter = request.app.state.runtime.limiters.get(route.family.name)
         if limiter is not None:
@@ -171,6 +173,7 @@ async def execute(route: RestRoute, request: Request) -> Response:
             principal = await context.principal()
             refused = await limiter.hit(str(principal.org_id), str(principal.user_id))
             if refused is not None:
+                RATE_LIMIT_REJECTIONS.labels(route.family.name).inc()
                 raise refused.error()
         try:
             check_request_text(request)
