@@ -69,7 +69,8 @@ class Settings(BaseSettings):
     # sets json, one object per line for a collector (gateway/log_format.py).
     log_format: Literal["text", "json"] = Field(
         default="text",
-        description="How `gateway serve` writes its logs: `text` or `json` (one object a line).",
+        description="How `gateway serve` and `gateway worker` write their logs: `text`, or "
+        "`json` (one object a line).",
     )
     env: Literal["development", "production"] = Field(
         default="development",

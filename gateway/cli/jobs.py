@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import logging.config
 import signal
 from datetime import UTC
 from typing import Any
@@ -90,9 +91,10 @@ async def run_worker(engine: AsyncEngine, settings: Settings) -> None:
 
 
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
-    )
+    from gateway.log_format import logging_config
+
+    # The same records and format as `gateway serve` (GATEWAY_LOG_FORMAT, GATEWAY_LOG_LEVEL).
+    logging.config.dictConfig(logging_config(settings.log_format, settings.log_level))
     with_engine(settings, lambda engine: run_worker(engine, settings), needs_schema=False)
     return 0
 
