@@ -3,7 +3,7 @@ busiest agents' work, and the last complete day's outliers, from the daily count
 organisation's actions. The numerics are in ``forecast_model.py``.
 
 History: the last 28 UTC days, today included (from midnight 27 days before today's to
-the request's "now"). Two statements read it, grouped by UTC day (``time_bucket``):
+the request's "now"). Two statements read it, grouped by UTC day (``trends.utc_day``):
 the organisation's actions per day with its high and critical ones (``FILTER``), and the
 actions per day of the 5 agents with the most actions in the history (ties by name).
 
@@ -62,7 +62,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.jobs import off_loop
 from gateway.rounding import half_up, ratio
-from gateway.sql import time_bucket
 from models.agents import HIGH_RISK
 from resolvers.agents import forecast_model as model
 from resolvers.agents.forecast_types import (
@@ -77,7 +76,7 @@ from resolvers.agents.forecast_types import (
     RiskForecastDay,
     RiskPredictions,
 )
-from resolvers.agents.trends import ACTIONS, in_window, window_start
+from resolvers.agents.trends import ACTIONS, in_window, utc_day, window_start
 
 HISTORY_DAYS = 28
 TOP_AGENTS = 5
@@ -149,7 +148,7 @@ async def history(conn: AsyncConnection, *, org_id: uuid.UUID, now: datetime) ->
     """The organisation's daily counts over the last 28 UTC days: two statements."""
     start = window_start(now, HISTORY_DAYS)
     where = in_window(org_id, start, now)
-    day = time_bucket("day", ACTIONS.c.timestamp).label("day")
+    day = utc_day(ACTIONS.c.timestamp).label("day")
     high = func.count().filter(ACTIONS.c.risk_level.in_(HIGH_RISK))
     rows = await conn.execute(
         select(day, func.count().label("total"), high.label("high")).where(*where).group_by(day)
@@ -178,7 +177,7 @@ async def _top_agents(
         .limit(TOP_AGENTS)
         .subquery()
     )
-    day = time_bucket("day", ACTIONS.c.timestamp).label("day")
+    day = utc_day(ACTIONS.c.timestamp).label("day")
     rows = await conn.execute(
         select(ranked.c.agent_id, ranked.c.rank, day, func.count().label("n"))
         .join_from(ACTIONS, ranked, ACTIONS.c.agent_id == ranked.c.agent_id)

@@ -30,7 +30,7 @@ and the error rate to 4.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -39,7 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from gateway.rounding import half_up
 from gateway.settings import Settings
 from gateway.system_health import Gauges
-from resolvers.agents.overview import ACTIONS
+from resolvers.agents.overview import ACTIONS, HOUR
 from resolvers.agents.performance_types import (
     ApplicationFigures,
     CpuFigures,
@@ -116,7 +116,7 @@ async def system_performance(
     recent = await conn.scalar(
         select(func.count()).where(
             ACTIONS.c.org_id == org_id,
-            ACTIONS.c.timestamp > now - timedelta(hours=1),
+            ACTIONS.c.timestamp > now - HOUR,
             ACTIONS.c.timestamp <= now,
         )
     )

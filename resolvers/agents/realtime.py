@@ -32,6 +32,7 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gateway.request_window import RequestFigures
 from gateway.rounding import half_up
 from gateway.system_health import Gauges
 from resolvers.agents.overview import Overview, overview
@@ -69,9 +70,8 @@ def overview_status(found: Overview, now: datetime) -> OverviewStatus:
     return OverviewStatus(has_data=age is not None, message=message, data_age_minutes=age)
 
 
-def system_health(gauges: Gauges, latency_ms: float) -> SystemHealth:
+def system_health(gauges: Gauges, figures: RequestFigures, latency_ms: float) -> SystemHealth:
     sample, age = gauges.system.sample()
-    figures = gauges.requests.figures()
     return SystemHealth(
         status="live",
         source="psutil",
@@ -85,8 +85,7 @@ def system_health(gauges: Gauges, latency_ms: float) -> SystemHealth:
     )
 
 
-def performance_figures(gauges: Gauges) -> PerformanceFigures:
-    figures = gauges.requests.figures()
+def performance_figures(figures: RequestFigures) -> PerformanceFigures:
     return PerformanceFigures(
         status="live",
         source="gateway_metrics",
@@ -103,6 +102,8 @@ async def realtime_metrics(
     found = await overview(conn, org_id, now)
     latency = await round_trip_ms(conn)
     status = overview_status(found, now)
+    # One reading of the request window for both parts (it merges 300 buckets).
+    figures = gauges.requests.figures()
     recent = found.total_actions_last_hour > 0
     dialect = conn.dialect.name
     return RealtimeMetrics(
@@ -115,8 +116,8 @@ async def realtime_metrics(
             actions_last_24h=found.actions_last_24h,
             status=status,
         ),
-        system_health=system_health(gauges, latency),
-        performance_metrics=performance_figures(gauges),
+        system_health=system_health(gauges, figures, latency),
+        performance_metrics=performance_figures(figures),
         data_quality=DataQuality(
             source="production_database",
             timestamp=now,

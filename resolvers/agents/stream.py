@@ -44,29 +44,15 @@ from gateway.live import Audience, Event, Feed, Hub, Kind
 from gateway.settings import Settings
 from gateway.sql import table_of
 from gateway.system_health import Gauges
+from gateway.times import rfc3339
 from models.tenancy import User
 from resolvers.agents import realtime
 from resolvers.agents.realtime_types import RealtimeMetrics
-from resolvers.agents.types import AgentAction
+from resolvers.agents.types import ACTION_COLUMNS, AgentAction
 
 USERS = table_of(User)
 REALTIME = "agents.realtime"
 ACTIONS = "agents.actions"
-_EVENT_FIELDS = (
-    "id",
-    "display_id",
-    "agent_id",
-    "action_type",
-    "tool_name",
-    "risk_level",
-    "mitre_tactic",
-    "nist_control",
-    "recommendation",
-    "summary",
-    "status",
-    "reviewed_by",
-    "timestamp",
-)
 
 
 class Sources(Protocol):
@@ -91,11 +77,6 @@ class Tick:
     message: str
 
 
-def z_time(moment: datetime) -> str:
-    """RFC 3339 in UTC with ``Z``, as the seed writes times."""
-    return moment.isoformat().replace("+00:00", "Z")
-
-
 async def email_of(ctx: Context, principal: Principal) -> str | None:
     """The caller's email (the WebSocket path names whose stream it is)."""
     return await ctx.scalar(
@@ -110,7 +91,7 @@ def connection_message(email: str, now: datetime) -> dict[str, Any]:
         "type": "connection",
         "status": "connected",
         "message": f"Real-time analytics connected for {email}",
-        "timestamp": z_time(now),
+        "timestamp": rfc3339(now),
     }
 
 
@@ -118,7 +99,7 @@ def metrics_update(metrics: RealtimeMetrics, sockets: int) -> dict[str, Any]:
     overview, health = metrics.real_time_overview, metrics.system_health
     return {
         "type": "metrics_update",
-        "timestamp": z_time(metrics.timestamp),
+        "timestamp": rfc3339(metrics.timestamp),
         "metrics": {
             "active_websocket_connections": sockets,
             "recent_actions_last_hour": overview.total_actions_last_hour,
@@ -176,7 +157,7 @@ def _jsonable(value: Any) -> Any:
 
 def publish_action(hub: Hub, org_id: uuid.UUID, row: Mapping[str, Any]) -> None:
     """Announces a recorded action (call it after the transaction commits)."""
-    hub.publish(ACTIONS, org_id, {name: _jsonable(row[name]) for name in _EVENT_FIELDS})
+    hub.publish(ACTIONS, org_id, {name: _jsonable(row[name]) for name in ACTION_COLUMNS})
 
 
 def action_of(event: Event) -> AgentAction:

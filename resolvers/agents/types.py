@@ -12,7 +12,9 @@ from gateway.context import Info
 from resolvers.tenancy.loaders import users_by_id
 from resolvers.tenancy.types import User
 
-_ACTION_FIELDS = (
+# An action's columns as the type shows them (``reviewed_by`` is its ``reviewed_by_id``);
+# the live stream carries the same ones (resolvers/agents/stream.py).
+ACTION_COLUMNS = (
     "id",
     "display_id",
     "agent_id",
@@ -24,7 +26,7 @@ _ACTION_FIELDS = (
     "recommendation",
     "summary",
     "status",
-    "reviewed_by_id",
+    "reviewed_by",
     "timestamp",
 )
 
@@ -56,7 +58,7 @@ class AgentAction:
 
     @classmethod
     def from_row(cls, row: Any) -> AgentAction:
-        values = {name: row[name] for name in _ACTION_FIELDS if name != "reviewed_by_id"}
+        values = {name: row[name] for name in ACTION_COLUMNS if name != "reviewed_by"}
         return cls(**values, reviewed_by_id=row["reviewed_by"])
 
 

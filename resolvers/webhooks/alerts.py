@@ -25,10 +25,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.rounding import decimal_string
 from gateway.sql import MONEY_UNITS, money_units, table_of
+from gateway.times import rfc3339
 from gateway.webhooks import emit, emit_many
 from models.incidents import CostAnalysis
 from resolvers.incidents.kpi_reads import target_met
-from resolvers.webhooks.signing import rfc3339
 
 COSTS = table_of(CostAnalysis)
 

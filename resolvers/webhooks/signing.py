@@ -11,17 +11,14 @@ import hashlib
 import hmac
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+
+from gateway.times import rfc3339
 
 SIGNATURE_HEADER = "X-Signature-256"
 ID_HEADER = "X-Webhook-Id"
 EVENT_HEADER = "X-Webhook-Event"
-
-
-def rfc3339(moment: datetime) -> str:
-    """``moment`` in UTC with ``Z``, as the REST dialect writes times."""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def body_of(event_id: uuid.UUID, event: str, occurred_at: datetime, data: Any) -> bytes:

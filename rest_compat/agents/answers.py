@@ -12,29 +12,13 @@ from typing import Any
 
 from starlette.requests import Request
 
+from gateway.times import z_form
 from rest_compat.params import Variables
 
-UTC_OFFSET = "+00:00"
 TIME_KEYS = frozenset({"timestamp", "report_date", "start_date", "end_date", "next_review_date"})
-
-
-def z_times(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _field(key, item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [z_times(item) for item in value]
-    return value
-
-
-def _field(key: str, item: Any) -> Any:
-    if isinstance(item, str):
-        if key in TIME_KEYS and item.endswith(UTC_OFFSET):
-            return item.removesuffix(UTC_OFFSET) + "Z"
-        return item
-    return z_times(item)
 
 
 def seed_times(data: dict[str, Any], variables: Variables, request: Request) -> Any:
     """A shaper: the operation's ``data`` with the seed's ``Z`` times."""
     del variables, request
-    return z_times(data.get("data"))
+    return z_form(data.get("data"), TIME_KEYS)

@@ -16,11 +16,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from gateway.errors import not_found
+from gateway.times import z_form
 from rest_compat.params import Variables
 from rest_compat.routing import ShapeFn
 
 Schema = dict[str, Any]
-UTC_OFFSET = "+00:00"
 TIME_KEYS = frozenset(
     {
         "created_at",
@@ -66,21 +66,7 @@ OPAQUE_KEYS = frozenset(
 
 def drf_form(value: Any) -> Any:
     """``value`` with each UTC time under a key of ``TIME_KEYS`` ending in ``Z``."""
-    if isinstance(value, dict):
-        return {key: _field(key, item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [drf_form(item) for item in value]
-    return value
-
-
-def _field(key: str, item: Any) -> Any:
-    if key in OPAQUE_KEYS:
-        return item
-    if isinstance(item, str):
-        if key in TIME_KEYS and item.endswith(UTC_OFFSET):
-            return item.removesuffix(UTC_OFFSET) + "Z"
-        return item
-    return drf_form(item)
+    return z_form(value, TIME_KEYS, OPAQUE_KEYS)
 
 
 @dataclass(frozen=True)

@@ -23,11 +23,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, func, select, union
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.sql import epoch_bucket, table_of
+from gateway.sql import table_of
 from models.agents import HIGH_RISK, AgentAction, UserSession
 from models.audit import AuditEvent
 from models.tenancy import User
 from resolvers.agents.actions import STATUS_OF
+from resolvers.agents.trends import utc_day
 
 ACTIONS = table_of(AgentAction)
 SESSIONS = table_of(UserSession)
@@ -35,7 +36,6 @@ USERS = table_of(User)
 AUDIT = table_of(AuditEvent)
 REVIEWS = tuple(STATUS_OF.values())
 WEEK = timedelta(days=7)
-DAY_SECONDS = 86_400
 
 
 @dataclass(frozen=True)
@@ -116,9 +116,7 @@ def previous_window(start: datetime, days: int) -> list[ColumnElement[bool]]:
 
 async def peak_day(conn: AsyncConnection, org_id: uuid.UUID, start: datetime, now: datetime) -> int:
     """The most actions of the period on one UTC day; 0 without any."""
-    # UTC days: buckets of 86,400 s from the epoch (date_bin on PostgreSQL, a third of
-    # date_trunc's cost in a time zone over a million rows).
-    day = epoch_bucket(ACTIONS.c.timestamp, DAY_SECONDS)
+    day = utc_day(ACTIONS.c.timestamp)
     per_day = (
         select(func.count().label("n"))
         .where(ACTIONS.c.org_id == org_id, *current_window(start, now))

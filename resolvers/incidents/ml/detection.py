@@ -32,12 +32,12 @@ from gateway.errors import bad_input
 from gateway.jobs import ClaimedJob, job_kind, off_loop
 from gateway.rounding import half_up
 from gateway.sql import table_of, time_bucket, upsert
+from gateway.times import rfc3339
 from models.incidents import Incident
 from models.predictive import AnomalyDetection, PredictiveModel
 from resolvers.incidents.ml import features
 from resolvers.incidents.ml.training import load
 from resolvers.incidents.ml.zscore import Score, modified_z, severity_of
-from resolvers.webhooks.signing import rfc3339
 
 log = logging.getLogger("gateway.models")
 
