@@ -273,7 +273,9 @@ async def test_a_stale_job_on_its_last_attempt_fails_saying_why(
 async def test_a_running_job_heartbeats_so_no_other_worker_takes_it(
     db: AsyncEngine, factory: Factory
 ) -> None:
-    # given: a job that runs for four heartbeat timeouts
+    # given: a job that runs for four heartbeat timeouts. The timeout is long enough
+    # that a CI machine busy with other tests still gets a heartbeat in (at 0.2 s one
+    # delayed write let the other worker reclaim the job).
     org = await factory.org()
     kinds = JobRegistry()
     calls: list[int] = []
@@ -281,18 +283,18 @@ async def test_a_running_job_heartbeats_so_no_other_worker_takes_it(
     @kinds.job_kind("slow")
     async def slow(engine: AsyncEngine, *, job: ClaimedJob, now: datetime) -> dict[str, Any]:
         calls.append(job.attempts)
-        await asyncio.sleep(0.8)
+        await asyncio.sleep(2.4)
         return {}
 
     job_id = await enqueue(db, org, "slow", kinds)
-    first = Worker(db, kinds=kinds, heartbeat_timeout=0.2)
-    second = Worker(db, kinds=kinds, heartbeat_timeout=0.2)
+    first = Worker(db, kinds=kinds, heartbeat_timeout=0.6)
+    second = Worker(db, kinds=kinds, heartbeat_timeout=0.6)
 
     # when: the second worker keeps looking while the first runs the job
     running = asyncio.create_task(first.run_once())
     reclaimed = 0
     while not running.done():
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.2)
         reclaimed += await second.reclaim_stale()
         assert await second.run_once() is False
     await running
