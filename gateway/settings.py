@@ -87,7 +87,7 @@ class Settings(BaseSettings):
     introspection: bool | None = Field(
         default=None,
         description="Answer __schema and __type queries "
-        "(default: on in development, off in production).",
+        "(default: as GraphiQL, so on in development, off in production).",
     )
     db_pool_size: int = Field(default=10, gt=0)
     db_pool_timeout: float = Field(
@@ -312,8 +312,9 @@ class Settings(BaseSettings):
 
     @property
     def introspection_enabled(self) -> bool:
-        """__schema and __type may be asked (__typename always may)."""
-        return not self.production if self.introspection is None else self.introspection
+        """__schema and __type may be asked (__typename always may). Unset, it follows
+        GraphiQL: a GraphiQL switched on in production must be able to load the schema."""
+        return self.graphiql_enabled if self.introspection is None else self.introspection
 
     @property
     def debug_endpoints_enabled(self) -> bool:

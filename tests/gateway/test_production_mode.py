@@ -57,6 +57,11 @@ def test_settings_resolve_each_default_from_the_environment(tmp_path: Path) -> N
         tmp_path, env="production", graphiql=True, introspection=True, debug_endpoints=True
     )
     switched_off = settings_for(tmp_path, graphiql=False, introspection=False)
+    # GraphiQL on in production brings the introspection it loads the schema with.
+    graphiql_only = settings_for(tmp_path, env="production", graphiql=True)
+    graphiql_not_introspection = settings_for(
+        tmp_path, env="production", graphiql=True, introspection=False
+    )
 
     def resolved(s: Settings) -> tuple[bool, bool, bool]:
         return s.graphiql_enabled, s.introspection_enabled, s.debug_endpoints_enabled
@@ -66,6 +71,8 @@ def test_settings_resolve_each_default_from_the_environment(tmp_path: Path) -> N
     assert resolved(production) == (False, False, False)
     assert resolved(explicit) == (True, True, True)
     assert resolved(switched_off) == (False, False, False)
+    assert resolved(graphiql_only) == (True, True, False)
+    assert resolved(graphiql_not_introspection) == (True, False, False)
     assert settings_for(tmp_path, env=" Production ").env == "production"
 
 
