@@ -43,7 +43,7 @@ from gateway.jobs import Worker
 from gateway.live import Hub, hub_for
 from gateway.media_types import GRAPHQL_RESPONSE_JSON, is_request_error, response_media_type
 from gateway.metrics import MetricsMiddleware, metrics
-from gateway.rate_limits import RateLimiter, parse_limits, storage_for
+from gateway.rate_limits import Counters, RateLimiter, parse_limits
 from gateway.redirects import relative_slash_redirects
 from gateway.request_log import RequestLogMiddleware, note_operation
 from gateway.schema import build_schema, schema
@@ -76,8 +76,10 @@ class Runtime:
     openapi: dict[str, Any] | None = None
     # Each request's "now" (one clock reading per request); tests inject a fixed one.
     clock: Callable[[], datetime] = utcnow
-    # Rate limiters by REST family name (gateway/rate_limits.py).
+    # Rate limiters by REST family name, and "graphql" (gateway/rate_limits.py), and the
+    # store they count in.
     limiters: dict[str, RateLimiter] = field(default_factory=dict)
+    counters: Counters = field(default_factory=lambda: Counters(None))
     # This app's answers over the last minutes and its host's load (gateway/system_health.py).
     gauges: Gauges = field(default_factory=Gauges)
     # Live producers shared per organisation, and the event broker (gateway/live).
@@ -169,6 +171,15 @@ class GraphQLApp(GraphQL[Context, None]):
         ):
             response.status_code = 503
             response.headers.update(retry_headers(unavailable()))
+        # An operation over its organisation's cost budget never ran: 429 with the
+        # Retry-After and RateLimit fields a REST family's refusal carries. In a batch
+        # whose other operations ran, the answer stays 200 (a client retrying on 429
+        # would run those again), with the headers of the refusal.
+        refusals = [refusal for answer in answers if (refusal := _rate_limited(answer))]
+        if refusals:
+            response.headers.update(retry_headers(refusals[0]))
+            if len(refusals) == len(answers):
+                response.status_code = 429
         return response
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -214,6 +225,16 @@ def _error_code(error: object) -> object:
         return None
     extensions = error.get("extensions")
     return extensions.get("code") if isinstance(extensions, dict) else None
+
+
+def _rate_limited(answer: GraphQLHTTPResponse) -> GatewayError | None:
+    """The rate-limit refusal an answer carries (gateway/cost_budget.py), if it does."""
+    for error in answer.get("errors") or []:
+        if _error_code(error) == "RATE_LIMITED":
+            assert isinstance(error, dict)
+            details = error["extensions"].get("details")
+            return GatewayError("RATE_LIMITED", error["message"], details=details)
+    return None
 
 
 def graphql_error_response(error: GatewayError) -> Response:
@@ -269,13 +290,21 @@ async def http_refusal(rest: RestRoutes, request: Request, exc: Exception) -> Re
     )
 
 
-def limiters_for(settings: Settings) -> dict[str, RateLimiter]:
-    """The families' rate limiters, made per app, so that counters in memory start at 0."""
-    items = parse_limits(settings.incidents_rate_limits)
-    if not items:
-        return {}
-    storage = storage_for(settings.redis_url, prefix="gateway-incidents")
-    return {"incidents": RateLimiter(items, storage)}
+def limiters_for(settings: Settings, counters: Counters) -> dict[str, RateLimiter]:
+    """The rate limiters by REST family name, and ``graphql`` for the cost budget of
+    /graphql operations, made per app so that counters in memory start at 0. A REST
+    call runs its family's limits only, never the GraphQL budget."""
+    wanted = {
+        "incidents": (settings.incidents_rate_limits, "user"),
+        "governance": (settings.governance_rate_limits, "organization"),
+        "graphql": (settings.graphql_cost_budget, "organization"),
+    }
+    limiters = {}
+    for name, (setting, per) in wanted.items():
+        items = parse_limits(setting)
+        if items:
+            limiters[name] = RateLimiter(name, items, counters, per=per)
+    return limiters
 
 
 def create_app(
@@ -313,6 +342,7 @@ def create_app(
         )
         if run_migrations:
             await migrate.upgrade(db)
+        counters = Counters(settings.redis_url, retry_after=settings.rate_limit_redis_retry)
         app.state.runtime = Runtime(
             settings=settings,
             schema=app_schema,
@@ -324,7 +354,8 @@ def create_app(
                 issuer=settings.jwt_issuer,
             ),
             clock=clock,
-            limiters=limiters_for(settings),
+            limiters=limiters_for(settings, counters),
+            counters=counters,
             gauges=gauges,
             hub=hub_for(settings),
         )
@@ -341,8 +372,7 @@ def create_app(
                 yield
         finally:
             await app.state.runtime.hub.close()
-            for limiter in app.state.runtime.limiters.values():
-                limiter.close()
+            app.state.runtime.counters.close()
             if own_engine:
                 await db.dispose()
 

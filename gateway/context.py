@@ -27,6 +27,7 @@ from gateway.csrf import csrf_refusal
 from gateway.db import database_errors
 from gateway.errors import GatewayError
 from gateway.live import Hub
+from gateway.rate_limits import RateLimiter
 from gateway.request_log import note_organisation
 from gateway.settings import Settings, get_settings
 from gateway.sql import utcnow
@@ -90,6 +91,9 @@ class Context:
     connection_params: dict[str, object] | None = None
     # A REST call's stored operation (``family.op``): its label in the operation metrics.
     stored_operation: str | None = None
+    # The per-organisation budget a /graphql operation's estimated cost is taken from
+    # (gateway/cost.py); a REST call runs its family's limits instead.
+    cost_budget: RateLimiter | None = None
     loaders: Loaders = field(init=False)
     _connection: AsyncConnection | None = field(default=None, init=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
@@ -268,4 +272,5 @@ def context_for(request: Any) -> Context:
         gauges=runtime.gauges,
         clock=runtime.clock,
         hub=runtime.hub,
+        cost_budget=runtime.limiters.get("graphql"),
     )

@@ -16,7 +16,7 @@ linear in the document like the other document checks (gateway/limits.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -46,6 +46,7 @@ from graphql import (
 from prometheus_client import Counter, Histogram
 from strawberry.extensions import SchemaExtension
 
+from gateway.cost_budget import charge
 from gateway.metrics import REGISTRY
 
 # A list without ``first`` is taken to hold 10 items. Such lists are short by design
@@ -189,13 +190,14 @@ def estimate_cost(
 
 
 class QueryCost(SchemaExtension):
-    """Estimates the operation's cost before it runs; refuses it above the budget
-    (``ctx.max_query_cost``) and reports the estimate in ``extensions.cost``."""
+    """Estimates the operation's cost before it runs; refuses it above the limit
+    (``ctx.max_query_cost``), or when its organisation's budget per window cannot take
+    it (gateway/cost_budget.py), and reports the estimate in ``extensions.cost``."""
 
     def __init__(self) -> None:
         self.cost: int | None = None
 
-    def on_execute(self) -> Iterator[None]:
+    async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context
         assert context.graphql_document is not None
         self.cost = estimate_cost(
@@ -221,6 +223,10 @@ class QueryCost(SchemaExtension):
                     )
                 ],
             )
+        else:
+            refused = await charge(context.context, self.cost)
+            if refused is not None:
+                context.result = ExecutionResult(data=None, errors=[refused])
         yield
 
     def get_results(self) -> dict[str, Any]:

@@ -75,7 +75,8 @@ def unavailable(message: str = "the database is unavailable; try again shortly")
 
 def retry_headers(error: GatewayError) -> dict[str, str]:
     """Headers that go with an error's status: ``Retry-After`` on a 503, and on a 429
-    with the ``RateLimit-*`` fields of the limit that was spent (gateway/rate_limits.py)."""
+    with the ``RateLimit-*`` fields of the limit that was spent (gateway/rate_limits.py):
+    the one helper every 429 (the REST families', GraphQL's cost budget) is drawn with."""
     if error.status == 503:
         return {"Retry-After": str(RETRY_AFTER_SECONDS)}
     details = error.details or {}
@@ -84,7 +85,9 @@ def retry_headers(error: GatewayError) -> dict[str, str]:
         return {
             "Retry-After": wait,
             "RateLimit-Limit": str(details["limit"]),
-            "RateLimit-Remaining": "0",
+            # A REST call asks for 1, so 0 is left; a GraphQL operation asks for its
+            # cost, and the window may hold less than that but more than 0.
+            "RateLimit-Remaining": str(details.get("remaining", 0)),
             "RateLimit-Reset": wait,
         }
     return {}

@@ -72,10 +72,11 @@ LIVE_BROKER_ERRORS = Counter(
     registry=REGISTRY,
 )
 
-# Incremented where a family's limiter refuses a request (rest_compat/routing.py).
+# Incremented where a family's limiter refuses a request (rest_compat/routing.py), and
+# where the GraphQL cost budget refuses an operation (gateway/cost_budget.py).
 RATE_LIMIT_REJECTIONS = Counter(
     "gateway_rate_limit_rejections_total",
-    "Requests refused 429 by a rate limit, by REST family.",
+    "Requests refused 429 by a rate limit, by REST family, or graphql for the cost budget.",
     ["family"],
     registry=REGISTRY,
 )

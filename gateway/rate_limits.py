@@ -1,11 +1,14 @@
-"""Request rate limits, with the ``limits`` library: counters in memory, or in Redis
-(``GATEWAY_REDIS_URL``) so that every replica counts against the same ones.
+"""Request rate limits, with the ``limits`` library: counters in Redis
+(``GATEWAY_REDIS_URL``), so that every replica counts against the same ones, or in this
+process's memory when there is no Redis or it does not answer.
 
-A limiter holds one family's limits (``100/minute;1000/hour``), fixed windows, keyed by
-what the family limits per (the incidents family: organisation and user). A request is
-refused when any limit is spent, before anything counts it, so a refused request costs
-the caller nothing; an admitted one counts against every limit. The refusal says when
-the first spent window frees (``Retry-After``) and carries the ``RateLimit-*`` fields.
+A limiter holds one set of limits (``100/minute;1000/hour``), fixed windows, keyed by
+what it limits per: the incidents family per organisation and user, governance and the
+GraphQL cost budget per organisation. A request is refused when any limit cannot take
+its cost (1 for a REST call, the estimate for a GraphQL operation), before anything
+counts it, so a refused request costs the caller nothing; an admitted one counts
+against every limit. The refusal says when the first spent window frees
+(``Retry-After``) and what is left of it (the ``RateLimit-*`` fields, gateway/errors.py).
 """
 
 from __future__ import annotations
@@ -13,15 +16,24 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from limits import RateLimitItem, parse_many
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import FixedWindowRateLimiter
 
 from gateway.errors import GatewayError
 
 log = logging.getLogger("gateway.rate_limits")
+
+T = TypeVar("T")
+
+# Seconds a Redis command (or connecting) may take before the limiter counts in memory:
+# an INCR answers in well under a millisecond, and a Redis that is away must not hold
+# every request for the client's default (no timeout at all).
+REDIS_TIMEOUT = 0.5
 
 
 def parse_limits(text: str) -> list[RateLimitItem]:
@@ -37,61 +49,113 @@ def parse_limits(text: str) -> list[RateLimitItem]:
         ) from None
 
 
-def storage_for(redis_url: str | None, prefix: str) -> Storage:
-    """Redis (``redis://`` or ``rediss://``) when given, else this process's memory."""
-    if not redis_url:
-        return MemoryStorage()
-    return RedisStorage(f"async+{redis_url}", key_prefix=prefix)
+class Counters:
+    """Where an app's limiters count: Redis when configured and answering, else memory.
+
+    When Redis fails, the limiters count in this process's memory (limits still hold,
+    per replica, from 0) and Redis is not asked again for ``retry_after`` seconds, so a
+    dead Redis costs one timeout per interval, not one per request. Each change of
+    store is logged once. All of an app's limiters share one, so an outage is one line.
+    """
+
+    def __init__(
+        self,
+        redis_url: str | None,
+        *,
+        prefix: str = "gateway-rate-limits",
+        retry_after: float = 5.0,
+    ) -> None:
+        self.memory = FixedWindowRateLimiter(MemoryStorage())
+        self.redis: FixedWindowRateLimiter | None = None
+        if redis_url:
+            storage = RedisStorage(
+                f"async+{redis_url}",
+                key_prefix=prefix,
+                connect_timeout=REDIS_TIMEOUT,
+                stream_timeout=REDIS_TIMEOUT,
+            )
+            self.redis = FixedWindowRateLimiter(storage)
+        self.retry_after = retry_after
+        self._redis_failed = False
+        self._next_try = 0.0
+
+    async def run(self, work: Callable[[FixedWindowRateLimiter], Awaitable[T]]) -> T:
+        """``work`` on Redis, or on memory when Redis is away (or resting after a failure)."""
+        if self.redis is not None and time.monotonic() >= self._next_try:
+            try:
+                result = await work(self.redis)
+            except Exception as error:
+                self._next_try = time.monotonic() + self.retry_after
+                if not self._redis_failed:
+                    self._redis_failed = True
+                    log.warning(
+                        "rate limits: Redis failed (%s); counting in this process's memory, "
+                        "trying Redis again every %g s",
+                        error.__class__.__name__,
+                        self.retry_after,
+                    )
+            else:
+                if self._redis_failed:
+                    self._redis_failed = False
+                    log.warning("rate limits: Redis answers again; counting in Redis")
+                return result
+        return await work(self.memory)
+
+    def close(self) -> None:
+        """Closes Redis's connections (at the app's shutdown)."""
+        storage = getattr(self.redis, "storage", None)
+        client = getattr(getattr(storage, "bridge", None), "storage", None)
+        pool = getattr(client, "connection_pool", None)
+        if pool is not None:
+            pool.disconnect()
 
 
 @dataclass(frozen=True)
 class Refusal:
     limit: RateLimitItem
     retry_after: int
+    # What is left of the spent window: less than the cost asked (0 for a REST call).
+    remaining: int
+    # Whose budget: "user" or "organization" (the words of the error's message).
+    per: str
 
     def error(self) -> GatewayError:
-        amount, per = self.limit.amount, self.limit.get_expiry()
         return GatewayError(
             "RATE_LIMITED",
-            f"rate limit of {self.limit} exceeded; retry in {self.retry_after} s",
+            f"per-{self.per} rate limit of {self.limit} exceeded; retry in {self.retry_after} s",
             details={
                 "retry_after": self.retry_after,
-                "limit": amount,
-                "window_seconds": per,
+                "limit": self.limit.amount,
+                "remaining": self.remaining,
+                "window_seconds": self.limit.get_expiry(),
             },
         )
 
 
 class RateLimiter:
-    def __init__(self, items: list[RateLimitItem], storage: Storage) -> None:
+    """One set of limits, named (the name keeps its counters apart from other sets')."""
+
+    def __init__(
+        self, name: str, items: list[RateLimitItem], counters: Counters, *, per: str
+    ) -> None:
+        self.name = name
         self.items = items
-        self.storage = storage
-        self.strategy = FixedWindowRateLimiter(storage)
+        self.counters = counters
+        self.per = per
 
-    async def hit(self, *key: str) -> Refusal | None:
-        """Counts a request of ``key`` against every limit, or says which is spent.
+    async def hit(self, *key: str, cost: int = 1) -> Refusal | None:
+        """Counts ``cost`` for ``key`` against every limit, or says which cannot take it."""
+        return await self.counters.run(lambda strategy: self._hit(strategy, key, cost))
 
-        A counter store that fails (Redis unreachable) admits the request and logs: a
-        limit protects the service, and refusing everyone would be the outage itself.
-        """
-        try:
-            return await self._hit(*key)
-        except Exception:
-            log.warning("rate-limit storage failed; admitting the request", exc_info=True)
-            return None
-
-    async def _hit(self, *key: str) -> Refusal | None:
+    async def _hit(
+        self, strategy: FixedWindowRateLimiter, key: tuple[str, ...], cost: int
+    ) -> Refusal | None:
+        ids = (self.name, *key)
         for item in self.items:
-            if not await self.strategy.test(item, *key):
-                stats = await self.strategy.get_window_stats(item, *key)
-                return Refusal(item, max(1, math.ceil(stats.reset_time - time.time())))
+            if not await strategy.test(item, *ids, cost=cost):
+                stats = await strategy.get_window_stats(item, *ids)
+                wait = max(1, math.ceil(stats.reset_time - time.time()))
+                return Refusal(item, wait, stats.remaining, self.per)
         for item in self.items:
-            await self.strategy.hit(item, *key)
+            await strategy.hit(item, *ids, cost=cost)
         return None
-
-    def close(self) -> None:
-        """Closes a Redis store's connections (at the app's shutdown)."""
-        client = getattr(getattr(self.storage, "bridge", None), "storage", None)
-        pool = getattr(client, "connection_pool", None)
-        if pool is not None:
-            pool.disconnect()

@@ -199,8 +199,30 @@ class Settings(BaseSettings):
         default="100/minute;1000/hour",
         description="The incidents family's limits per user, `;`-separated (empty: none).",
     )
+    # The seed (002) names a per-organisation 429 and no figure. A dashboard of ten panels
+    # refreshed every 30 s makes 20 calls a minute per viewer, so 30 viewers at once fit
+    # in 600; a script looping without a pause meets it within seconds.
+    governance_rate_limits: str = Field(
+        default="600/minute",
+        description="The governance family's limits per organisation, `;`-separated (empty: none).",
+    )
+    # Four operations at the single-operation ceiling (max_query_cost, 50,000) a minute:
+    # a dashboard's operations cost tens to a few thousand each, so hundreds of them a
+    # minute fit, while a loop of near-ceiling queries is held to one every 15 s.
+    graphql_cost_budget: str = Field(
+        default="200000/minute",
+        description="The estimated cost (gateway/cost.py) that /graphql operations of one "
+        "organisation may spend, `;`-separated limits such as 200000/minute (empty: none); "
+        "each at least max_query_cost.",
+    )
+    rate_limit_redis_retry: float = Field(
+        default=5.0,
+        gt=0,
+        description="Seconds the rate limits count in memory after Redis failed before "
+        "they ask Redis again.",
+    )
 
-    @field_validator("incidents_rate_limits")
+    @field_validator("incidents_rate_limits", "governance_rate_limits", "graphql_cost_budget")
     @classmethod
     def _check_rate_limits(cls, value: str) -> str:
         parse_limits(value)
@@ -292,6 +314,17 @@ class Settings(BaseSettings):
         if not isinstance(key, RSAPublicKey):
             raise ValueError(f"{source} is not an RSA public key (RS256 needs one)")
         return pem
+
+    @model_validator(mode="after")
+    def _check_cost_budget(self) -> Settings:
+        # A budget smaller than an admitted operation would refuse that operation forever.
+        for item in parse_limits(self.graphql_cost_budget):
+            if item.amount < self.max_query_cost:
+                raise ValueError(
+                    f"graphql_cost_budget {item} is below max_query_cost "
+                    f"({self.max_query_cost}): an operation costing more could never run"
+                )
+        return self
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from graphql import FragmentDefinitionNode, parse, print_ast
 from starlette.requests import Request
@@ -56,9 +56,14 @@ class Family:
     # A status this dialect answers for a code instead of the gateway's own (FastAPI
     # answers a refused parameter 422, where the gateway says 400).
     statuses: Mapping[str, int] = field(default_factory=dict)
-    # Whether its routes may answer 429 (a limiter by the family's name on the runtime):
-    # the OpenAPI document lists it.
-    rate_limited: bool = False
+    # Whom its rate limit counts per, "user" or "organization", if it has one (a limiter
+    # by the family's name on the runtime, gateway/app.py limiters_for); its routes may
+    # then answer 429, and the OpenAPI document lists it.
+    rate_limit_per: Literal["user", "organization"] | None = None
+
+    @property
+    def rate_limited(self) -> bool:
+        return self.rate_limit_per is not None
 
 
 @dataclass(frozen=True)
@@ -168,10 +173,13 @@ async def execute(route: RestRoute, request: Request) -> Response:
     try:
         limiter = request.app.state.runtime.limiters.get(route.family.name)
         if limiter is not None:
-            # After authentication, before anything else, as DRF's throttles run: per
-            # organisation and user. A caller without a credential hears 401 uncounted.
+            # After authentication, before anything else, as DRF's throttles run. A
+            # caller without a credential hears 401 uncounted.
             principal = await context.principal()
-            refused = await limiter.hit(str(principal.org_id), str(principal.user_id))
+            key = [str(principal.org_id)]
+            if route.family.rate_limit_per == "user":
+                key.append(str(principal.user_id))
+            refused = await limiter.hit(*key)
             if refused is not None:
                 RATE_LIMIT_REJECTIONS.labels(route.family.name).inc()
                 raise refused.error()

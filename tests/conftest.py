@@ -18,9 +18,11 @@ os.environ.setdefault("GATEWAY_GRAPHIQL", "true")
 # Apps under test run no job worker unless a test asks: its polls would be statements
 # that no test expects (and counts).
 os.environ.setdefault("GATEWAY_RUN_WORKER", "false")
-# No rate limits unless a test sets them (tests/incidents/test_rate_limits.py): the walks
-# call every path many times as one user.
+# No rate limits or cost budget unless a test sets them (tests/incidents/test_rate_limits.py,
+# tests/gateway/test_rate_limits*.py): the walks call every path many times as one user.
 os.environ.setdefault("GATEWAY_INCIDENTS_RATE_LIMITS", "")
+os.environ.setdefault("GATEWAY_GOVERNANCE_RATE_LIMITS", "")
+os.environ.setdefault("GATEWAY_GRAPHQL_COST_BUDGET", "")
 # Webhook receivers in tests listen on 127.0.0.1, which a gateway refuses by default.
 os.environ.setdefault("GATEWAY_WEBHOOK_ALLOW_PRIVATE", "true")
 # The walks register an endpoint as every role and scope set, past the default 20;

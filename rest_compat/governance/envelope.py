@@ -58,4 +58,10 @@ GOVERNANCE_ENVELOPE_SCHEMA: dict[str, Any] = {
 }
 
 # The REST dialect every governance route row names.
-GOVERNANCE = Family("governance", governance_envelope, GOVERNANCE_ENVELOPE_SCHEMA)
+# The seed's 429 is "Per-organization rate limit exceeded" (GATEWAY_GOVERNANCE_RATE_LIMITS).
+GOVERNANCE = Family(
+    "governance",
+    governance_envelope,
+    GOVERNANCE_ENVELOPE_SCHEMA,
+    rate_limit_per="organization",
+)

@@ -94,5 +94,5 @@ INCIDENTS = Family(
     INCIDENTS_ENVELOPE_SCHEMA,
     slash_redirect=301,
     redirect_writes=False,
-    rate_limited=True,
+    rate_limit_per="user",
 )

@@ -1,34 +1,21 @@
 """The incidents family's rate limits (``limits``): per user, after authentication, 429
 with Retry-After and the RateLimit fields in the family's envelope; shared through Redis
-by two apps (replicas) on one database; a bad setting refused at start-up."""
+by two apps (replicas) on one database; counted in memory when Redis is unreachable; a
+bad setting refused at start-up."""
 
 from __future__ import annotations
 
-import socket
-import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import logging
 from typing import Any
 
-import httpx
 import pytest
 from pydantic import ValidationError
 
-from gateway.app import create_app
 from gateway.settings import Settings
 from tests.factories import Factory
+from tests.rate_limits import REDIS, app_with, needs_redis
 
 PATH = "/api/analytics/kpi-metrics/"
-REDIS = "redis://127.0.0.1:6379/0"
-
-
-@asynccontextmanager
-async def app_with(db: Any, settings: Settings, **changes: Any) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings.model_copy(update=changes), engine=db, run_migrations=False)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as c:
-            yield c
 
 
 @pytest.fixture
@@ -64,15 +51,7 @@ async def test_an_empty_setting_means_no_limit(db, settings, factory, users):
             assert (await client.get(PATH, headers=headers)).status_code == 200
 
 
-def redis_listening() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-@pytest.mark.skipif(not redis_listening(), reason="no Redis on 127.0.0.1:6379")
+@needs_redis
 async def test_replicas_share_the_counters_through_redis(db, settings, factory, users):
     headers = factory.headers(users[0])  # a fresh user (uuid4), so no earlier run counts
     limits = {"incidents_rate_limits": "3/minute", "redis_url": REDIS}
@@ -83,11 +62,18 @@ async def test_replicas_share_the_counters_through_redis(db, settings, factory, 
         assert (await two.get(PATH, headers=headers)).status_code == 429
 
 
-async def test_an_unreachable_redis_admits(db, settings, factory, users):
+async def test_an_unreachable_redis_counts_in_memory(db, settings, factory, users, caplog):
+    # given: a Redis URL nothing listens on
     headers = factory.headers(users[0])
-    closed = f"redis://127.0.0.1:1/{uuid.uuid4().int % 16}"
-    async with app_with(db, settings, incidents_rate_limits="1/minute", redis_url=closed) as c:
-        assert [(await c.get(PATH, headers=headers)).status_code for _ in range(2)] == [200, 200]
+    closed = "redis://127.0.0.1:1/0"
+    # when
+    with caplog.at_level(logging.WARNING, logger="gateway.rate_limits"):
+        async with app_with(db, settings, incidents_rate_limits="1/minute", redis_url=closed) as c:
+            statuses = [(await c.get(PATH, headers=headers)).status_code for _ in range(3)]
+    # then: limited all the same, and the fall back said once
+    assert statuses == [200, 429, 429]
+    said = [r.message.split(" (")[0] for r in caplog.records if r.name == "gateway.rate_limits"]
+    assert said == ["rate limits: Redis failed"]
 
 
 @pytest.mark.parametrize(
