@@ -81,6 +81,18 @@ ERRORS_BY_STATUS: dict[int, str] = {
 }
 
 
+# What every 429 carries (gateway/errors.py retry_headers), so that a client can back off.
+RATE_LIMIT_HEADERS: dict[str, Schema] = {
+    name: {"description": description, "schema": {"type": "integer", "minimum": 0}}
+    for name, description in [
+        ("Retry-After", "Seconds until the spent window frees."),
+        ("RateLimit-Limit", "The spent limit: requests per window."),
+        ("RateLimit-Remaining", "What is left of it in this window."),
+        ("RateLimit-Reset", "Seconds until the window starts again."),
+    ]
+}
+
+
 def error_statuses(route: RestRoute) -> list[int]:
     """The error statuses a route can answer: authentication and the database apply to
     every route; 404 to those that name something by id."""
@@ -277,6 +289,8 @@ def operation(route: RestRoute, schema: GraphQLSchema) -> Schema:
             "description": f"{ERRORS_BY_STATUS[status]} Codes: {codes}.",
             "content": {"application/json": {"schema": envelope}},
         }
+        if status == 429:
+            responses[str(status)]["headers"] = RATE_LIMIT_HEADERS
     entry: Schema = {
         "operationId": f"{route.family.name}_{route.op}",
         "tags": [route.family.name],
