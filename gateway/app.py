@@ -172,14 +172,12 @@ class GraphQLApp(GraphQL[Context, None]):
             response.status_code = 503
             response.headers.update(retry_headers(unavailable()))
         # An operation over its organisation's cost budget never ran: 429 with the
-        # Retry-After and RateLimit fields a REST family's refusal carries. In a batch
-        # whose other operations ran, the answer stays 200 (a client retrying on 429
-        # would run those again), with the headers of the refusal.
+        # Retry-After and RateLimit fields a REST family's refusal carries (batching is
+        # off, so no other operation of the request ran either).
         refusals = [refusal for answer in answers if (refusal := _rate_limited(answer))]
         if refusals:
+            response.status_code = 429
             response.headers.update(retry_headers(refusals[0]))
-            if len(refusals) == len(answers):
-                response.status_code = 429
         return response
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
