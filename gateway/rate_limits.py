@@ -97,7 +97,7 @@ class Counters:
             else:
                 if self._redis_failed:
                     self._redis_failed = False
-                    log.warning("rate limits: Redis answers again; counting in Redis")
+                    log.info("rate limits: Redis answers again; counting in Redis")
                 return result
         return await work(self.memory)
 
