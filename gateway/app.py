@@ -45,6 +45,7 @@ from gateway.media_types import GRAPHQL_RESPONSE_JSON, is_request_error, respons
 from gateway.metrics import MetricsMiddleware, metrics
 from gateway.rate_limits import Counters, RateLimiter, parse_limits
 from gateway.redirects import relative_slash_redirects
+from gateway.replica import ReplicaRoute
 from gateway.request_log import RequestLogMiddleware, note_operation
 from gateway.schema import build_schema, schema
 from gateway.settings import Settings, get_settings
@@ -84,6 +85,9 @@ class Runtime:
     gauges: Gauges = field(default_factory=Gauges)
     # Live producers shared per organisation, and the event broker (gateway/live).
     hub: Hub = field(default_factory=Hub)
+    # The read replica (GATEWAY_DATABASE_READ_URL) and whether it may serve reads now.
+    read_engine: AsyncEngine | None = None
+    replica: ReplicaRoute | None = None
 
 
 # Strawberry refuses a request at the HTTP level (a body that is not JSON, no query…)
@@ -262,13 +266,19 @@ async def healthz(_: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
+    """Ready when the primary answers. A replica that is away leaves the gateway ready
+    (its reads go to the primary); its state is reported beside."""
+    runtime = request.app.state.runtime
     try:
-        async with request.app.state.runtime.engine.connect() as connection:
+        async with runtime.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
     except Exception:
         log.exception("readiness check failed")
         return JSONResponse({"status": "unavailable"}, status_code=503)
-    return JSONResponse({"status": "ok"})
+    body: dict[str, Any] = {"status": "ok"}
+    if runtime.replica is not None:
+        body["replica"] = runtime.replica.health.describe()
+    return JSONResponse(body)
 
 
 async def http_refusal(rest: RestRoutes, request: Request, exc: Exception) -> Response:
@@ -341,6 +351,14 @@ def create_app(
         if run_migrations:
             await migrate.upgrade(db)
         counters = Counters(settings.redis_url, retry_after=settings.rate_limit_redis_retry)
+        read_db = replica = None
+        if settings.database_read_url:
+            read_db = create_engine(
+                settings.database_read_url,
+                pool_size=settings.db_pool_size,
+                pool_timeout=settings.db_pool_timeout,
+            )
+            replica = ReplicaRoute(read_db, max_lag=settings.max_replica_lag)
         app.state.runtime = Runtime(
             settings=settings,
             schema=app_schema,
@@ -356,7 +374,10 @@ def create_app(
             counters=counters,
             gauges=gauges,
             hub=hub_for(settings),
+            read_engine=read_db,
+            replica=replica,
         )
+        # Jobs, webhook deliveries and migrations take the primary's engine: they write.
         worker = Worker.from_settings(db, settings) if settings.run_worker else None
         app.state.runtime.worker = worker
         # Webhook deliveries run beside the jobs, under the same setting.
@@ -366,6 +387,7 @@ def create_app(
             async with (
                 worker.running() if worker else nullcontext(),
                 deliveries.running() if deliveries else nullcontext(),
+                replica.running() if replica else nullcontext(),
             ):
                 yield
         finally:
@@ -373,6 +395,8 @@ def create_app(
             app.state.runtime.counters.close()
             if own_engine:
                 await db.dispose()
+            if read_db is not None:
+                await read_db.dispose()
 
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),

@@ -24,10 +24,11 @@ from strawberry.dataloader import DataLoader
 
 from gateway.auth import Authenticator, Credential, Principal, read_credential
 from gateway.csrf import csrf_refusal
-from gateway.db import database_errors
+from gateway.db import database_errors, is_unavailable
 from gateway.errors import GatewayError
 from gateway.live import Hub
 from gateway.rate_limits import RateLimiter
+from gateway.replica import ReplicaRoute
 from gateway.request_log import note_organisation
 from gateway.settings import Settings, get_settings
 from gateway.sql import utcnow
@@ -94,8 +95,15 @@ class Context:
     # The per-organisation budget a /graphql operation's estimated cost is taken from
     # (gateway/cost.py); a REST call runs its family's limits instead.
     cost_budget: RateLimiter | None = None
+    # The read replica's engine and route (gateway/replica.py); None: all on ``engine``.
+    read_engine: AsyncEngine | None = None
+    replica: ReplicaRoute | None = None
     loaders: Loaders = field(init=False)
     _connection: AsyncConnection | None = field(default=None, init=False)
+    # Whether ``_connection`` is on the replica, and whether this request must stay on
+    # the primary (it wrote, or it is a mutation: it reads what it writes).
+    _on_replica: bool = field(default=False, init=False)
+    _primary_only: bool = field(default=False, init=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
     _principal: Principal | GatewayError | None = field(default=None, init=False)
     _closed: bool = field(default=False, init=False)
@@ -161,14 +169,53 @@ class Context:
 
     # --- database --------------------------------------------------------------------
 
-    async def _connect(self) -> AsyncConnection:
+    async def _connect(self, *, write: bool = False) -> AsyncConnection:
         if self._closed:
             # A loader's batch that outlived its request (see ``close``): its answer has
             # no reader, and a connection opened now would have no one to close it.
             raise RequestOver("the request has ended")
+        if write:
+            self._primary_only = True
+        replica = self._replica_for_reads()
+        if self._on_replica and replica is None:
+            # Once the caller is known, their organisation's last write may be one the
+            # replica has not replayed yet; or the request writes. One connection at a
+            # time: the replica's goes back before the primary's is taken.
+            await self._drop_connection()
         if self._connection is None:
-            self._connection = await self.engine.connect()
+            if replica is not None:
+                self._connection = await self._connect_replica(replica)
+            if self._connection is None:
+                self._connection = await self.engine.connect()
         return self._connection
+
+    def _replica_for_reads(self) -> AsyncEngine | None:
+        """The replica's engine when this request's reads may go there now."""
+        if self._primary_only or self.replica is None or self.read_engine is None:
+            return None
+        known = self._principal
+        org_id = known.org_id if isinstance(known, Principal) else None
+        return self.read_engine if self.replica.serves(org_id) else None
+
+    async def _connect_replica(self, engine: AsyncEngine) -> AsyncConnection | None:
+        """A replica connection, or None (the primary serves) when it cannot be had."""
+        try:
+            connection = await engine.connect()
+        except Exception as error:
+            if self.replica is None or not is_unavailable(error):
+                raise
+            self.replica.failed(error)
+            return None
+        self._on_replica = True
+        return connection
+
+    async def use_primary(self) -> None:
+        """This request runs wholly on the primary from now on (a mutation: its reads
+        before its writes must not see the replica's older rows)."""
+        async with self._lock:
+            self._primary_only = True
+            if self._on_replica:
+                await self._drop_connection()
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection]:
@@ -200,13 +247,17 @@ class Context:
         rolled back on any failure."""
         async with self._lock:
             with database_errors():
-                connection = await self._connect()
+                connection = await self._connect(write=True)
                 if connection.in_transaction():
                     # The reads so far (the principal) autobegan a transaction; end it
                     # so the write starts on the newest data.
                     await connection.commit()
                 async with connection.begin():
                     yield connection
+                known = self._principal
+                if self.replica is not None and isinstance(known, Principal):
+                    # Read after the commit, so that the position includes it.
+                    await self.replica.note_write(known.org_id, connection)
 
     def reopen(self) -> None:
         """Lets the next operation on this context (a WebSocket's) use the database.
@@ -218,6 +269,7 @@ class Context:
         if self._closed:
             self.now = self.clock()
             self._principal = None
+            self._primary_only = False
             self.loaders = Loaders(self)
         self._closed = False
 
@@ -229,6 +281,7 @@ class Context:
             await self._drop_connection()
 
     async def _drop_connection(self) -> None:
+        self._on_replica = False
         if self._connection is not None:
             connection, self._connection = self._connection, None
             with contextlib.suppress(Exception):
@@ -273,4 +326,6 @@ def context_for(request: Any) -> Context:
         clock=runtime.clock,
         hub=runtime.hub,
         cost_budget=runtime.limiters.get("graphql"),
+        read_engine=runtime.read_engine,
+        replica=runtime.replica,
     )

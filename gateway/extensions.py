@@ -1,4 +1,5 @@
-"""Error codes and masking, and the request's connection lifetime."""
+"""Error codes and masking, and the request's connection: its lifetime, and which
+database a mutation runs on."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from gateway.context import Context
 from gateway.errors import GatewayError
@@ -58,3 +60,18 @@ class CloseRequestConnection(SchemaExtension):
             close = getattr(self.execution_context.context, "close", None)
             if close is not None:
                 await close()
+
+
+class MutationsOnPrimary(SchemaExtension):
+    """A mutation runs wholly on the primary, from its first statement: a read-modify-
+    write that read the replica could decide on rows older than the ones it changes.
+    Queries and subscriptions read the replica while it may serve (gateway/replica.py)."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        context = self.execution_context.context
+        if (
+            isinstance(context, Context)
+            and self.execution_context.operation_type is OperationType.MUTATION
+        ):
+            await context.use_primary()
+        yield

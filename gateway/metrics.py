@@ -81,6 +81,18 @@ RATE_LIMIT_REJECTIONS = Counter(
     registry=REGISTRY,
 )
 
+# The read replica's last health check (gateway/replica.py).
+REPLICA_LAG = Gauge(
+    "gateway_replica_lag_seconds",
+    "How far the read replica was behind the primary at its last check (0: caught up).",
+    registry=REGISTRY,
+)
+REPLICA_IN_USE = Gauge(
+    "gateway_replica_in_use",
+    "1 while reads may go to the read replica, 0 while they bypass it (or none is set).",
+    registry=REGISTRY,
+)
+
 
 class MetricsMiddleware:
     """Counts and times every HTTP request; labels use the route template, not the raw

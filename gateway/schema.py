@@ -13,7 +13,7 @@ from strawberry.types import ExecutionContext
 from strawberry.types.field import StrawberryField
 
 from gateway.cost import QueryCost
-from gateway.extensions import CloseRequestConnection, classify
+from gateway.extensions import CloseRequestConnection, MutationsOnPrimary, classify
 from gateway.families import FAMILIES, known_scopes
 from gateway.family import FamilyConflict, FamilyManifest, apply_extensions, check
 from gateway.input_guard import InputGuard
@@ -32,6 +32,8 @@ EXTENSIONS: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
     # Right after parsing, before validation: values break no input rule.
     InputGuard,
     QueryCost,
+    # Before execution: the operation's type is known once the document is parsed.
+    MutationsOnPrimary,
 ]
 
 

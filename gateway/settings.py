@@ -53,6 +53,18 @@ class Settings(BaseSettings):
         description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...; "
         "empty means gateway.db in data_dir.",
     )
+    database_read_url: str | None = Field(
+        default=None,
+        description="A PostgreSQL streaming replica of database_url (same forms): GraphQL "
+        "queries and REST reads go to it while it lags at most max_replica_lag; mutations, "
+        "jobs and every write stay on the primary. Unset: everything on the primary.",
+    )
+    max_replica_lag: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds a read replica may lag behind the primary (by its last replayed "
+        "transaction) before reads bypass it and go to the primary.",
+    )
     data_dir: Path = Field(
         default_factory=default_data_dir,
         description="Where the generated JWT secret and the default SQLite database live.",
@@ -250,18 +262,20 @@ class Settings(BaseSettings):
         value = value.strip()
         if not value:
             return value
-        try:
-            url = make_url(value)
-        except ArgumentError:
-            raise ValueError(f"{value!r} is not a database URL; use {DATABASE_URLS}") from None
-        shown = url.render_as_string(hide_password=True)
-        if url.drivername in ASYNC_DRIVERS:
-            return value
-        dialect = url.get_backend_name()
-        if dialect in SYNC_DRIVERS:
-            fixed = url.set(drivername=SYNC_DRIVERS[dialect]).render_as_string(hide_password=True)
-            raise ValueError(f"{shown!r} has no async driver; use {fixed!r}")
-        raise ValueError(f"{dialect} is not supported; use {DATABASE_URLS}")
+        return _checked_url(value)
+
+    @field_validator("database_read_url")
+    @classmethod
+    def _check_database_read_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = _checked_url(value.strip())
+        if not _is_postgres(value):
+            raise ValueError(
+                "a read replica must be a PostgreSQL streaming replica "
+                "(postgresql+asyncpg://USER:PASSWORD@HOST/DB); SQLite has none"
+            )
+        return value
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -332,6 +346,11 @@ class Settings(BaseSettings):
         # same one whatever the working directory.
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'gateway.db'}"
+        if self.database_read_url and not _is_postgres(self.database_url):
+            raise ValueError(
+                "GATEWAY_DATABASE_READ_URL needs a PostgreSQL primary (GATEWAY_DATABASE_URL), "
+                "which it streams from; SQLite has no read replicas"
+            )
         return self
 
     @property
@@ -370,6 +389,28 @@ class Settings(BaseSettings):
     def resolved_public_key(self) -> str | None:
         """The RS256 public key as PEM text (read from its file at start-up)."""
         return self.jwt_public_key
+
+
+def _checked_url(value: str) -> str:
+    """``value`` if it is a database URL with an async driver; else a ValueError saying
+    what to write instead."""
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        raise ValueError(f"{value!r} is not a database URL; use {DATABASE_URLS}") from None
+    shown = url.render_as_string(hide_password=True)
+    if url.drivername in ASYNC_DRIVERS:
+        return value
+    dialect = url.get_backend_name()
+    if dialect in SYNC_DRIVERS:
+        fixed = url.set(drivername=SYNC_DRIVERS[dialect]).render_as_string(hide_password=True)
+        raise ValueError(f"{shown!r} has no async driver; use {fixed!r}")
+    raise ValueError(f"{dialect} is not supported; use {DATABASE_URLS}")
+
+
+def _is_postgres(value: str) -> bool:
+    """Whether a URL that passed ``_checked_url`` names PostgreSQL."""
+    return ASYNC_DRIVERS[make_url(value).drivername] == "postgresql+asyncpg"
 
 
 @lru_cache(maxsize=1)

@@ -20,6 +20,8 @@ from typing import Any, Literal
 from graphql import FragmentDefinitionNode, parse, print_ast
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from strawberry.types.graphql import OperationType
+from strawberry.utils.operation import get_operation_type
 
 from gateway.body_limit import BodyTooLarge
 from gateway.context import context_for
@@ -81,6 +83,16 @@ class RestRoute:
     @property
     def document(self) -> str:
         return load_operation(self.family.name, self.op, self.family.operations)
+
+    @property
+    def writes(self) -> bool:
+        """Whether its stored operation is a mutation."""
+        return is_mutation(self.document)
+
+
+@cache
+def is_mutation(document: str) -> bool:
+    return get_operation_type(parse(document)) is OperationType.MUTATION
 
 
 @cache
@@ -171,6 +183,9 @@ async def execute(route: RestRoute, request: Request) -> Response:
     context = context_for(request)
     context.stored_operation = f"{route.family.name}.{route.op}"
     try:
+        if route.writes:
+            # Wholly on the primary, the caller's lookup included (gateway/replica.py).
+            await context.use_primary()
         limiter = request.app.state.runtime.limiters.get(route.family.name)
         if limiter is not None:
             # After authentication, before anything else, as DRF's throttles run. A

@@ -1,0 +1,195 @@
+"""Whether the read replica (``GATEWAY_DATABASE_READ_URL``) may serve a read now.
+
+The replica is asked about itself about once a second, by one small statement with a
+short timeout, never per request; requests read the cached answer. It serves reads
+while that check succeeds and its lag is at most ``max_replica_lag``; otherwise reads go
+to the primary, with one log line when it is bypassed and one when it is back in use.
+
+Lag is 0 while the replica streams and has replayed everything it received: an idle
+primary sends nothing, and the age of the last replayed transaction would make a
+caught-up replica look minutes behind. Otherwise it is the age of the last replayed
+transaction (``pg_last_xact_replay_timestamp()``), so a replica whose stream broke
+ages out of use even though it has "replayed all it received".
+
+Read-your-writes across requests: after a request commits a write, its organisation's
+write position (a WAL LSN on the primary) is recorded for ``max_replica_lag`` seconds;
+that organisation's reads use the replica only once it has replayed that position. A
+write the replica has not replayed after ``max_replica_lag`` means the replica lags
+more than that, and it is bypassed anyway, so the record may expire then. Positions are
+kept in this process's memory: another gateway process does not see them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Hashable
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from gateway.metrics import REPLICA_IN_USE, REPLICA_LAG
+
+log = logging.getLogger("gateway.replica")
+
+# pg_last_wal_receive_lsn() restarts at the start of a WAL segment when the replica
+# restarts, behind what it had replayed: "received at most what was replayed" is
+# caught up. pg_stat_wal_receiver hides its status from roles without
+# pg_read_all_stats; a receiver process that exists then counts as streaming.
+HEALTH = text(
+    """
+    SELECT pg_last_wal_replay_lsn() - '0/0'::pg_lsn AS replayed,
+           CASE
+             WHEN pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn()
+                  AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver
+                              WHERE coalesce(status, 'streaming') = 'streaming')
+             THEN 0
+             ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp())
+           END AS lag
+    """
+)
+# After a commit, on the primary: the end of the WAL inserted so far, which includes the
+# commit record. (pg_current_wal_lsn() is where WAL was written, which can be behind the
+# commit record when synchronous_commit is off.)
+WRITE_POSITION = text("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn")
+# A position no replica reaches (LSNs are 64-bit).
+UNREACHED = 2**64
+
+
+@dataclass(frozen=True)
+class ReplicaHealth:
+    """The last check: whether reads may use the replica, and what was measured."""
+
+    in_use: bool
+    # Seconds behind the primary; None when it could not be measured.
+    lag: float | None = None
+    # How far the replica has replayed the primary's WAL (an LSN as a byte count).
+    replayed: int | None = None
+    # Why it is bypassed, for the log and /readyz.
+    reason: str | None = None
+
+    def describe(self) -> dict[str, object]:
+        """For /readyz: in use or not, the lag, and why not."""
+        lag = None if self.lag is None else round(self.lag, 3)
+        return {"in_use": self.in_use, "lag_seconds": lag, "reason": self.reason}
+
+
+class ReplicaRoute:
+    """The replica's cached health and the organisations' write positions."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        max_lag: float,
+        interval: float = 1.0,
+        timeout: float = 1.0,
+    ) -> None:
+        self.engine = engine
+        self.max_lag = max_lag
+        self.interval = interval
+        self.timeout = timeout
+        self.health = ReplicaHealth(in_use=False, reason="not checked yet")
+        # Organisation -> (LSN its last write committed at, monotonic expiry).
+        self._positions: dict[Hashable, tuple[int, float]] = {}
+
+    # --- health ----------------------------------------------------------------------
+
+    async def check(self) -> ReplicaHealth:
+        """Asks the replica how far behind it is, and keeps (and returns) the answer."""
+        try:
+            async with asyncio.timeout(self.timeout), self.engine.connect() as connection:
+                row = (await connection.execute(HEALTH)).mappings().one()
+        except Exception as error:
+            self._set(ReplicaHealth(in_use=False, reason=f"unreachable ({_name(error)})"))
+            return self.health
+        lag = None if row["lag"] is None else float(row["lag"])
+        replayed = None if row["replayed"] is None else int(row["replayed"])
+        if replayed is None:
+            health = ReplicaHealth(in_use=False, reason="not a streaming replica")
+        elif lag is None or lag > self.max_lag:
+            shown = "unknown" if lag is None else f"{lag:.1f} s"
+            health = ReplicaHealth(
+                in_use=False,
+                lag=lag,
+                replayed=replayed,
+                reason=f"lag {shown} over the maximum {self.max_lag:g} s",
+            )
+        else:
+            health = ReplicaHealth(in_use=True, lag=lag, replayed=replayed)
+        self._set(health)
+        return health
+
+    def failed(self, error: BaseException) -> None:
+        """A request could not reach the replica: bypass it until the next check says
+        otherwise, so the requests in between do not each wait for it."""
+        self._set(ReplicaHealth(in_use=False, reason=f"unreachable ({_name(error)})"))
+
+    def _set(self, health: ReplicaHealth) -> None:
+        before, self.health = self.health, health
+        REPLICA_IN_USE.set(1 if health.in_use else 0)
+        if health.lag is not None:
+            REPLICA_LAG.set(health.lag)
+        if health.in_use and not before.in_use:
+            log.info("read replica in use (lag %.1f s)", health.lag or 0.0)
+        elif before.in_use and not health.in_use:
+            log.warning("read replica bypassed, reads go to the primary: %s", health.reason)
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """Checks once now (so the first requests know), then every ``interval``."""
+        await self.check()
+        task = asyncio.create_task(self._refresh(), name="replica-health")
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _refresh(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval)
+            await self.check()
+            self._forget_expired()
+
+    # --- read-your-writes ------------------------------------------------------------
+
+    def serves(self, org_id: Hashable | None) -> bool:
+        """Whether a read (of ``org_id``, when known) may go to the replica now."""
+        health = self.health
+        if not health.in_use:
+            return False
+        if org_id is None:
+            return True
+        position = self._positions.get(org_id)
+        if position is None or position[1] < time.monotonic():
+            return True
+        return health.replayed is not None and health.replayed >= position[0]
+
+    async def note_write(self, org_id: Hashable, connection: AsyncConnection) -> None:
+        """Records where ``org_id``'s write just committed, read on its primary
+        ``connection`` right after the commit."""
+        try:
+            lsn = int(await connection.scalar(WRITE_POSITION))
+        except Exception:
+            # The write is committed and must be answered as such; without its position,
+            # the organisation reads from the primary until the record expires.
+            log.warning("could not read the write position; reads stay on the primary")
+            lsn = UNREACHED
+        known = self._positions.get(org_id)
+        if known is not None and known[0] > lsn:
+            lsn = known[0]  # a concurrent request of the same organisation wrote later
+        self._positions[org_id] = (lsn, time.monotonic() + self.max_lag)
+
+    def _forget_expired(self) -> None:
+        now = time.monotonic()
+        for org_id in [org for org, (_, expiry) in self._positions.items() if expiry < now]:
+            del self._positions[org_id]
+
+
+def _name(error: BaseException) -> str:
+    return "timed out" if isinstance(error, TimeoutError) else error.__class__.__name__
