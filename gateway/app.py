@@ -358,7 +358,9 @@ def create_app(
                 pool_size=settings.db_pool_size,
                 pool_timeout=settings.db_pool_timeout,
             )
-            replica = ReplicaRoute(read_db, max_lag=settings.max_replica_lag)
+            replica = ReplicaRoute(
+                read_db, max_lag=settings.max_replica_lag, redis_url=settings.redis_url
+            )
         app.state.runtime = Runtime(
             settings=settings,
             schema=app_schema,

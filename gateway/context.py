@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import strawberry
 from sqlalchemy.engine import RowMapping
@@ -24,7 +24,7 @@ from strawberry.dataloader import DataLoader
 
 from gateway.auth import Authenticator, Credential, Principal, read_credential
 from gateway.csrf import csrf_refusal
-from gateway.db import database_errors, is_unavailable
+from gateway.db import database_errors
 from gateway.errors import GatewayError
 from gateway.live import Hub
 from gateway.rate_limits import RateLimiter
@@ -104,6 +104,8 @@ class Context:
     # the primary (it wrote, or it is a mutation: it reads what it writes).
     _on_replica: bool = field(default=False, init=False)
     _primary_only: bool = field(default=False, init=False)
+    # The caller's organisation's last write position, read once the caller is known.
+    _write_position: int | Literal["unread"] | None = field(default="unread", init=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
     _principal: Principal | GatewayError | None = field(default=None, init=False)
     _closed: bool = field(default=False, init=False)
@@ -176,7 +178,7 @@ class Context:
             raise RequestOver("the request has ended")
         if write:
             self._primary_only = True
-        replica = self._replica_for_reads()
+        replica = await self._replica_for_reads()
         if self._on_replica and replica is None:
             # Once the caller is known, their organisation's last write may be one the
             # replica has not replayed yet; or the request writes. One connection at a
@@ -189,22 +191,26 @@ class Context:
                 self._connection = await self.engine.connect()
         return self._connection
 
-    def _replica_for_reads(self) -> AsyncEngine | None:
+    async def _replica_for_reads(self) -> AsyncEngine | None:
         """The replica's engine when this request's reads may go there now."""
         if self._primary_only or self.replica is None or self.read_engine is None:
             return None
+        if not self.replica.serves():
+            return None
         known = self._principal
-        org_id = known.org_id if isinstance(known, Principal) else None
-        return self.read_engine if self.replica.serves(org_id) else None
+        if isinstance(known, Principal) and self._write_position == "unread":
+            self._write_position = await self.replica.positions.get(known.org_id)
+        position = None if self._write_position == "unread" else self._write_position
+        return self.read_engine if self.replica.serves(position) else None
 
     async def _connect_replica(self, engine: AsyncEngine) -> AsyncConnection | None:
         """A replica connection, or None (the primary serves) when it cannot be had."""
         try:
             connection = await engine.connect()
         except Exception as error:
-            if self.replica is None or not is_unavailable(error):
-                raise
-            self.replica.failed(error)
+            # Whatever kept it (down, refusing, a bad password), the primary can answer.
+            if self.replica is not None:
+                self.replica.failed(error)
             return None
         self._on_replica = True
         return connection
@@ -219,7 +225,9 @@ class Context:
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection]:
-        """The request's one connection, opened on first use and used one at a time.
+        """The request's one connection, opened on first use and used one at a time:
+        on the read replica while it may serve this request (gateway/replica.py), else
+        on the primary.
 
         One connection per request keeps the statement count (and pool round trips)
         minimal, and a request never waits for a second connection while holding one:
@@ -270,6 +278,7 @@ class Context:
             self.now = self.clock()
             self._principal = None
             self._primary_only = False
+            self._write_position = "unread"
             self.loaders = Loaders(self)
         self._closed = False
 

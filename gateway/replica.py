@@ -12,11 +12,11 @@ transaction (``pg_last_xact_replay_timestamp()``), so a replica whose stream bro
 ages out of use even though it has "replayed all it received".
 
 Read-your-writes across requests: after a request commits a write, its organisation's
-write position (a WAL LSN on the primary) is recorded for ``max_replica_lag`` seconds;
-that organisation's reads use the replica only once it has replayed that position. A
-write the replica has not replayed after ``max_replica_lag`` means the replica lags
-more than that, and it is bypassed anyway, so the record may expire then. Positions are
-kept in this process's memory: another gateway process does not see them.
+write position (a WAL LSN on the primary) is recorded (gateway/write_positions.py, in
+memory and in Redis when set); that organisation's reads use the replica only once it
+has replayed that position. A write the replica has not replayed ``max_replica_lag``
+seconds after its commit means the replica lags more than that, and the next check
+bypasses it anyway: the record expires then (plus one check's interval and timeout).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import AsyncIterator, Hashable
 from dataclasses import dataclass
 
@@ -32,6 +31,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.metrics import REPLICA_IN_USE, REPLICA_LAG
+from gateway.write_positions import WritePositions
 
 log = logging.getLogger("gateway.replica")
 
@@ -85,6 +85,7 @@ class ReplicaRoute:
         engine: AsyncEngine,
         *,
         max_lag: float,
+        redis_url: str | None = None,
         interval: float = 1.0,
         timeout: float = 1.0,
     ) -> None:
@@ -93,8 +94,7 @@ class ReplicaRoute:
         self.interval = interval
         self.timeout = timeout
         self.health = ReplicaHealth(in_use=False, reason="not checked yet")
-        # Organisation -> (LSN its last write committed at, monotonic expiry).
-        self._positions: dict[Hashable, tuple[int, float]] = {}
+        self.positions = WritePositions(max_lag + interval + timeout, redis_url)
 
     # --- health ----------------------------------------------------------------------
 
@@ -149,26 +149,23 @@ class ReplicaRoute:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            self.positions.close()
 
     async def _refresh(self) -> None:
         while True:
             await asyncio.sleep(self.interval)
             await self.check()
-            self._forget_expired()
+            self.positions.forget_expired()
 
     # --- read-your-writes ------------------------------------------------------------
 
-    def serves(self, org_id: Hashable | None) -> bool:
-        """Whether a read (of ``org_id``, when known) may go to the replica now."""
+    def serves(self, position: int | None = None) -> bool:
+        """Whether a read may go to the replica now: one that must see the write at
+        ``position`` only once the replica has replayed it."""
         health = self.health
         if not health.in_use:
             return False
-        if org_id is None:
-            return True
-        position = self._positions.get(org_id)
-        if position is None or position[1] < time.monotonic():
-            return True
-        return health.replayed is not None and health.replayed >= position[0]
+        return position is None or (health.replayed is not None and health.replayed >= position)
 
     async def note_write(self, org_id: Hashable, connection: AsyncConnection) -> None:
         """Records where ``org_id``'s write just committed, read on its primary
@@ -180,15 +177,16 @@ class ReplicaRoute:
             # the organisation reads from the primary until the record expires.
             log.warning("could not read the write position; reads stay on the primary")
             lsn = UNREACHED
-        known = self._positions.get(org_id)
-        if known is not None and known[0] > lsn:
-            lsn = known[0]  # a concurrent request of the same organisation wrote later
-        self._positions[org_id] = (lsn, time.monotonic() + self.max_lag)
+        await self.positions.record(org_id, lsn)
 
-    def _forget_expired(self) -> None:
-        now = time.monotonic()
-        for org_id in [org for org, (_, expiry) in self._positions.items() if expiry < now]:
-            del self._positions[org_id]
+
+def reads_from(
+    primary: AsyncEngine, read_engine: AsyncEngine | None, replica: ReplicaRoute | None
+) -> AsyncEngine:
+    """The engine a read outside a request (a live feed's tick) takes now."""
+    if read_engine is not None and replica is not None and replica.serves():
+        return read_engine
+    return primary
 
 
 def _name(error: BaseException) -> str:

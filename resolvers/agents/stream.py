@@ -41,6 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from gateway.auth import Principal
 from gateway.context import Context
 from gateway.live import Audience, Event, Feed, Hub, Kind
+from gateway.replica import ReplicaRoute, reads_from
 from gateway.settings import Settings
 from gateway.sql import table_of
 from gateway.system_health import Gauges
@@ -60,6 +61,10 @@ class Sources(Protocol):
 
     @property
     def engine(self) -> AsyncEngine: ...
+    @property
+    def read_engine(self) -> AsyncEngine | None: ...
+    @property
+    def replica(self) -> ReplicaRoute | None: ...
     @property
     def clock(self) -> Callable[[], datetime]: ...
     @property
@@ -124,11 +129,13 @@ def realtime_ticks(
     sources: Sources, org_id: uuid.UUID, kind: Kind
 ) -> AbstractAsyncContextManager[Feed[Tick]]:
     """This organisation's realtime ticks, from its one shared ticker."""
-    engine, clock, gauges = sources.engine, sources.clock, sources.gauges
+    clock, gauges = sources.clock, sources.gauges
 
     async def compute(audience: Audience) -> Tick:
         now = clock()
-        # A connection for this tick only: none is held between ticks.
+        # A connection for this tick only: none is held between ticks. A live feed is a
+        # read: the replica serves it while it may (gateway/replica.py).
+        engine = reads_from(sources.engine, sources.read_engine, sources.replica)
         async with engine.connect() as conn:
             metrics = await realtime.realtime_metrics(conn, org_id, now, gauges)
         update = metrics_update(metrics, audience["websocket"])

@@ -32,6 +32,7 @@ from gateway.db import create_engine
 from gateway.settings import Settings
 from tests.factories import Factory
 
+REDIS = "redis://127.0.0.1:6379/0"
 COMPONENTS = "{ components { nodes { name } } }"
 START_DEPLOYMENT = """
 mutation ($component: UUID!, $environment: UUID!) {
@@ -219,6 +220,40 @@ async def test_a_mutation_runs_on_the_primary_and_its_org_reads_its_writes(
     # replica, which has not replayed "theirs-too"
     assert own == ["unreplicated"]
     assert theirs == ["theirs"]
+
+
+async def test_gateways_sharing_redis_read_each_others_writes(
+    pair, primary, factory, replica_server, tmp_path
+):
+    # given: two gateways on one Redis; replay paused
+    org = await factory.org("Two Doors")
+    headers = factory.headers(await factory.user(org, "tia", role="admin"))
+    await caught_up(pair)
+    shared = {"redis_url": REDIS}
+    async with (
+        gateway(pair, primary, tmp_path / "one", **shared) as (one, _),
+        gateway(pair, primary, tmp_path / "two", **shared) as (two, reads_two),
+    ):
+        await _sql(replica_server, "SELECT pg_wal_replay_pause()")
+
+        # when: a component is created through the first, then listed through the second
+        created = await one.post(
+            "/graphql",
+            json={
+                "query": 'mutation { createComponent(input: {name: "shared", kind: "service"}) '
+                "{ name } }"
+            },
+            headers=headers,
+        )
+        reads_two.take()
+        listed = await names(two, headers)
+        second_reads = reads_two.take()
+        await _sql(replica_server, "SELECT pg_wal_replay_resume()")
+
+    # then: the second gateway read the primary (the replica has not replayed it)
+    assert created.json()["data"]["createComponent"] == {"name": "shared"}
+    assert listed == ["shared"]
+    assert not any("components" in statement for statement in second_reads)
 
 
 async def test_a_replica_lagging_past_the_maximum_is_bypassed(
