@@ -29,10 +29,13 @@ from bench.processes import PostgresServer, primary_and_replica, unavailable
 from gateway import migrate
 from gateway.app import create_app
 from gateway.db import create_engine
+from gateway.families import FAMILIES
 from gateway.settings import Settings
+from rest_compat.registry import RestRoutes
 from tests.factories import Factory
 
 REDIS = "redis://127.0.0.1:6379/0"
+CATALOG = "/api/v1/analytics/catalog"
 COMPONENTS = "{ components { nodes { name } } }"
 START_DEPLOYMENT = """
 mutation ($component: UUID!, $environment: UUID!) {
@@ -159,15 +162,19 @@ async def test_a_query_is_served_by_the_replica(pair, primary, factory, replica_
         await _sql(replica_server, "SELECT pg_wal_replay_pause()")
         await factory.component(org, "beta")
 
-        # when
+        # when: GraphQL and a REST analytics read, during the pause and after it
         paused = await names(client, headers)
+        paused_rest = await client.get(CATALOG, headers=headers)
         await _sql(replica_server, "SELECT pg_wal_replay_resume()")
         await caught_up(pair)
         resumed = await names(client, headers)
+        resumed_rest = await client.get(CATALOG, headers=headers)
 
     # then: the replica answered without beta while paused, with it once replayed
     assert paused == ["alpha"]
     assert resumed == ["alpha", "beta"]
+    assert paused_rest.json()["ownershipCoverage"]["total"] == 1
+    assert resumed_rest.json()["ownershipCoverage"]["total"] == 2
     assert any("components" in statement for statement in reads.take())
 
 
@@ -371,3 +378,11 @@ def test_settings_read_the_replica_and_its_lag_from_the_environment(tmp_path, mo
     # then: the default maximum lag is 10 s
     assert settings.database_read_url == "postgres://reader@replica/gateway"
     assert settings.max_replica_lag == 10.0
+
+
+def test_rest_rows_that_change_data_run_mutations():
+    # given: every REST row of every family
+    rows = RestRoutes(FAMILIES).rows
+    # when / then: a GET runs a query (the replica may serve it); every other method
+    # runs a mutation, which runs wholly on the primary
+    assert {(row.method == "GET", row.writes) for row in rows} == {(True, False), (False, True)}
