@@ -359,7 +359,9 @@ def create_app(
                 pool_timeout=settings.db_pool_timeout,
             )
             replica = ReplicaRoute(
-                read_db, max_lag=settings.max_replica_lag, redis_url=settings.redis_url
+                settings.database_read_url,
+                max_lag=settings.max_replica_lag,
+                redis_url=settings.redis_url,
             )
         app.state.runtime = Runtime(
             settings=settings,

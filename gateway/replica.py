@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from gateway.db import create_engine
 from gateway.metrics import REPLICA_IN_USE, REPLICA_LAG
 from gateway.write_positions import WritePositions
 
@@ -82,14 +83,16 @@ class ReplicaRoute:
 
     def __init__(
         self,
-        engine: AsyncEngine,
+        url: str,
         *,
         max_lag: float,
         redis_url: str | None = None,
         interval: float = 1.0,
         timeout: float = 1.0,
     ) -> None:
-        self.engine = engine
+        # Its own connection, not one of the read pool's: a pool busy with requests
+        # would make a healthy replica look unreachable, and move the load to the primary.
+        self.engine = create_engine(url, pool_size=1, pool_timeout=timeout)
         self.max_lag = max_lag
         self.interval = interval
         self.timeout = timeout
@@ -150,6 +153,7 @@ class ReplicaRoute:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
             self.positions.close()
+            await self.engine.dispose()
 
     async def _refresh(self) -> None:
         while True:

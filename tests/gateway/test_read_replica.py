@@ -110,15 +110,15 @@ async def caught_up(pair: tuple[PostgresServer, PostgresServer]) -> None:
 
 
 class ReadStatements:
-    """The statements the app sent to its read engine (health checks left out)."""
+    """The statements the app sent to its read engine (the replica's health checks
+    have a connection of their own)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.statements: list[str] = []
         event.listen(engine.sync_engine, "before_cursor_execute", self._seen)
 
     def _seen(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if "pg_last_wal_replay_lsn" not in statement:
-            self.statements.append(statement)
+        self.statements.append(statement)
 
     def take(self) -> list[str]:
         taken, self.statements = self.statements, []
