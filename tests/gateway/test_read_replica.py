@@ -37,6 +37,9 @@ from tests.factories import Factory
 REDIS = "redis://127.0.0.1:6379/0"
 CATALOG = "/api/v1/analytics/catalog"
 COMPONENTS = "{ components { nodes { name } } }"
+CREATE_COMPONENT = """
+mutation ($name: String!) { createComponent(input: {name: $name, kind: "service"}) { name } }
+"""
 START_DEPLOYMENT = """
 mutation ($component: UUID!, $environment: UUID!) {
   startDeployment(componentId: $component, environmentId: $environment, version: "1.0") {
@@ -146,6 +149,13 @@ async def gateway(
             yield c, reads
 
 
+def replica_log(caplog: pytest.LogCaptureFixture, level: int) -> list[str]:
+    """The replica's log lines of ``level`` (other parts, the live broker, log too)."""
+    return [
+        r.getMessage() for r in caplog.records if r.name == "gateway.replica" and r.levelno == level
+    ]
+
+
 async def names(client: httpx.AsyncClient, headers: dict[str, str]) -> list[str]:
     answer = await client.post("/graphql", json={"query": COMPONENTS}, headers=headers)
     assert answer.status_code == 200, answer.text
@@ -246,10 +256,7 @@ async def test_gateways_sharing_redis_read_each_others_writes(
         # when: a component is created through the first, then listed through the second
         created = await one.post(
             "/graphql",
-            json={
-                "query": 'mutation { createComponent(input: {name: "shared", kind: "service"}) '
-                "{ name } }"
-            },
+            json={"query": CREATE_COMPONENT, "variables": {"name": "shared"}},
             headers=headers,
         )
         reads_two.take()
@@ -323,13 +330,15 @@ async def test_a_stopped_replica_is_bypassed_until_it_is_back(
             answers.append(answer)
             await asyncio.sleep(0.25)
         ready = await client.get("/readyz")
+        stopped_metrics = (await client.get("/metrics")).text
         stopped_reads = reads.take()
-        bypassed = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+        bypassed = replica_log(caplog, logging.WARNING)
         replica_server.start()
         await until(lambda: ready_replica(client, in_use=True))
         again = await names(client, headers)
         replica_reads = reads.take()
-        back = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+        back_metrics = (await client.get("/metrics")).text
+        back = replica_log(caplog, logging.INFO)
 
     # then: every read answered 200 from the primary; one log line when it went, one
     # when it came back; /readyz stayed ready and said why the replica is bypassed
@@ -341,6 +350,9 @@ async def test_a_stopped_replica_is_bypassed_until_it_is_back(
     assert ready.json()["status"] == "ok"
     assert ready.json()["replica"]["in_use"] is False
     assert ready.json()["replica"]["reason"].startswith("unreachable")
+    assert "\ngateway_replica_in_use 0.0\n" in stopped_metrics
+    assert "\ngateway_replica_in_use 1.0\n" in back_metrics
+    assert "\ngateway_replica_lag_seconds 0.0\n" in back_metrics
     assert not any("components" in statement for statement in stopped_reads)
     assert again == ["alpha"]
     assert any("components" in statement for statement in replica_reads)
@@ -386,3 +398,33 @@ def test_rest_rows_that_change_data_run_mutations():
     # when / then: a GET runs a query (the replica may serve it); every other method
     # runs a mutation, which runs wholly on the primary
     assert {(row.method == "GET", row.writes) for row in rows} == {(True, False), (False, True)}
+
+
+async def test_without_redis_a_gateway_still_reads_its_own_writes(
+    pair, primary, factory, replica_server, tmp_path, caplog
+):
+    # given: a Redis URL on which nothing listens; replay paused
+    org = await factory.org("No Redis")
+    headers = factory.headers(await factory.user(org, "nia", role="admin"))
+    await caught_up(pair)
+    caplog.set_level(logging.INFO, logger="gateway.replica")
+    nowhere = {"redis_url": "redis://127.0.0.1:1/0"}
+    async with gateway(pair, primary, tmp_path, **nowhere) as (client, _):
+        await _sql(replica_server, "SELECT pg_wal_replay_pause()")
+
+        # when: a component is created, then listed, by the same gateway
+        created = await client.post(
+            "/graphql",
+            json={"query": CREATE_COMPONENT, "variables": {"name": "local"}},
+            headers=headers,
+        )
+        listed = await names(client, headers)
+        await _sql(replica_server, "SELECT pg_wal_replay_resume()")
+
+    # then: the write position was kept in memory, and Redis's absence logged once
+    assert created.status_code == 200
+    assert created.json()["data"]["createComponent"] == {"name": "local"}
+    assert listed == ["local"]
+    assert replica_log(caplog, logging.WARNING) == [
+        "Redis unreachable (ConnectionError): write positions are this process's only"
+    ]
