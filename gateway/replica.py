@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import AsyncIterator, Hashable
 from dataclasses import dataclass
 
@@ -97,6 +98,7 @@ class ReplicaRoute:
         self.interval = interval
         self.timeout = timeout
         self.health = ReplicaHealth(in_use=False, reason="not checked yet")
+        self._checked = False
         self.positions = WritePositions(max_lag + interval + timeout, redis_url)
 
     # --- health ----------------------------------------------------------------------
@@ -133,12 +135,13 @@ class ReplicaRoute:
 
     def _set(self, health: ReplicaHealth) -> None:
         before, self.health = self.health, health
+        first, self._checked = not self._checked, True
         REPLICA_IN_USE.set(1 if health.in_use else 0)
-        if health.lag is not None:
-            REPLICA_LAG.set(health.lag)
+        REPLICA_LAG.set(math.nan if health.lag is None else health.lag)
         if health.in_use and not before.in_use:
             log.info("read replica in use (lag %.1f s)", health.lag or 0.0)
-        elif before.in_use and not health.in_use:
+        elif not health.in_use and (before.in_use or first):
+            # The first check logs too: a gateway that starts without its replica says so.
             log.warning("read replica bypassed, reads go to the primary: %s", health.reason)
 
     @contextlib.asynccontextmanager

@@ -138,8 +138,7 @@ async def gateway(
     configured = Settings(
         data_dir=tmp_path,
         database_url=pair[0].url(),
-        database_read_url=pair[1].url(),
-        **settings,
+        **{"database_read_url": pair[1].url(), **settings},
     )
     app = create_app(configured, engine=primary, run_migrations=False)
     async with app.router.lifespan_context(app):
@@ -427,4 +426,35 @@ async def test_without_redis_a_gateway_still_reads_its_own_writes(
     assert listed == ["local"]
     assert replica_log(caplog, logging.WARNING) == [
         "Redis unreachable (ConnectionError): write positions are this process's only"
+    ]
+
+
+async def test_a_gateway_started_without_its_replica_reads_the_primary(
+    pair, primary, factory, tmp_path, caplog
+):
+    # given: a read URL on which nothing listens
+    org = await factory.org("Never There")
+    headers = factory.headers(await factory.user(org, "nell", role="admin"))
+    await factory.component(org, "alpha")
+    caplog.set_level(logging.INFO, logger="gateway.replica")
+    nowhere = "postgresql+asyncpg://postgres@127.0.0.1:1/postgres"
+
+    # when
+    async with gateway(pair, primary, tmp_path, database_read_url=nowhere) as (client, _):
+        listed = await names(client, headers)
+        ready = await client.get("/readyz")
+
+    # then: the primary answered, /readyz is ready, and the start said why once
+    assert listed == ["alpha"]
+    assert ready.status_code == 200
+    assert ready.json() == {
+        "status": "ok",
+        "replica": {
+            "in_use": False,
+            "lag_seconds": None,
+            "reason": "unreachable (ConnectionRefusedError)",
+        },
+    }
+    assert replica_log(caplog, logging.WARNING) == [
+        "read replica bypassed, reads go to the primary: unreachable (ConnectionRefusedError)"
     ]
