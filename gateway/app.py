@@ -45,7 +45,7 @@ from gateway.media_types import GRAPHQL_RESPONSE_JSON, is_request_error, respons
 from gateway.metrics import MetricsMiddleware, metrics
 from gateway.rate_limits import Counters, RateLimiter, parse_limits
 from gateway.redirects import relative_slash_redirects
-from gateway.replica import ReplicaRoute
+from gateway.replica import ReplicaRoute, read_replica
 from gateway.request_log import RequestLogMiddleware, note_operation
 from gateway.schema import build_schema, schema
 from gateway.settings import Settings, get_settings
@@ -351,18 +351,7 @@ def create_app(
         if run_migrations:
             await migrate.upgrade(db)
         counters = Counters(settings.redis_url, retry_after=settings.rate_limit_redis_retry)
-        read_db = replica = None
-        if settings.database_read_url:
-            read_db = create_engine(
-                settings.database_read_url,
-                pool_size=settings.db_pool_size,
-                pool_timeout=settings.db_pool_timeout,
-            )
-            replica = ReplicaRoute(
-                settings.database_read_url,
-                max_lag=settings.max_replica_lag,
-                redis_url=settings.redis_url,
-            )
+        read_db, replica = read_replica(settings)
         app.state.runtime = Runtime(
             settings=settings,
             schema=app_schema,

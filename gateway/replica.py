@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.db import create_engine
 from gateway.metrics import REPLICA_IN_USE, REPLICA_LAG
+from gateway.settings import Settings
 from gateway.write_positions import WritePositions
 
 log = logging.getLogger("gateway.replica")
@@ -185,6 +186,21 @@ class ReplicaRoute:
             log.warning("could not read the write position; reads stay on the primary")
             lsn = UNREACHED
         await self.positions.record(org_id, lsn)
+
+
+def read_replica(settings: Settings) -> tuple[AsyncEngine | None, ReplicaRoute | None]:
+    """The read engine (the primary's pool settings) and its route, when one is set."""
+    if not settings.database_read_url:
+        return None, None
+    engine = create_engine(
+        settings.database_read_url,
+        pool_size=settings.db_pool_size,
+        pool_timeout=settings.db_pool_timeout,
+    )
+    route = ReplicaRoute(
+        settings.database_read_url, max_lag=settings.max_replica_lag, redis_url=settings.redis_url
+    )
+    return engine, route
 
 
 def reads_from(

@@ -21,7 +21,6 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from pydantic import ValidationError
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -29,9 +28,7 @@ from bench.processes import PostgresServer, primary_and_replica, unavailable
 from gateway import migrate
 from gateway.app import create_app
 from gateway.db import create_engine
-from gateway.families import FAMILIES
 from gateway.settings import Settings
-from rest_compat.registry import RestRoutes
 from tests.factories import Factory
 
 REDIS = "redis://127.0.0.1:6379/0"
@@ -356,47 +353,6 @@ async def test_a_stopped_replica_is_bypassed_until_it_is_back(
     assert again == ["alpha"]
     assert any("components" in statement for statement in replica_reads)
     assert len(back) == 1 and back[0].startswith("read replica in use")
-
-
-def test_a_read_url_needs_a_postgresql_primary(tmp_path):
-    # given / when / then: a SQLite primary has no replica to read from
-    with pytest.raises(ValidationError) as refused:
-        Settings(
-            data_dir=tmp_path,
-            database_url=f"sqlite+aiosqlite:///{tmp_path}/gateway.db",
-            database_read_url="postgresql+asyncpg://reader@replica:5432/gateway",
-        )
-    assert "GATEWAY_DATABASE_READ_URL needs a PostgreSQL primary" in str(refused.value)
-
-
-def test_a_read_url_must_be_postgresql(tmp_path):
-    # given / when / then
-    with pytest.raises(ValidationError) as refused:
-        Settings(
-            data_dir=tmp_path,
-            database_url="postgresql+asyncpg://writer@primary:5432/gateway",
-            database_read_url=f"sqlite+aiosqlite:///{tmp_path}/copy.db",
-        )
-    assert "a read replica must be a PostgreSQL streaming replica" in str(refused.value)
-
-
-def test_settings_read_the_replica_and_its_lag_from_the_environment(tmp_path, monkeypatch):
-    # given
-    monkeypatch.setenv("GATEWAY_DATABASE_URL", "postgresql://writer@primary/gateway")
-    monkeypatch.setenv("GATEWAY_DATABASE_READ_URL", "postgres://reader@replica/gateway")
-    # when
-    settings = Settings(data_dir=tmp_path)
-    # then: the default maximum lag is 10 s
-    assert settings.database_read_url == "postgres://reader@replica/gateway"
-    assert settings.max_replica_lag == 10.0
-
-
-def test_rest_rows_that_change_data_run_mutations():
-    # given: every REST row of every family
-    rows = RestRoutes(FAMILIES).rows
-    # when / then: a GET runs a query (the replica may serve it); every other method
-    # runs a mutation, which runs wholly on the primary
-    assert {(row.method == "GET", row.writes) for row in rows} == {(True, False), (False, True)}
 
 
 async def test_without_redis_a_gateway_still_reads_its_own_writes(
