@@ -3,6 +3,9 @@
 Each case loads its data into a fresh database beside the one in the URL, prints the
 median latency through the gateway and of the same SQL run straight on the driver, and
 drops the database again.
+
+`python -m bench load [options]` and `python -m bench faults [options]` serve the gateway
+for real and print load and fault figures (`--help` after either for its options).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import argparse
 import asyncio
 import importlib
 import os
+import sys
 
 CASES = {
     "portal": "bench.portal",  # DORA and catalog health over 1,000,000 deployments
@@ -24,8 +28,17 @@ CASES = {
     "fanout": "bench.fanout",  # the realtime WebSocket's ticks to 1, 50 and 500 sockets
 }
 
+# Commands with options of their own: `python -m bench load --clients 16`.
+COMMANDS = {
+    "load": "bench.load",  # 64 clients for 60 s over REST, GraphQL and writes
+    "faults": "bench.faults",  # connections killed, restarts, Redis and a worker gone
+}
+
 
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] in COMMANDS:
+        command = importlib.import_module(COMMANDS[sys.argv[1]])
+        sys.exit(command.main(sys.argv[2:]))
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument(
         "--url",
