@@ -44,7 +44,6 @@ class Demo:
     jwt: str
     api_key: str
     secret: str
-    model_ids: list[str]
 
     def headers(self, scheme: str) -> dict[str, str]:
         """The credential in one of the schemes the families accept."""
@@ -71,12 +70,7 @@ async def prepare(engine: AsyncEngine, data_dir: Path) -> Demo:
         email = await conn.scalar(
             text("SELECT email FROM users WHERE id = :id"), {"id": info.admin_user_id}
         )
-        models = await conn.scalars(
-            text("SELECT id FROM predictive_models WHERE org_id = :org ORDER BY name"),
-            {"org": info.org_id},
-        )
-        model_ids = [str(model) for model in models]
-    return Demo(str(email), jwt, key, secret, model_ids)
+    return Demo(str(email), jwt, key, secret)
 
 
 def environment(database_url: str, data_dir: Path, demo: Demo, **settings: str) -> dict[str, str]:
