@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +23,8 @@ from bench.faults import Outcome, Scenario, Stage, background, until
 from bench.processes import RedisServer, new_replica
 from bench.served import worker
 
+# `2026-12-07 15:43:22,962 WARNING gateway.live: message` (GATEWAY_LOG_FORMAT=text)
+LOG_LINE = r"^\d{4}-\d\d-\d\d [\d:,]+ (WARNING|ERROR|CRITICAL) ([\w.]+): (.*)$"
 KILL_ROUNDS = 3
 KILL_EVERY = 1.0
 HEARTBEAT_TIMEOUT = 2.0
@@ -194,13 +198,14 @@ async def redis_stopped(stage: Stage) -> Outcome:
     finally:
         await asyncio.to_thread(redis.stop)
     outcome = Outcome("redis-stopped", load.traffic.records, fault_at)
-    redis_lines = [
-        line for line in log.splitlines() if "redis" in line.lower() or "rate-limit" in line
-    ]
     outcome.notes += [stream.counts(fault_at) for stream in streams]
+    logged = Counter(
+        f"{match[1]} {match[2]}: {match[3][:90]}"
+        for match in re.finditer(LOG_LINE, log, re.MULTILINE)
+    )
     outcome.notes.append(
-        f"gateway log lines naming Redis or the rate-limit storage: {len(redis_lines)}"
-        + (f"; first: {redis_lines[0][:200]}" if redis_lines else "")
+        f"gateway log, {sum(logged.values())} lines at WARNING or above: "
+        + "; ".join(f"{line} (x{count})" for line, count in logged.most_common(4))
     )
     outcome.checks["no 5xx"] = outcome.server_errors == 0
     outcome.checks["streams still open"] = all(s.ended is None for s in streams)
