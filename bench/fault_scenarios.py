@@ -22,6 +22,7 @@ from websockets.typing import Subprotocol
 from bench.faults import Outcome, Scenario, Stage, background, until
 from bench.processes import RedisServer, new_replica
 from bench.served import worker
+from bench.traffic import FAULT_MIX
 
 # `2026-12-07 15:43:22,962 WARNING gateway.live: message` (GATEWAY_LOG_FORMAT=text)
 LOG_LINE = r"^\d{4}-\d\d-\d\d [\d:,]+ (WARNING|ERROR|CRITICAL) ([\w.]+): (.*)$"
@@ -79,20 +80,25 @@ async def primary_restart(stage: Stage) -> Outcome:
     )
 
 
-async def replica_transactions(dsn_url: str, database: str) -> int | None:
-    """Transactions the replica has served in the bench database (None if it is down)."""
+async def replica_look(url: str) -> tuple[int, int] | None:
+    """(transactions the replica has served in the bench database, the connections to it
+    besides this one), or None when it cannot be reached."""
     from gateway.db import create_engine
 
-    engine = create_engine(dsn_url, pool_timeout=2)
+    engine = create_engine(url, pool_timeout=2)
     try:
         async with engine.connect() as conn:
-            value = await conn.scalar(
-                text(
-                    "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = :db"
-                ),
-                {"db": database},
-            )
-            return int(value or 0)
+            row = (
+                await conn.execute(
+                    text(
+                        "SELECT (SELECT xact_commit + xact_rollback FROM pg_stat_database "
+                        "WHERE datname = current_database()), (SELECT count(*) FROM "
+                        "pg_stat_activity WHERE datname = current_database() AND "
+                        "backend_type = 'client backend' AND pid <> pg_backend_pid())"
+                    )
+                )
+            ).one()
+            return int(row[0] or 0), int(row[1])
     except Exception:
         return None
     finally:
@@ -103,30 +109,35 @@ async def replica_stopped(stage: Stage) -> Outcome:
     """A streaming replica as GATEWAY_DATABASE_READ_URL, stopped mid-load: reads must
     fall back to the primary."""
     replica = await asyncio.to_thread(new_replica, "127.0.0.1", stage.primary.port)
-    database = stage.engine.url.database or ""
-    read_url = replica.url(database)
+    read_url = replica.url(stage.engine.url.database or "")
     try:
         env = stage.env(database_read_url=read_url, max_replica_lag="10")
         async with background(stage, env, "gateway-replica-stopped") as load:
-            before = await replica_transactions(read_url, database)
+            first = await replica_look(read_url)
             await until(load.started + stage.fault_after)
-            served = await replica_transactions(read_url, database)
+            last = await replica_look(read_url)
             fault_at = time.monotonic()
             await asyncio.to_thread(replica.stop, "fast")
             await until(load.started + stage.seconds)
     finally:
         await asyncio.to_thread(replica.remove)
-    if served is None or before is None:
-        note = "the replica's statistics could not be read before the stop"
-    else:
-        routed = served - before - 1  # less the bench's own first look
-        note = f"transactions on the replica in the {stage.fault_after:g} s before the stop: "
-        note += (
-            str(routed)
-            if routed > 0
-            else ("none: this gateway did not read from it (no GATEWAY_DATABASE_READ_URL setting?)")
+    outcome = Outcome("replica-stopped", load.traffic.records, fault_at)
+    if first is None or last is None:
+        outcome.notes.append("the replica could not be looked at before the stop")
+        return outcome
+    writes = {kind.name for kind in FAULT_MIX if kind.table}
+    reads = sum(1 for r in outcome.records if r.ended < fault_at and r.kind not in writes)
+    outcome.notes.append(
+        f"before the stop: {last[1]} gateway connections on the replica, "
+        f"{last[0] - first[0]} transactions there while the gateway answered {reads} reads"
+        + (
+            ""
+            if last[1]
+            else "; this gateway does not read from a replica "
+            "(no GATEWAY_DATABASE_READ_URL setting?), so the stop could not touch it"
         )
-    return Outcome("replica-stopped", load.traffic.records, fault_at, notes=[note])
+    )
+    return outcome
 
 
 # --- Redis -----------------------------------------------------------------------------
