@@ -15,9 +15,10 @@ acknowledged write is in the database; and PASS when there was no error (warm-up
 included), no write is missing and the RSS moved by less than 10 %.
 
 The database: a throwaway PostgreSQL cluster (bench/processes.py), or with
-``--database-url`` a fresh database beside the one named, dropped afterwards. The
-incidents family's rate limit is set to 1,000,000/minute for the run, so it counts every
-request but refuses none. The gateway logs warnings only (no access lines).
+``--database-url`` a fresh database beside the one named, dropped afterwards. The rate
+limits are raised for the run (incidents per user and governance per organisation to
+1,000,000/minute, the GraphQL cost budget to 1,000,000,000/minute), so that they count
+every request but refuse none. The gateway logs warnings only (no access lines).
 """
 
 from __future__ import annotations

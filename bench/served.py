@@ -31,9 +31,14 @@ from gateway.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 MB = 1024 * 1024
-# High enough that no limit refuses a bench's load, low enough to stay a real limit that
-# every incidents request counts against (in memory, or in Redis when it is configured).
-RATE_LIMITS = "1000000/minute"
+# Limits high enough that none refuses a bench's load, yet real ones that every request
+# of a limited family (and every GraphQL operation's cost) counts against, in memory or
+# in Redis when it is configured. Settings this gateway does not have are ignored.
+RATE_LIMITS = {
+    "GATEWAY_INCIDENTS_RATE_LIMITS": "1000000/minute",
+    "GATEWAY_GOVERNANCE_RATE_LIMITS": "1000000/minute",
+    "GATEWAY_GRAPHQL_COST_BUDGET": "1000000000/minute",
+}
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,7 @@ def environment(database_url: str, data_dir: Path, demo: Demo, **settings: str) 
             "GATEWAY_DATABASE_URL": database_url,
             "GATEWAY_DATA_DIR": str(data_dir),
             "GATEWAY_JWT_SECRET": demo.secret,
-            "GATEWAY_INCIDENTS_RATE_LIMITS": RATE_LIMITS,
+            **RATE_LIMITS,
             # Warnings and errors only: an access line per request would be the bench's
             # biggest cost on a small machine, and the fault benches read the warnings.
             "GATEWAY_LOG_LEVEL": "warning",
