@@ -137,6 +137,7 @@ async def replica_stopped(stage: Stage) -> Outcome:
             "(no GATEWAY_DATABASE_READ_URL setting?), so the stop could not touch it"
         )
     )
+    outcome.checks["the gateway read from the replica"] = last[1] > 0
     return outcome
 
 
