@@ -123,7 +123,7 @@ async def replica_stopped(stage: Stage) -> Outcome:
         await asyncio.to_thread(replica.remove)
     outcome = Outcome("replica-stopped", load.traffic.records, fault_at)
     if first is None or last is None:
-        outcome.notes.append("the replica could not be looked at before the stop")
+        outcome.checks["the replica could be looked at before the stop"] = False
         return outcome
     writes = {kind.name for kind in FAULT_MIX if kind.table}
     reads = sum(1 for r in outcome.records if r.ended < fault_at and r.kind not in writes)

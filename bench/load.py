@@ -210,8 +210,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--warmup",
         type=bounded(0, 60, float),
-        default=5.0,
-        help="seconds of load before the measurement (default 5)",
+        default=10.0,
+        help="seconds of load before the measurement (default 10)",
     )
     parser.add_argument(
         "--database-url",
