@@ -19,8 +19,9 @@ the load runs ``--seconds`` in all. Then, per scenario:
   for ``worker-killed``, from the kill to the job's success on the other worker;
 - every acknowledged write looked up by id in the primary: missing must be 0.
 
-PASS: no acknowledged write missing, recovered, and the scenario's own checks (no 5xx
-with Redis down; the job done by the other worker).
+PASS: no acknowledged write missing, recovered, and the scenario's own checks (the
+gateway read from the replica before it stopped; no 5xx with Redis down, and the live
+streams still open; the job killed mid-run and done by the other worker).
 """
 
 from __future__ import annotations
