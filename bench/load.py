@@ -71,6 +71,8 @@ class Run:
     rss_start: float
     rss_end: float
     rss_peak: float
+    gateway_cpu_s: float  # over the measured window
+    clients_cpu_s: float  # this process's, the clients'
 
 
 async def measure(gateway: Process, demo: Demo, clients: int, seconds: float, warmup: float) -> Run:
@@ -80,12 +82,14 @@ async def measure(gateway: Process, demo: Demo, clients: int, seconds: float, wa
         await asyncio.sleep(warmup)
         rss_start = gateway.rss_mb()
         rss_peak = rss_start
+        cpu_start, own_start = gateway.cpu_s(), time.process_time()
         start = time.monotonic()
         while (left := start + seconds - time.monotonic()) > 0:
             await asyncio.sleep(min(1.0, left))
             rss_peak = max(rss_peak, gateway.rss_mb())
         end = time.monotonic()
         rss_end = gateway.rss_mb()
+        gateway_cpu, own_cpu = gateway.cpu_s() - cpu_start, time.process_time() - own_start
     finally:
         traffic.stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -96,6 +100,8 @@ async def measure(gateway: Process, demo: Demo, clients: int, seconds: float, wa
         rss_start=rss_start,
         rss_end=rss_end,
         rss_peak=rss_peak,
+        gateway_cpu_s=gateway_cpu,
+        clients_cpu_s=own_cpu,
     )
 
 
@@ -135,6 +141,11 @@ def report(run: Run, written: int, missing: int) -> list[str]:
     lines.append(
         f"gateway RSS: {run.rss_start:.1f} MB after the warm-up, {run.rss_end:.1f} MB at the "
         f"end ({change:+.1%}), peak {run.rss_peak:.1f} MB"
+    )
+    lines.append(
+        f"CPU over the {run.seconds:.0f} s: the gateway {run.gateway_cpu_s:.1f} s "
+        f"({run.gateway_cpu_s / run.seconds:.0%} of one core), the clients' process "
+        f"{run.clients_cpu_s:.1f} s ({run.clients_cpu_s / run.seconds:.0%})"
     )
     lines.append(f"acknowledged writes: {written:,}, missing from the database: {missing}")
     verdicts = [

@@ -118,6 +118,11 @@ class Process:
     def rss_mb(self) -> float:
         return float(psutil.Process(self.pid).memory_info().rss) / MB
 
+    def cpu_s(self) -> float:
+        """CPU seconds the process has used (user and system)."""
+        times = psutil.Process(self.pid).cpu_times()
+        return float(times.user + times.system)
+
     def alive(self) -> bool:
         return self.popen.poll() is None
 
