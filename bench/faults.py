@@ -263,4 +263,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.fault_after >= args.seconds - 4:
         parser.error("--fault-after must leave at least 4 s of the load after it")
-    return 0 if asyncio.run(run(args)) else 1
+    try:
+        return 0 if asyncio.run(run(args)) else 1
+    except KeyboardInterrupt:
+        # asyncio.run cancelled the run, whose finally blocks stopped what it started.
+        print("faults: interrupted; everything it started is stopped and removed")
+        return 130

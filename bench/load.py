@@ -230,4 +230,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "beside this one instead of a throwaway cluster",
     )
     args = parser.parse_args(argv)
-    return 0 if asyncio.run(run(args)) else 1
+    try:
+        return 0 if asyncio.run(run(args)) else 1
+    except KeyboardInterrupt:
+        # asyncio.run cancelled the run, whose finally blocks stopped what it started.
+        print("load: interrupted; everything it started is stopped and removed")
+        return 130
