@@ -21,10 +21,10 @@ from pathlib import Path
 
 import httpx
 import psutil
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.processes import free_port
-from gateway import migrate
 from gateway.credentials import create_api_key, issue_token
 from gateway.demo import seed_demo
 from gateway.settings import Settings
@@ -61,11 +61,8 @@ class Demo:
 
 
 async def prepare(engine: AsyncEngine, data_dir: Path) -> Demo:
-    """Migrates, seeds the demo, and mints a JWT (24 h) and an API key (every scope) for
-    its admin."""
-    from sqlalchemy import text
-
-    await migrate.upgrade(engine)
+    """Seeds the demo into a migrated, empty database (bench.common.fresh_database), and
+    mints a JWT (24 h) and an API key (every scope) for its admin."""
     info = await seed_demo(engine, progress=lambda _: None)
     secret = secrets.token_urlsafe(32)
     settings = Settings(data_dir=data_dir, jwt_secret=secret)

@@ -69,9 +69,6 @@ class Traffic:
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     counter: itertools.count[int] = field(default_factory=itertools.count)
 
-    def since(self, moment: float) -> list[Record]:
-        return [r for r in self.records if r.started >= moment]
-
 
 def _graphql(query: str, variables: dict[str, Any] | None = None) -> Callable[[int], Any]:
     return lambda _: {"query": query, **({"variables": variables} if variables else {})}
