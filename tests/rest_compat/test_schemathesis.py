@@ -1,5 +1,6 @@
 """Schemathesis over ``/openapi.json``: generated requests to every operation, as an admin
-of a Growth organisation, answer no 5xx and only what the document says they answer.
+of a Growth organisation, answer no 5xx, only what the document says they answer, and
+nothing of another organisation's (its ids, names, titles, emails: tests/walk/dataset.py).
 
 Schemathesis' pytest plugin runs cases through its own (synchronous) transports, which
 would call the app outside this test's event loop and its database engine. Its Python
@@ -27,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
 from rest_compat.openapi import document
 from tests.factories import one_transaction
 from tests.knowledge.dataset import build_acme
+from tests.walk.dataset import Tenant, tenant
 
 CHECKS = [
     not_a_server_error,
@@ -50,6 +52,13 @@ async def admin(factory: Any) -> dict[str, str]:
     return factory.headers(acme.users["alice"])
 
 
+@pytest.fixture
+async def other(factory: Any) -> Tenant:
+    """Another Growth organisation with a little of everything, none of which any answer
+    to Acme's admin may hold."""
+    return await tenant(factory, "zother")
+
+
 @settings(
     max_examples=20,
     deadline=None,
@@ -62,7 +71,11 @@ async def admin(factory: Any) -> dict[str, str]:
 @given(data=st.data())
 @pytest.mark.parametrize("label", sorted(OPERATIONS))
 async def test_generated_requests_answer_as_documented(
-    client: httpx.AsyncClient, admin: dict[str, str], data: st.DataObject, label: str
+    client: httpx.AsyncClient,
+    admin: dict[str, str],
+    other: Tenant,
+    data: st.DataObject,
+    label: str,
 ) -> None:
     case = data.draw(OPERATIONS[label].as_strategy(), label="case")
     sent = case.as_transport_kwargs(base_url=str(client.base_url), headers=admin)
@@ -80,3 +93,4 @@ async def test_generated_requests_answer_as_documented(
         content=sent.get("data"),
     )
     case.validate_response(response, checks=CHECKS)
+    assert sorted(secret for secret in other.secrets if secret in response.text) == []
