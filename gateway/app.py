@@ -13,7 +13,6 @@ from typing import Any
 
 import strawberry
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -44,6 +43,7 @@ from gateway.live import Hub, hub_for
 from gateway.media_types import GRAPHQL_RESPONSE_JSON, is_request_error, response_media_type
 from gateway.metrics import MetricsMiddleware, metrics
 from gateway.rate_limits import Counters, RateLimiter, parse_limits
+from gateway.readiness import readyz
 from gateway.redirects import relative_slash_redirects
 from gateway.replica import ReplicaRoute, read_replica
 from gateway.request_log import RequestLogMiddleware, note_operation
@@ -263,22 +263,6 @@ def refusal(rest: RestRoutes, scope: Scope, error: GatewayError) -> Response:
 
 async def healthz(_: Request) -> Response:
     return PlainTextResponse("ok")
-
-
-async def readyz(request: Request) -> Response:
-    """Ready when the primary answers. A replica that is away leaves the gateway ready
-    (its reads go to the primary); its state is reported beside."""
-    runtime = request.app.state.runtime
-    try:
-        async with runtime.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-    except Exception:
-        log.exception("readiness check failed")
-        return JSONResponse({"status": "unavailable"}, status_code=503)
-    body: dict[str, Any] = {"status": "ok"}
-    if runtime.replica is not None:
-        body["replica"] = runtime.replica.health.describe()
-    return JSONResponse(body)
 
 
 async def http_refusal(rest: RestRoutes, request: Request, exc: Exception) -> Response:

@@ -36,6 +36,11 @@ def add_commands(commands: Any) -> None:
     serve.add_argument(
         "--no-worker", action="store_true", help="run no job worker (run `gateway worker`)"
     )
+    serve.add_argument(
+        "--no-migrate",
+        action="store_true",
+        help="apply no migrations; refuse to start unless `gateway migrate` has run",
+    )
     serve.set_defaults(handler=_serve)
 
     commands.add_parser("migrate", help="upgrade the schema to the newest revision").set_defaults(
@@ -81,9 +86,13 @@ async def run_import(
     return await load_file(engine, path, allow_guarded_changes=allow_plan_changes)
 
 
-async def prepare_serve(engine: AsyncEngine, settings: Settings, *, demo: bool) -> None:
-    """Migrate; with ``demo``, seed an empty database and print a token and curl lines."""
-    await migrate.upgrade(engine)
+async def prepare_serve(
+    engine: AsyncEngine, settings: Settings, *, demo: bool, apply_migrations: bool = True
+) -> None:
+    """Migrate (unless told not to); with ``demo``, seed an empty database and print a
+    token and curl lines."""
+    if apply_migrations:
+        await migrate.upgrade(engine)
     if not demo:
         return
     async with engine.connect() as connection:
@@ -138,8 +147,12 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         settings = settings.model_copy(update={"run_worker": False})
     with_engine(
         settings,
-        lambda engine: prepare_serve(engine, settings, demo=args.demo),
-        needs_schema=False,
+        lambda engine: prepare_serve(
+            engine, settings, demo=args.demo, apply_migrations=not args.no_migrate
+        ),
+        # Replicas started after a one-shot `gateway migrate` (docker/compose.yaml): one
+        # that finds no schema, or an old one, says so and exits instead of serving.
+        needs_schema=args.no_migrate,
     )
     app = create_app(settings, run_migrations=False)
     uvicorn.run(

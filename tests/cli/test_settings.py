@@ -114,6 +114,8 @@ COMMANDS = [
     ["apikey", "create", "--user", str(uuid.UUID(int=1))],
     ["apikey", "list"],
     ["apikey", "revoke", str(uuid.UUID(int=1))],
+    # A replica of docker/compose.yaml, started after the one-shot `gateway migrate`.
+    ["serve", "--no-migrate", "--no-worker"],
 ]
 
 
@@ -191,6 +193,8 @@ SCHEMA_COMMANDS = [
     ["apikey", "create", "--user", str(uuid.UUID(int=1))],
     ["apikey", "list"],
     ["apikey", "revoke", str(uuid.UUID(int=1))],
+    # A replica of docker/compose.yaml, started after the one-shot `gateway migrate`.
+    ["serve", "--no-migrate", "--no-worker"],
 ]
 
 

@@ -54,6 +54,7 @@ async def test_item7_unreachable_database_is_503_in_each_envelope(dialect, tmp_p
     assert body["data"] is None
     assert body["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
     assert ready.status_code == 503
+    assert ready.json() == {"status": "unavailable", "failed": ["database"]}
 
 
 async def _terminate_backends(url: str) -> int:
