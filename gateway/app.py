@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -9,7 +10,7 @@ from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -29,7 +30,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
-from gateway import migrate
+from gateway import migrate, tracing
 from gateway.auth import Authenticator, read_credential
 from gateway.body_limit import BodyLimitMiddleware
 from gateway.context import Context, context_for
@@ -57,6 +58,9 @@ from rest_compat.envelopes import code_envelope
 from rest_compat.openapi import openapi_json
 from rest_compat.registry import RestRoutes
 from rest_compat.routing import error_response
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
 
 log = logging.getLogger("gateway")
 
@@ -306,12 +310,18 @@ def create_app(
     run_migrations: bool = True,
     families: Sequence[FamilyManifest] = FAMILIES,
     clock: Callable[[], datetime] = utcnow,
+    tracer_provider: TracerProvider | None = None,
 ) -> Starlette:
     """The gateway as an ASGI app, serving ``families``. Tests hand in an engine (and
-    sometimes families of their own, or a fixed clock); `gateway serve` does not."""
+    sometimes families of their own, a fixed clock, or a tracer provider that keeps its
+    spans in memory); `gateway serve` does not."""
     settings = settings or get_settings()
     redact_access_log()
     app_schema = schema if families is FAMILIES else build_schema(families)
+    # Tracing is off (and OpenTelemetry never imported) without GATEWAY_OTEL_ENDPOINT.
+    provider, own_provider = tracing.provider_of(settings, tracer_provider)
+    if provider is not None:
+        app_schema = tracing.traced_schema(app_schema, provider)
     rest = RestRoutes(families)
     graphql = GraphQLApp(
         app_schema,
@@ -361,12 +371,13 @@ def create_app(
         deliveries = DeliveryWorker.from_settings(db, settings) if settings.run_worker else None
         await app.state.runtime.hub.start()
         try:
-            async with (
-                worker.running() if worker else nullcontext(),
-                deliveries.running() if deliveries else nullcontext(),
-                replica.running() if replica else nullcontext(),
-            ):
-                yield
+            with tracing.sql_spans_for(app.state.runtime, provider):
+                async with (
+                    worker.running() if worker else nullcontext(),
+                    deliveries.running() if deliveries else nullcontext(),
+                    replica.running() if replica else nullcontext(),
+                ):
+                    yield
         finally:
             await app.state.runtime.hub.close()
             app.state.runtime.counters.close()
@@ -374,6 +385,10 @@ def create_app(
                 await db.dispose()
             if read_db is not None:
                 await read_db.dispose()
+            if own_provider:
+                assert provider is not None
+                # Sends the spans still batched (an HTTP call): off the event loop.
+                await asyncio.to_thread(provider.shutdown)
 
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
@@ -391,7 +406,9 @@ def create_app(
     # the body limit so that a 413 (and any answer drawn below it) still carries the
     # Access-Control headers a listed page needs to read it; a preflight has no body.
     middleware = [
-        # Outermost of all, so that every answer (a 413, a redirect) carries the id.
+        # Outermost: the request's span encloses everything the gateway does for it.
+        *([tracing.middleware(provider)] if provider is not None else []),
+        # Outermost but tracing, so that every answer (a 413, a redirect) carries the id.
         Middleware(RequestLogMiddleware),
         Middleware(MetricsMiddleware, window=gauges.requests),
         *cors_middleware(settings.allowed_origins, routes),

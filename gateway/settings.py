@@ -207,6 +207,17 @@ class Settings(BaseSettings):
         description="The Redis channel on which replicas share live events (recorded agent "
         "actions for the agentActions subscription).",
     )
+    otel_endpoint: str | None = Field(
+        default=None,
+        description="OTLP/HTTP collector (e.g. http://127.0.0.1:4318) to send OpenTelemetry "
+        "traces to: a span per HTTP request, GraphQL operation and SQL statement. Needs the "
+        "`otel` extra; unset means no tracing, and nothing of OpenTelemetry is loaded.",
+    )
+    otel_service_name: str = Field(
+        default="analytics-gateway",
+        min_length=1,
+        description="The `service.name` the traces are sent under.",
+    )
     incidents_rate_limits: str = Field(
         default="100/minute;1000/hour",
         description="The incidents family's limits per user, `;`-separated (empty: none).",
@@ -247,6 +258,15 @@ class Settings(BaseSettings):
             return None
         if not value.startswith(("redis://", "rediss://")):
             raise ValueError(f"{value!r} is not a Redis URL; use redis://host:6379/0")
+        return value.strip()
+
+    @field_validator("otel_endpoint")
+    @classmethod
+    def _check_otel_endpoint(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an http(s) URL; use http://collector:4318")
         return value.strip()
 
     @field_validator("allowed_origins", mode="before")

@@ -20,11 +20,21 @@ def pins(lock: str) -> dict[str, str]:
     return {normal(name): version for name, version in PIN.findall(text)}
 
 
+SELF_EXTRA = re.compile(r"^analytics-gateway\[([^\]]+)\]$")
+
+
 def declared(*extras: str) -> set[str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     requirements = list(project["dependencies"])
-    for extra in extras:
-        requirements += project["optional-dependencies"][extra]
+    wanted = list(extras)
+    while wanted:
+        for requirement in project["optional-dependencies"][wanted.pop()]:
+            # An extra that names another of ours (`test` takes `otel`) brings its packages.
+            own = SELF_EXTRA.match(requirement)
+            if own:
+                wanted += own[1].split(",")
+            else:
+                requirements.append(requirement)
     return {normal(NAME.match(r)[0]) for r in requirements}  # type: ignore[index]
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col
 
-from gateway import migrate
+from gateway import migrate, tracing
 from gateway.cli.arguments import port
 from gateway.cli.common import safe_url, say, with_engine
 from gateway.credentials import CliError, issue_token
@@ -143,6 +143,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     settings = settings.model_copy(
         update={"host": args.host or settings.host, "port": args.port or settings.port}
     )
+    # Before anything starts: tracing asked for and not installed is one line, not a
+    # traceback from inside the app.
+    tracing.require(settings)
     if args.no_worker:
         settings = settings.model_copy(update={"run_worker": False})
     with_engine(
