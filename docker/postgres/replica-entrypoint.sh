@@ -7,7 +7,7 @@ set -eu
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
     echo "replica: taking a base backup of $PRIMARY_HOST"
     PGPASSWORD="$POSTGRES_REPLICATION_PASSWORD" pg_basebackup \
-        --host="$PRIMARY_HOST" --port=5432 --username=replicator \
+        --host="$PRIMARY_HOST" --port="${PRIMARY_PORT:-5432}" --username=replicator \
         --pgdata="$PGDATA" --wal-method=stream --write-recovery-conf --checkpoint=fast
     # PostgreSQL refuses a data directory others can read (the volume's is 1777).
     chmod 0700 "$PGDATA"
