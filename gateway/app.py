@@ -31,6 +31,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
 from gateway import migrate, tracing
+from gateway.answer_cache import AnswerCache
 from gateway.auth import Authenticator, read_credential
 from gateway.body_limit import BodyLimitMiddleware
 from gateway.context import Context, context_for
@@ -92,6 +93,8 @@ class Runtime:
     # The read replica (GATEWAY_DATABASE_READ_URL) and whether it may serve reads now.
     read_engine: AsyncEngine | None = None
     replica: ReplicaRoute | None = None
+    # Query answers shared by the replicas (Redis) or kept by this process (gateway/answer_cache).
+    answers: AnswerCache | None = None
 
 
 # Strawberry refuses a request at the HTTP level (a body that is not JSON, no query…)
@@ -346,6 +349,7 @@ def create_app(
             await migrate.upgrade(db)
         counters = Counters(settings.redis_url, retry_after=settings.rate_limit_redis_retry)
         read_db, replica = read_replica(settings)
+        answers = AnswerCache.from_settings(settings)
         app.state.runtime = Runtime(
             settings=settings,
             schema=app_schema,
@@ -363,9 +367,12 @@ def create_app(
             hub=hub_for(settings),
             read_engine=read_db,
             replica=replica,
+            answers=answers,
         )
         # Jobs, webhook deliveries and migrations take the primary's engine: they write.
-        worker = Worker.from_settings(db, settings) if settings.run_worker else None
+        worker = None
+        if settings.run_worker:
+            worker = Worker.from_settings(db, settings, answers=answers)
         app.state.runtime.worker = worker
         # Webhook deliveries run beside the jobs, under the same setting.
         deliveries = DeliveryWorker.from_settings(db, settings) if settings.run_worker else None
@@ -381,6 +388,7 @@ def create_app(
         finally:
             await app.state.runtime.hub.close()
             app.state.runtime.counters.close()
+            await answers.close()
             if own_engine:
                 await db.dispose()
             if read_db is not None:

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import Executable
 from strawberry.dataloader import DataLoader
 
+from gateway.answer_cache import AnswerCache
 from gateway.auth import Authenticator, Credential, Principal, read_credential
 from gateway.csrf import csrf_refusal
 from gateway.db import database_errors
@@ -98,6 +99,9 @@ class Context:
     # The read replica's engine and route (gateway/replica.py); None: all on ``engine``.
     read_engine: AsyncEngine | None = None
     replica: ReplicaRoute | None = None
+    # The app's cache of query answers (gateway/answer_cache): a committed write empties
+    # it for the caller's organisation.
+    answers: AnswerCache | None = None
     loaders: Loaders = field(init=False)
     _connection: AsyncConnection | None = field(default=None, init=False)
     # Whether ``_connection`` is on the replica, and whether this request must stay on
@@ -266,6 +270,9 @@ class Context:
                 if self.replica is not None and isinstance(known, Principal):
                     # Read after the commit, so that the position includes it.
                     await self.replica.note_write(known.org_id, connection)
+        # Committed (a failure raised above): answers cached before it are stale now.
+        if self.answers is not None and isinstance(self._principal, Principal):
+            await self.answers.changed(self._principal.org_id)
 
     def reopen(self) -> None:
         """Lets the next operation on this context (a WebSocket's) use the database.
@@ -337,4 +344,5 @@ def context_for(request: Any) -> Context:
         cost_budget=runtime.limiters.get("graphql"),
         read_engine=runtime.read_engine,
         replica=runtime.replica,
+        answers=runtime.answers,
     )

@@ -37,6 +37,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from gateway.answer_cache import AnswerCache
 from gateway.ids import new_id
 from gateway.settings import Settings
 from gateway.sql import table_of, utcnow
@@ -248,8 +249,11 @@ class Worker:
         cpu_executor: Executor | None = None,
         stop_grace: float = 10.0,
         periodic: Sequence[Periodic] = (),
+        answers: AnswerCache | None = None,
     ) -> None:
         self.engine = engine
+        # A finished job changed its organisation's data (its result, what it wrote).
+        self.answers = answers
         self.kinds = kinds
         self.poll_interval = poll_interval
         self.heartbeat_timeout = heartbeat_timeout
@@ -278,6 +282,7 @@ class Worker:
             poll_interval=settings.job_poll_interval,
             heartbeat_timeout=settings.job_heartbeat_timeout,
             periodic=options.pop("periodic", None) or hooks,
+            answers=options.pop("answers", None) or AnswerCache.from_settings(settings),
             **options,
         )
 
@@ -469,6 +474,14 @@ class Worker:
     # --- running one job -------------------------------------------------------------
 
     async def _execute(self, job: ClaimedJob, now: datetime) -> None:
+        try:
+            await self._run(job, now)
+        finally:
+            # Succeeded, failed or queued again: the job's own row changed at least.
+            if self.answers is not None:
+                await self.answers.changed(job.org_id)
+
+    async def _run(self, job: ClaimedJob, now: datetime) -> None:
         kind = self.kinds.get(job.kind)
         assert kind is not None  # claims name only registered kinds
         heartbeat = asyncio.create_task(self._heartbeat(job), name=f"heartbeat-{job.id}")

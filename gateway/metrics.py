@@ -72,6 +72,19 @@ LIVE_BROKER_ERRORS = Counter(
     registry=REGISTRY,
 )
 
+ANSWER_CACHE_LOOKUPS = Counter(
+    "gateway_answer_cache_lookups_total",
+    "GraphQL query answers looked up in the answer cache, by outcome: hit, miss, or "
+    "skipped (Redis away).",
+    ["outcome"],
+    registry=REGISTRY,
+)
+ANSWER_CACHE_ERRORS = Counter(
+    "gateway_answer_cache_errors_total",
+    "Answer-cache calls to Redis that failed or timed out, by operation (lookup, store, bump).",
+    ["operation"],
+    registry=REGISTRY,
+)
 # Incremented where a family's limiter refuses a request (rest_compat/routing.py), and
 # where the GraphQL cost budget refuses an operation (gateway/cost_budget.py).
 RATE_LIMIT_REJECTIONS = Counter(

@@ -12,6 +12,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 from strawberry.types.field import StrawberryField
 
+from gateway.answer_cache.extension import CachedAnswers
 from gateway.cost import QueryCost
 from gateway.extensions import CloseRequestConnection, MutationsOnPrimary, classify
 from gateway.families import FAMILIES, known_scopes
@@ -34,6 +35,8 @@ EXTENSIONS: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
     QueryCost,
     # Before execution: the operation's type is known once the document is parsed.
     MutationsOnPrimary,
+    # Last: every check above runs before a cached answer is served.
+    CachedAnswers,
 ]
 
 

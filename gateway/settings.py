@@ -199,7 +199,7 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None,
         description="redis:// URL of the Redis that replicas share (rate-limit counters, "
-        "live events); unset means in-process memory.",
+        "live events, the answer cache); unset means in-process memory.",
     )
     live_channel: str = Field(
         default="gateway-live",
@@ -217,6 +217,24 @@ class Settings(BaseSettings):
         default="analytics-gateway",
         min_length=1,
         description="The `service.name` the traces are sent under.",
+    )
+    cache_ttl: float = Field(
+        default=30.0,
+        ge=0,
+        description="Seconds a GraphQL query's answer (over /graphql or a REST path) is "
+        "served from the answer cache; a write by the organisation invalidates it at once. "
+        "0 turns the cache off.",
+    )
+    cache_memory_bytes: int = Field(
+        default=32 * 1024 * 1024,
+        gt=0,
+        description="Without Redis: the most answer JSON (bytes) one process keeps; the least "
+        "recently used answers go first.",
+    )
+    cache_prefix: str = Field(
+        default="gateway-answers",
+        min_length=1,
+        description="The prefix of the answer cache's Redis keys.",
     )
     incidents_rate_limits: str = Field(
         default="100/minute;1000/hour",

@@ -31,6 +31,9 @@ os.environ.setdefault("GATEWAY_WEBHOOK_MAX_ENDPOINTS", "1000")
 # The walks and the contract fuzzing call the agent console's development list too;
 # tests/agents/test_agents_auth.py checks that it is off by default.
 os.environ.setdefault("GATEWAY_DEBUG_ENDPOINTS", "true")
+# No answer cache unless a test asks (tests/gateway/test_answer_cache.py): tests write rows
+# directly (factories), which no cache hears of, and read them back at once.
+os.environ.setdefault("GATEWAY_CACHE_TTL", "0")
 
 import httpx
 import pytest

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway import migrate
+from gateway.answer_cache import AnswerCache
 from gateway.credentials import CliError
 from gateway.db import create_engine
 from gateway.settings import Settings
@@ -39,8 +40,13 @@ def with_engine(
     work: Callable[[AsyncEngine], Awaitable[T]],
     *,
     needs_schema: bool = True,
+    changes_data: bool = False,
 ) -> T:
-    """Run ``work`` on an engine; unless it migrates, only on a migrated database."""
+    """Run ``work`` on an engine; unless it migrates, only on a migrated database.
+
+    ``changes_data``: it writes organisations' data, so the gateways' cached answers
+    (gateway/answer_cache) are all invalidated once it has.
+    """
     url = make_url(settings.database_url)
     if needs_schema and url.get_backend_name() == "sqlite" and url.database not in (None, ""):
         # Connecting would create an empty file (the cause of stray ./gateway.db files).
@@ -52,11 +58,24 @@ def with_engine(
         try:
             if needs_schema:
                 await require_schema(engine)
-            return await work(engine)
+            result = await work(engine)
         finally:
             await engine.dispose()
+        if changes_data:
+            await forget_answers(settings)
+        return result
 
     return asyncio.run(run())
+
+
+async def forget_answers(settings: Settings) -> None:
+    """Every organisation's cached answers are stale (through Redis, the replicas'; a
+    process's memory cache is its own and expires by its TTL)."""
+    answers = AnswerCache.from_settings(settings)
+    try:
+        await answers.changed_everywhere()
+    finally:
+        await answers.close()
 
 
 def say(message: str) -> None:

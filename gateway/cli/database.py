@@ -178,7 +178,9 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _seed(args: argparse.Namespace, settings: Settings) -> int:
-    info = with_engine(settings, lambda engine: run_seed(engine, force=args.force))
+    info = with_engine(
+        settings, lambda engine: run_seed(engine, force=args.force), changes_data=True
+    )
     rows = ", ".join(f"{count} {table}" for table, count in info.rows.items())
     print(f"Seeded {rows}.")
     print(f"Admin: {info.admin_username} ({info.admin_user_id}) of {info.org_name}")
@@ -195,6 +197,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
             lambda engine: run_import(
                 engine, args.file, allow_plan_changes=args.allow_plan_changes
             ),
+            changes_data=True,
         )
     except ImportFailed as exc:
         raise CliError(f"{args.file}: {exc}; nothing was imported") from None

@@ -67,7 +67,9 @@ def _analyze(args: argparse.Namespace, settings: Settings) -> int:
     days = _days(args.days) if args.days is not None else recurrence.DEFAULT_DAYS
     now = utcnow()
     lines = with_engine(
-        settings, lambda engine: analyze_lines(engine, org_id=org_id, days=days, now=now)
+        settings,
+        lambda engine: analyze_lines(engine, org_id=org_id, days=days, now=now),
+        changes_data=True,
     )
     for line in lines:
         print(line)

@@ -114,6 +114,7 @@ def _calculate(args: argparse.Namespace, settings: Settings) -> int:
         lambda engine: calculate_lines(
             engine, org_id=org_id, metric_id=metric_id, hours=hours, force=args.force, now=now
         ),
+        changes_data=True,
     )
     for line in lines:
         print(line)

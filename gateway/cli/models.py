@@ -134,6 +134,7 @@ def _train(args: argparse.Namespace, settings: Settings) -> int:
             force=args.force,
             now=utcnow(),
         ),
+        changes_data=True,
     )
     for line in lines or ["no model is due for training"]:
         print(line)
@@ -187,6 +188,7 @@ def _detect(args: argparse.Namespace, settings: Settings) -> int:
         lambda engine: detect_lines(
             engine, model_id=model_id, org_id=org_id, hours=hours, now=utcnow()
         ),
+        changes_data=True,
     )
     for line in lines:
         print(line)

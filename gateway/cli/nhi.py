@@ -97,6 +97,7 @@ def _snapshot(args: argparse.Namespace, settings: Settings) -> int:
     lines = with_engine(
         settings,
         lambda engine: snapshot_lines(engine, org_id=org_id, start=start, end=end, now=now),
+        changes_data=True,
     )
     for line in lines:
         print(line)

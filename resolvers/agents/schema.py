@@ -10,6 +10,7 @@ import strawberry
 from sqlalchemy import select
 from strawberry.tools import merge_types
 
+from gateway.answer_cache.extension import NEVER_CACHED
 from gateway.context import Info
 from gateway.errors import bad_input
 from gateway.validation import validated
@@ -164,6 +165,8 @@ class LiveQuery:
         description="Live operational metrics: the database, the host (psutil) and the "
         "gateway's own answers over the last 5 minutes.",
         extensions=READ,
+        # This replica's own figures: another replica must not answer them for it.
+        metadata=NEVER_CACHED,
     )
     async def realtime_metrics(self, info: Info) -> RealtimeMetrics:
         ctx = info.context
@@ -175,6 +178,7 @@ class LiveQuery:
         description="The host (psutil), the gateway's answers over the last 5 minutes and "
         "its database connections.",
         extensions=READ,
+        metadata=NEVER_CACHED,
     )
     async def system_performance(self, info: Info) -> SystemPerformance:
         ctx = info.context

@@ -13,6 +13,7 @@ import strawberry
 from sqlalchemy import select
 from strawberry.scalars import JSON
 
+from gateway.answer_cache.extension import PER_USER
 from gateway.context import Info
 from gateway.permissions import requires
 from models.predictive import DASHBOARD_TYPES
@@ -148,8 +149,11 @@ class DashboardConfiguration:
 
 @strawberry.type
 class DashboardQuery:
+    # Which dashboards a caller may open depends on their department and authorship.
     @strawberry.field(
-        description="The dashboards the caller may open, newest first.", extensions=READ
+        description="The dashboards the caller may open, newest first.",
+        extensions=READ,
+        metadata=PER_USER,
     )
     async def dashboard_configurations(
         self,
@@ -184,6 +188,7 @@ class DashboardQuery:
         description="One dashboard: NOT_FOUND for an unknown id, INSUFFICIENT_ROLE when "
         "it is not open to the caller.",
         extensions=READ,
+        metadata=PER_USER,
     )
     async def dashboard_configuration(self, info: Info, id: uuid.UUID) -> DashboardConfiguration:
         principal = await info.context.principal()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from gateway.answer_cache.extension import PER_USER
 from gateway.context import Info
 from gateway.permissions import requires
 from resolvers.tenancy import service
@@ -13,7 +14,9 @@ from resolvers.tenancy.types import Organization, User
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="The authenticated user.", extensions=requires())
+    @strawberry.field(
+        description="The authenticated user.", extensions=requires(), metadata=PER_USER
+    )
     async def viewer(self, info: Info) -> User:
         principal = await info.context.principal()
         row = await info.context.loaders.get(users_by_id).load(principal.user_id)
