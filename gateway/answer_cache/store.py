@@ -39,6 +39,9 @@ T = TypeVar("T")
 TIMEOUT = 0.25
 # How long the cache stays skipped after Redis failed once.
 RETRY = 5.0
+# A larger answer (its JSON) is not kept: big exports are rarely asked twice in a TTL,
+# and a few of them would crowd out every dashboard's answers.
+MAX_ANSWER_BYTES = 1024 * 1024
 
 
 class Unavailable(Exception):
@@ -191,6 +194,8 @@ class AnswerCache:
             return None
 
     async def store(self, org: object, found: Found, digest: str, answer: str) -> None:
+        if len(answer) > MAX_ANSWER_BYTES:
+            return
         with contextlib.suppress(Unavailable):
             await self._guard(
                 "store",
@@ -232,7 +237,7 @@ class AnswerCache:
             if self._retry_at is None:
                 log.warning(
                     "answer cache: Redis failed (%s); answers are computed uncached, "
-                    "trying again every %.0f s",
+                    "trying again every %g s",
                     str(exc) or type(exc).__name__,
                     RETRY,
                 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,9 +20,12 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.answer_cache import store
+from gateway.answer_cache import AnswerCache, store
 from gateway.app import create_app
+from gateway.jobs import ClaimedJob, JobRegistry, Worker
 from gateway.settings import Settings
+from tests.cli import samples
+from tests.cli.run import gateway as gateway_command
 from tests.gateway.redis_server import RedisServer
 
 REDIS = "redis://127.0.0.1:6379/0"
@@ -70,6 +74,13 @@ async def counted(statements: Any, call: Any) -> tuple[Any, int]:
     return answer, statements.count
 
 
+async def lookups(client: httpx.AsyncClient) -> dict[str, float]:
+    """``gateway_answer_cache_lookups_total`` by outcome, as /metrics shows it."""
+    text = (await client.get("/metrics")).text
+    found = re.findall(r'^gateway_answer_cache_lookups_total\{outcome="(\w+)"\} (\S+)$', text, re.M)
+    return {"hit": 0.0, "miss": 0.0} | {outcome: float(value) for outcome, value in found}
+
+
 def logged(caplog: Any) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.name == "gateway.answer_cache"]
 
@@ -96,6 +107,7 @@ async def test_a_second_identical_query_is_answered_from_the_cache(
     # given a gateway with the cache on Redis
     async with gateway(db, cache_settings(tmp_path)) as client:
         acme = two_orgs["acme"]
+        before = await lookups(client)
         # when the same query is asked twice
         first, first_count = await counted(statements, ask(client, acme, COMPONENTS, first=10))
         second, second_count = await counted(statements, ask(client, acme, COMPONENTS, first=10))
@@ -110,6 +122,9 @@ async def test_a_second_identical_query_is_answered_from_the_cache(
             statements, ask(client, two_orgs["globex"], COMPONENTS, first=10)
         )
         assert names(theirs) == ["ledger"] and theirs_count == COMPUTED
+        # and /metrics counted one hit and three misses
+        after = await lookups(client)
+        assert (after["hit"] - before["hit"], after["miss"] - before["miss"]) == (1, 3)
 
 
 async def test_a_rest_path_is_answered_from_the_cache(
@@ -171,6 +186,68 @@ async def test_a_write_through_one_replica_invalidates_the_other(
         # then the first one's next answer sees it
         after, after_count = await counted(statements, ask(one, acme, COMPONENTS, first=10))
         assert names(after) == ["billing", "checkout", "search"]
+        assert after_count == COMPUTED
+
+
+async def test_a_job_finishing_on_a_worker_elsewhere_invalidates(
+    db: AsyncEngine, tmp_path: Path, factory: Any
+) -> None:
+    # given a queued job whose status is cached
+    settings = cache_settings(tmp_path)
+    org = await factory.org()
+    headers = factory.headers(await factory.user(org))
+    job = await factory.job(org, "answer")
+    kinds = JobRegistry()
+
+    @kinds.job_kind("answer")
+    async def answer(engine: AsyncEngine, *, job: ClaimedJob, now: Any) -> dict[str, Any]:
+        return {"value": 42}
+
+    query = "query($id: UUID!) { job(id: $id) { status result } }"
+    async with gateway(db, settings) as client:
+        before = await ask(client, headers, query, id=str(job["id"]))
+        assert before["data"]["job"] == {"status": "queued", "result": None}
+        # when a worker with its own cache on the same Redis (`gateway worker`) runs it
+        elsewhere = AnswerCache.from_settings(settings)
+        try:
+            assert await Worker(db, kinds=kinds, answers=elsewhere).run_until_idle() == 1
+        finally:
+            await elsewhere.close()
+        # then the gateway answers the job's new state
+        after = await ask(client, headers, query, id=str(job["id"]))
+        assert after["data"]["job"] == {"status": "succeeded", "result": {"value": 42}}
+
+
+async def test_gateway_import_invalidates_the_replicas_answers(
+    db: AsyncEngine,
+    tmp_path: Path,
+    factory: Any,
+    statements: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # given an organisation's components cached
+    settings = cache_settings(tmp_path)
+    org = await factory.org()
+    await factory.component(org, "billing")
+    headers = factory.headers(await factory.user(org))
+    async with gateway(db, settings) as client:
+        await ask(client, headers, COMPONENTS, first=10)
+        # when `gateway import` adds a component, with the same Redis settings
+        line = {"entity": "component", "id": samples.uid(1), "org_id": str(org["id"])}
+        path = samples.write(tmp_path / "more.ndjson", [{**line, "name": "ledger", "kind": "api"}])
+        env = {
+            "GATEWAY_DATABASE_URL": db.url.render_as_string(hide_password=False),
+            "GATEWAY_DATA_DIR": str(tmp_path),
+            "GATEWAY_REDIS_URL": REDIS,
+            "GATEWAY_CACHE_PREFIX": settings.cache_prefix,
+            "GATEWAY_CACHE_TTL": "30",
+        }
+        imported = await gateway_command(["import", str(path)], monkeypatch, capsys, env)
+        assert imported.status == 0, imported.err
+        # then the gateway's next answer has it
+        after, after_count = await counted(statements, ask(client, headers, COMPONENTS, first=10))
+        assert names(after) == ["billing", "ledger"]
         assert after_count == COMPUTED
 
 
