@@ -381,3 +381,23 @@ async def test_redis_stopping_and_pausing_mid_test(
     assert lines[0].startswith("answer cache: Redis failed")
     assert lines[1] == "answer cache: Redis answers again; the cache is back"
     assert lines[2].startswith("answer cache: Redis failed")
+
+
+async def test_memory_keeps_the_most_recently_used_answers_within_its_bytes() -> None:
+    # given a memory store of 10 bytes holding two 4-byte answers, the older one read since
+    now = [0.0]
+    memory = store.MemoryBackend(max_bytes=10, clock=lambda: now[0])
+    await memory.store("acme", "0.0", "a", "aaaa", ttl=30)
+    await memory.store("acme", "0.0", "b", "bbbb", ttl=30)
+    assert (await memory.lookup("acme", "a")).answer == "aaaa"
+    # when a third answer would take it past 10 bytes
+    await memory.store("acme", "0.0", "c", "cccc", ttl=30)
+    # then the least recently used one went, and 8 bytes are held
+    assert [(await memory.lookup("acme", key)).answer for key in "abc"] == ["aaaa", None, "cccc"]
+    assert memory.size == 8
+    # and an answer past its TTL is gone, a write makes the rest unreachable
+    now[0] = 31.0
+    assert (await memory.lookup("acme", "a")).answer is None
+    now[0] = 0.0
+    await memory.bump("acme")
+    assert await memory.lookup("acme", "c") == store.Found("0.1", None)
