@@ -99,8 +99,8 @@ class Context:
     # The read replica's engine and route (gateway/replica.py); None: all on ``engine``.
     read_engine: AsyncEngine | None = None
     replica: ReplicaRoute | None = None
-    # The app's cache of query answers (gateway/answer_cache): a committed write empties
-    # it for the caller's organisation.
+    # The app's cache of query answers (gateway/answer_cache): a committed write makes
+    # the caller's organisation's cached answers unreachable.
     answers: AnswerCache | None = None
     loaders: Loaders = field(init=False)
     _connection: AsyncConnection | None = field(default=None, init=False)

@@ -174,10 +174,10 @@ class AnswerCache:
         self._lost_write = False
 
     @classmethod
-    def from_settings(cls, settings: Settings, prefix: str | None = None) -> AnswerCache:
+    def from_settings(cls, settings: Settings) -> AnswerCache:
         backend: Backend
         if settings.redis_url:
-            backend = RedisBackend(settings.redis_url, prefix or settings.cache_prefix)
+            backend = RedisBackend(settings.redis_url, settings.cache_prefix)
         else:
             backend = MemoryBackend(settings.cache_memory_bytes)
         return cls(backend, settings.cache_ttl, shared=settings.redis_url is not None)
