@@ -25,7 +25,7 @@ import json
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -41,6 +41,10 @@ Event = dict[str, Any]
 OUTBOX = 1000
 PUBLISH_TIMEOUT = 2.0
 RETRY_FIRST, RETRY_MAX = 1.0, 30.0
+# How often the subscription's Redis is asked whether it is there, and how long it has.
+WATCH_INTERVAL, WATCH_TIMEOUT = 0.5, 1.0
+# Closing: cancel the broker's tasks up to this many times, waiting this long each time.
+CLOSE_ATTEMPTS, CLOSE_WAIT = 5, 1.0
 
 
 class Broker:
@@ -57,6 +61,7 @@ class Broker:
         self._tasks: list[asyncio.Task[None]] = []
         self._redis_down = False
         self._outbox_full = False
+        self._closing = False
 
     async def start(self) -> None:
         if self.redis_url is None:
@@ -68,9 +73,19 @@ class Broker:
         ]
 
     async def close(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        # coredis's pub/sub can swallow a cancellation while it tears down a connection
+        # to a Redis that went away, and the loop would go on retrying: the flag ends it,
+        # and a task that still runs is cancelled again rather than waited on for ever.
+        self._closing = True
+        pending = set(self._tasks)
+        for _ in range(CLOSE_ATTEMPTS):
+            if not pending:
+                break
+            for task in pending:
+                task.cancel()
+            _, pending = await asyncio.wait(pending, timeout=CLOSE_WAIT)
+        if pending:
+            log.warning("live: %d broker task(s) did not stop; left behind", len(pending))
         self._tasks = []
         if self._redis is not None:
             self._redis.connection_pool.disconnect()
@@ -155,14 +170,13 @@ class Broker:
     async def _subscribe(self) -> None:
         assert self._redis is not None
         delay = RETRY_FIRST
-        while True:
+        while not self._closing:
+            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
             try:
-                async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
-                    await pubsub.subscribe(self.channel)
-                    self.subscribed.set()
-                    delay = RETRY_FIRST
-                    async for message in pubsub:
-                        self._receive(message["data"])
+                await pubsub.subscribe(self.channel)
+                self.subscribed.set()
+                delay = RETRY_FIRST
+                await first_failure(self._read(pubsub), self._watch())
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -175,8 +189,28 @@ class Broker:
                 )
             finally:
                 self.subscribed.clear()
+                # close (a reset), not coredis's async exit: that unsubscribes first, which
+                # over a connection to a Redis that went away raises before it cancels the
+                # pub/sub's consumer task, and that task then spins on ConnectionError,
+                # a core busy for the whole outage (coredis 5.7).
+                pubsub.close()
+            if self._closing:
+                return
             await asyncio.sleep(delay)
             delay = min(delay * 2, RETRY_MAX)
+
+    async def _read(self, pubsub: Any) -> None:
+        async for message in pubsub:
+            self._receive(message["data"])
+
+    async def _watch(self) -> None:
+        """Raises once Redis stops answering. coredis's pub/sub does not say so: its
+        consumer task retries on ConnectionError in a tight loop (a core busy for the
+        whole outage) while the iteration above waits; a failed PING ends both."""
+        assert self._redis is not None
+        while True:
+            await asyncio.sleep(WATCH_INTERVAL)
+            await asyncio.wait_for(self._redis.ping(), WATCH_TIMEOUT)
 
     def _receive(self, data: object) -> None:
         try:
@@ -189,3 +223,17 @@ class Broker:
             return
         if isinstance(topic, str) and isinstance(org, str) and isinstance(event, dict):
             self._deliver(topic, org, event)
+
+
+async def first_failure(*work: Coroutine[Any, Any, None]) -> None:
+    """Runs ``work`` side by side until one ends, cancels the others, and raises what
+    ended it (if it raised)."""
+    tasks = [asyncio.ensure_future(item) for item in work]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    for task in done:
+        task.result()

@@ -1,10 +1,11 @@
 """The live hub on its own: bounded feeds that drop a client instead of waiting for it,
 tickers shared by their feeds (a failed tick skipped, a tick under way never cut), and
-the broker's delivery by topic and organisation."""
+the broker's delivery by topic and organisation, and its closing once Redis is gone."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections import Counter
 from types import SimpleNamespace
@@ -12,8 +13,10 @@ from typing import Any
 
 import pytest
 
+from bench.processes import redis_server, redis_unavailable
 from gateway.errors import GatewayError
 from gateway.live import Dropped, Feed, Hub
+from gateway.live.broker import Broker
 from gateway.settings import Settings
 from resolvers.agents import subscriptions
 from tests.agents.live import eventually, sample
@@ -141,3 +144,32 @@ def _row() -> dict[str, Any]:
         "reviewed_by": None,
         "timestamp": "2026-03-11T15:00:00+00:00",
     }
+
+
+async def test_a_broker_whose_redis_went_away_still_closes() -> None:
+    # given: a broker subscribed on a Redis of the test's own, which then stops
+    if reason := redis_unavailable():
+        pytest.skip(reason)
+    with redis_server() as redis:
+        broker = Broker(redis.url, channel=f"test-{uuid.uuid4().hex}")
+        await broker.start()
+        await asyncio.wait_for(broker.subscribed.wait(), 5)
+        redis.stop()
+
+        # then: the outage is noticed, and no pub/sub consumer of coredis is left
+        # retrying in a tight loop (it kept a core busy for the whole outage)
+        await eventually(lambda: not broker.subscribed.is_set(), within=5)
+        await eventually(lambda: consumers() == 0, within=2)
+
+        # and when the broker closes, it closes (coredis swallowed a cancellation once,
+        # and the app's shutdown hung on it)
+        started = time.monotonic()
+        await asyncio.wait_for(broker.close(), 10)
+    assert time.monotonic() - started < 2
+
+
+def consumers() -> int:
+    return sum(
+        getattr(task.get_coro(), "__qualname__", "") == "BasePubSub._consumer"
+        for task in asyncio.all_tasks()
+    )
