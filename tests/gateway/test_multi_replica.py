@@ -1,7 +1,8 @@
 """Two gateway processes (`gateway serve`, each with its job worker) on one database and
 one Redis, as `docker/compose.yaml` runs them behind a proxy: rate limits are counted
-once for both, a job is run by one of them only, and a subscriber on one replica hears an
-action recorded through the other.
+once for both, a job is run by one of them only, a subscriber on one replica hears an
+action recorded through the other, and a write through one invalidates the answers the
+other has cached.
 
 The processes are real (``python -m gateway.cli serve`` on free ports), started once per
 database dialect; the Redis is a throwaway ``redis-server`` (bench/processes.py), so
@@ -40,6 +41,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SECRET = "multi-replica-secret-long-enough-for-hs256"
 LIMIT = 4  # the incidents family's requests per user and minute, for both replicas
 KPIS = "/api/analytics/kpi-metrics/"
+COMPONENTS = "{ components(first: 10) { nodes { name } } }"
+CREATE = 'mutation { createComponent(input: {name: "checkout", kind: "service"}) { name } }'
 
 
 @dataclass
@@ -75,6 +78,8 @@ def _environment(url: str, data_dir: Path, redis: RedisServer, port: int) -> dic
         "GATEWAY_PORT": str(port),
         "GATEWAY_INCIDENTS_RATE_LIMITS": f"{LIMIT}/minute",
         "GATEWAY_JOB_POLL_INTERVAL": "0.1",
+        # The suite turns the answer cache off; replicas share it through Redis.
+        "GATEWAY_CACHE_TTL": "30",
         "GATEWAY_LOG_LEVEL": "warning",
     }
 
@@ -223,3 +228,33 @@ async def test_a_subscriber_on_one_replica_hears_an_action_recorded_on_the_other
     assert message["type"] == "next"
     heard = message["payload"]["data"]["agentActions"]
     assert heard["agentId"].startswith("agent-") and heard["riskLevel"] == "high"
+
+
+async def names(client: httpx.AsyncClient, headers: dict[str, str]) -> list[str]:
+    response = await client.post("/graphql", json={"query": COMPONENTS}, headers=headers)
+    assert response.status_code == 200 and "errors" not in response.json(), response.text
+    return sorted(node["name"] for node in response.json()["data"]["components"]["nodes"])
+
+
+async def test_a_write_through_one_replica_invalidates_the_others_cached_answers(
+    pair, factory
+) -> None:
+    # given: an answer the first replica has cached (a row written straight into the
+    # database, which no cache hears of, is not in its next answer)
+    org = await factory.org()
+    headers = factory.headers(await factory.user(org, "ana", role="admin"))
+    await factory.component(org, "billing")
+    one, two = pair.replicas
+    async with one.http() as first, two.http() as second:
+        cached = await names(first, headers)
+        await factory.component(org, "search")
+        still_cached = await names(first, headers)
+
+        # when: a component is created through the second replica
+        created = await second.post("/graphql", json={"query": CREATE}, headers=headers)
+        assert "errors" not in created.json(), created.text
+
+        # then: the first replica computes its next answer afresh
+        after = await names(first, headers)
+    assert cached == still_cached == ["billing"]
+    assert after == ["billing", "checkout", "search"]
