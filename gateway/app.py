@@ -35,6 +35,8 @@ from gateway.graphql_http import HTTP_REFUSAL_CODES, GraphQLApp, graphql_error_r
 from gateway.jobs import Worker
 from gateway.live import Hub, hub_for
 from gateway.metrics import MetricsMiddleware, metrics
+from gateway.persisted import PersistedQueries
+from gateway.plan_cache import cache_of as plans_of
 from gateway.rate_limits import Counters, RateLimiter, parse_limits
 from gateway.readiness import readyz
 from gateway.redirects import relative_slash_redirects
@@ -165,6 +167,11 @@ def create_app(
         # does for pages that read answers.
         allowed_origins=settings.allowed_origins,
     )
+    # The plan cache is the schema's, shared by the apps serving it; the last sized wins.
+    plans_of(app_schema).resize(settings.plan_cache_size)
+    # The REST layer's stored operations are known to APQ and the allow-list from the start.
+    persisted = PersistedQueries.from_settings(settings, {row.document for row in rest.rows})
+    graphql.persisted = persisted
     gauges = Gauges(system=SystemSampler(settings.data_dir))
 
     @asynccontextmanager
@@ -219,6 +226,7 @@ def create_app(
             await app.state.runtime.hub.close()
             app.state.runtime.counters.close()
             await answers.close()
+            persisted.close()
             if own_engine:
                 await db.dispose()
             if read_db is not None:

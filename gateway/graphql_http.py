@@ -23,6 +23,7 @@ from gateway.auth import read_credential
 from gateway.context import Context, context_for
 from gateway.errors import GatewayError, retry_headers, unavailable
 from gateway.media_types import GRAPHQL_RESPONSE_JSON, is_request_error, response_media_type
+from gateway.persisted import PersistedQueries, PersistedRefusal
 from gateway.request_log import note_operation
 from gateway.ui import page
 
@@ -32,6 +33,9 @@ HTTP_REFUSAL_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD
 
 
 class GraphQLApp(GraphQL[Context, None]):
+    # Automatic persisted queries and the allow-list (gateway/persisted.py); create_app sets it.
+    persisted: PersistedQueries | None = None
+
     async def get_context(self, request: Any, response: Any = None) -> Context:
         return context_for(request)
 
@@ -45,6 +49,9 @@ class GraphQLApp(GraphQL[Context, None]):
         self, request: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
         data = await super().parse_http_body(request)
+        if self.persisted is not None:
+            for item in data if isinstance(data, list) else [data]:
+                await self.persisted.resolve(item)
         # The access line's operation: a batch is named by its first operation.
         first = data[0] if isinstance(data, list) and data else data
         if isinstance(first, GraphQLRequestData):
@@ -86,6 +93,11 @@ class GraphQLApp(GraphQL[Context, None]):
             # Each operation on the socket is a request of its own (Context.reopen).
             await context.close()
         return await super().on_ws_connect(context)
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A GET with a persisted query's hash and no query is an operation, not a browser.
+        has_hash = request.query_params.get("extensions") is not None
+        return not has_hash and super().should_render_graphql_ide(request)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # Our own page over vendored assets, instead of Strawberry's CDN one.
@@ -130,6 +142,12 @@ class GraphQLApp(GraphQL[Context, None]):
             code = HTTP_REFUSAL_CODES.get(refusal.status_code, "BAD_USER_INPUT")
             response = graphql_error_response(GatewayError(code, refusal.reason))
             response.status_code = refusal.status_code
+        except PersistedRefusal as refusal:
+            response = graphql_error_response(refusal.error)
+            response.status_code = refusal.status
+            # Apollo's rule: the client is about to register the query, so no cache
+            # between it and us may keep this answer.
+            response.headers["cache-control"] = "private, no-cache, must-revalidate"
         await response(scope, receive, send)
 
     def parse_json(self, data: str | bytes) -> Any:

@@ -32,7 +32,8 @@ from graphql import (
     SelectionSetNode,
 )
 from strawberry.extensions import SchemaExtension
-from strawberry.schema.schema import validate_document
+
+from gateway.plan_cache import cache_of, validate
 
 # 5,000 tokens is some 25 KB of GraphQL; the largest stored REST operation has ~150.
 MAX_TOKENS = 5000
@@ -202,9 +203,6 @@ def _refusal(document: DocumentNode) -> tuple[str, str, int] | None:
     return None
 
 
-_validate = lru_cache(maxsize=1024)(validate_document)
-
-
 class IntrospectionDisabled(NoSchemaIntrospectionCustomRule):
     """graphql-core's rule (any field of an introspection type: __schema, __type; not
     __typename), its errors carrying a code clients can act on."""
@@ -232,9 +230,10 @@ class DocumentLimits(SchemaExtension):
     """Tokens while parsing, then the limits above, then graphql-core's validation.
 
     Strawberry's ValidationCache validates whatever ran before it, so this extension
-    takes its place: a refused document is never handed to the standard rules. Both
-    outcomes are cached per document (the parser cache hands back the same object)
-    and rule tuple, which holds IntrospectionDisabled when the request's settings turn
+    takes its place: a refused document is never handed to the standard rules. The
+    limits are checked on every request (their outcome memoised per document); a
+    validation that passed is remembered in the request's plan (gateway/plan_cache.py)
+    per rule tuple, which holds IntrospectionDisabled when the request's settings turn
     introspection off.
     """
 
@@ -263,6 +262,8 @@ class DocumentLimits(SchemaExtension):
             if not introspection_allowed(context.context):
                 # A rule tuple of its own, so the cache keeps the two outcomes apart.
                 rules = (*rules, IntrospectionDisabled)
-            errors = _validate(schema, context.graphql_document, rules)
-            context.pre_execution_errors = list(errors)
+            plans = cache_of(context.schema)
+            context.pre_execution_errors = validate(
+                schema, plans, context.graphql_document, tuple(rules)
+            )
         yield

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 import strawberry
 from graphql import GraphQLError, GraphQLObjectType
-from strawberry.extensions import ParserCache, SchemaExtension
+from strawberry.extensions import SchemaExtension
 from strawberry.permission import PermissionExtension
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -21,6 +21,7 @@ from gateway.input_guard import InputGuard
 from gateway.limits import DocumentLimits
 from gateway.operation_metrics import OperationMetrics
 from gateway.permissions import Requires
+from gateway.plan_cache import PlanCache, Plans
 
 EXTENSIONS: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
     # First, so that its time includes every other extension's work (parse, validation).
@@ -29,7 +30,8 @@ EXTENSIONS: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
     # DocumentLimits caps tokens for the parser, then checks the document's
     # limits (gateway/limits.py) and validates it, both cached per document.
     DocumentLimits,
-    lambda: ParserCache(maxsize=1024),
+    # The plan cache hands back a parsed document it has seen (gateway/plan_cache.py).
+    Plans,
     # Right after parsing, before validation: values break no input rule.
     InputGuard,
     QueryCost,
@@ -41,6 +43,9 @@ EXTENSIONS: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
 
 
 class GatewaySchema(strawberry.Schema):
+    # Parsed and validated documents (gateway/plan_cache.py); create_app sizes it.
+    plans: PlanCache
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -63,6 +68,7 @@ def build_schema(families: Sequence[FamilyManifest] = FAMILIES) -> strawberry.Sc
         subscription=merge_types("Subscription", subscriptions) if subscriptions else None,
         extensions=EXTENSIONS,
     )
+    built.plans = PlanCache()
     unknown = sorted(set(_checked_scopes(built)) - set(known_scopes(families)))
     if unknown:
         # A field no credential could ever reach is a typo, or a family that forgot to

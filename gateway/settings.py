@@ -236,6 +236,34 @@ class Settings(BaseSettings):
         min_length=1,
         description="The prefix of the answer cache's Redis keys.",
     )
+    plan_cache_size: int = Field(
+        default=1024,
+        ge=0,
+        description="How many parsed and validated GraphQL documents (per document and "
+        "operation name) the plan cache keeps, least recently used first out; 0 turns it off.",
+    )
+    apq_memory_size: int = Field(
+        default=10_000,
+        gt=0,
+        description="Without Redis: how many automatic persisted queries (Apollo's "
+        "extensions.persistedQuery) one process keeps, least recently used first out.",
+    )
+    apq_prefix: str = Field(
+        default="gateway-apq",
+        min_length=1,
+        description="The prefix of the automatic persisted queries' Redis keys.",
+    )
+    persisted_only: bool = Field(
+        default=False,
+        description="Allow-list mode: /graphql runs only registered documents (the REST "
+        "layer's stored operations and those of GATEWAY_PERSISTED_DOCUMENTS); any other is "
+        "refused with PERSISTED_QUERY_NOT_IN_LIST (400), so GraphiQL cannot run its own.",
+    )
+    persisted_documents: Path | None = Field(
+        default=None,
+        description="A JSON file of allowed documents: an object of sha256 hex to document "
+        "text, or a list of document texts. Registered at start beside the stored operations.",
+    )
     incidents_rate_limits: str = Field(
         default="100/minute;1000/hour",
         description="The incidents family's limits per user, `;`-separated (empty: none).",
