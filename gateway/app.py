@@ -88,6 +88,8 @@ class Runtime:
     replica: ReplicaRoute | None = None
     # Query answers shared by the replicas (Redis) or kept by this process (gateway/answer_cache).
     answers: AnswerCache | None = None
+    # Automatic persisted queries and the allow-list (gateway/persisted.py).
+    persisted: PersistedQueries | None = None
 
 
 def refusal(rest: RestRoutes, scope: Scope, error: GatewayError) -> Response:
@@ -205,6 +207,7 @@ def create_app(
             read_engine=read_db,
             replica=replica,
             answers=answers,
+            persisted=persisted,
         )
         # Jobs, webhook deliveries and migrations take the primary's engine: they write.
         worker = None

@@ -28,6 +28,7 @@ from gateway.csrf import csrf_refusal
 from gateway.db import database_errors
 from gateway.errors import GatewayError
 from gateway.live import Hub
+from gateway.persisted import PersistedQueries
 from gateway.rate_limits import RateLimiter
 from gateway.replica import ReplicaRoute
 from gateway.request_log import note_organisation
@@ -102,6 +103,9 @@ class Context:
     # The app's cache of query answers (gateway/answer_cache): a committed write makes
     # the caller's organisation's cached answers unreachable.
     answers: AnswerCache | None = None
+    # The registered documents and the allow-list rule (gateway/persisted.py), which
+    # the AllowList extension applies to operations that came by WebSocket.
+    persisted: PersistedQueries | None = None
     loaders: Loaders = field(init=False)
     _connection: AsyncConnection | None = field(default=None, init=False)
     # Whether ``_connection`` is on the replica, and whether this request must stay on
@@ -345,4 +349,5 @@ def context_for(request: Any) -> Context:
         read_engine=runtime.read_engine,
         replica=runtime.replica,
         answers=runtime.answers,
+        persisted=runtime.persisted,
     )

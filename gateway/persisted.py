@@ -26,12 +26,14 @@ import logging
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import coredis
 from coredis.retry import NoRetryPolicy
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
 from strawberry.http import GraphQLRequestData
 
 from gateway.errors import GatewayError, bad_input
@@ -217,6 +219,26 @@ class PersistedQueries:
 
     def close(self) -> None:
         self.store.close()
+
+
+class AllowList(SchemaExtension):
+    """The allow-list for operations that did not come over HTTP (WebSocket), where
+    GraphQLApp's check before parsing cannot run. It replaces the request's validation
+    outcome, so an unregistered document never executes; placed after DocumentLimits."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        registry = getattr(context.context, "persisted", None)
+        if (
+            isinstance(registry, PersistedQueries)
+            and registry.only
+            and document_hash(context.query or "") not in registry.registered
+        ):
+            refusal = not_in_list().error
+            context.pre_execution_errors = [
+                GraphQLError(refusal.message, extensions={"code": refusal.code})
+            ]
+        yield
 
 
 def _digest_of(sent: Any) -> str:

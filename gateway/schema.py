@@ -21,6 +21,7 @@ from gateway.input_guard import InputGuard
 from gateway.limits import DocumentLimits
 from gateway.operation_metrics import OperationMetrics
 from gateway.permissions import Requires
+from gateway.persisted import AllowList
 from gateway.plan_cache import PlanCache, Plans
 
 EXTENSIONS: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
@@ -32,6 +33,8 @@ EXTENSIONS: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
     DocumentLimits,
     # The plan cache hands back a parsed document it has seen (gateway/plan_cache.py).
     Plans,
+    # After DocumentLimits' validation: an unregistered document in allow-list mode.
+    AllowList,
     # Right after parsing, before validation: values break no input rule.
     InputGuard,
     QueryCost,

@@ -24,6 +24,7 @@ from bench.processes import free_port
 from gateway.app import create_app
 from gateway.settings import Settings
 from rest_compat.registry import ROUTES
+from tests.agents.live import GraphQLSocket, serving
 
 REDIS = "redis://127.0.0.1:6379/0"
 COMPONENTS = "query Names { components(first: 10) { nodes { name } } }"
@@ -178,6 +179,29 @@ async def test_allow_list_mode_refuses_unregistered_documents_and_runs_registere
         # and the REST path, which runs the same stored operation, still answers
         rest = await client.get("/api/v1/analytics/catalog", headers=acme)
         assert rest.status_code == 200
+
+
+async def test_allow_list_mode_holds_over_the_websocket_too(
+    db: AsyncEngine, tmp_path: Path, factory: Any
+) -> None:
+    # given allow-list mode with one allowed document, and an API key's socket
+    allowed = tmp_path / "allowed.json"
+    allowed.write_text(json.dumps([COMPONENTS]))
+    user = await factory.user(await factory.org(), "ann")
+    await factory.api_key(user, "agw_allow_ann", ["catalog:read"])
+    settings = Settings(data_dir=tmp_path, persisted_only=True, persisted_documents=allowed)
+    app = create_app(settings, engine=db, run_migrations=False)
+    async with serving(app) as served, GraphQLSocket.opened(served) as socket:
+        assert (await socket.init({"X-API-Key": "agw_allow_ann"}))["type"] == "connection_ack"
+        # when the allowed document and another one are sent
+        await socket.subscribe("1", COMPONENTS)
+        listed = await socket.message()
+        assert await socket.message() == {"id": "1", "type": "complete"}
+        await socket.subscribe("2", "{ components(first: 1) { nodes { id } } }")
+        other = await socket.message()
+    # then the first runs and the second is refused by the list
+    assert listed["payload"]["data"] == {"components": {"nodes": []}}
+    assert [e["extensions"]["code"] for e in other["payload"]] == ["PERSISTED_QUERY_NOT_IN_LIST"]
 
 
 async def test_an_allow_list_file_with_a_wrong_hash_stops_the_start(
