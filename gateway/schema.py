@@ -28,8 +28,8 @@ EXTENSIONS: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
     # First, so that its time includes every other extension's work (parse, validation).
     OperationMetrics,
     CloseRequestConnection,
-    # DocumentLimits caps tokens for the parser, then checks the document's
-    # limits (gateway/limits.py) and validates it, both cached per document.
+    # DocumentLimits caps tokens for the parser, then checks the document's limits
+    # (gateway/limits.py) on every request and validates it unless its plan passed.
     DocumentLimits,
     # The plan cache hands back a parsed document it has seen (gateway/plan_cache.py).
     Plans,

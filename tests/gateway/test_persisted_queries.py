@@ -11,8 +11,6 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +23,7 @@ from gateway.app import create_app
 from gateway.settings import Settings
 from rest_compat.registry import ROUTES
 from tests.agents.live import GraphQLSocket, serving
+from tests.gateway.test_answer_cache import gateway
 
 REDIS = "redis://127.0.0.1:6379/0"
 COMPONENTS = "query Names { components(first: 10) { nodes { name } } }"
@@ -41,15 +40,6 @@ def by_hash(digest: str) -> dict[str, Any]:
 
 def codes(body: Any) -> list[str]:
     return [error["extensions"]["code"] for error in body.get("errors") or []]
-
-
-@asynccontextmanager
-async def gateway(db: AsyncEngine, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, engine=db, run_migrations=False)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as c:
-            yield c
 
 
 @pytest.fixture
