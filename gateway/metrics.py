@@ -79,6 +79,13 @@ ANSWER_CACHE_LOOKUPS = Counter(
     ["outcome"],
     registry=REGISTRY,
 )
+PLAN_CACHE_LOOKUPS = Counter(
+    "gateway_graphql_plan_cache_lookups_total",
+    "GraphQL documents looked up in the plan cache (gateway/plan_cache.py), by outcome: "
+    "hit (not parsed again) or miss.",
+    ["outcome"],
+    registry=REGISTRY,
+)
 ANSWER_CACHE_ERRORS = Counter(
     "gateway_answer_cache_errors_total",
     "Answer-cache calls to Redis that failed or timed out, by operation (lookup, store, bump).",

@@ -25,6 +25,8 @@ from graphql import DocumentNode, GraphQLError, GraphQLSchema
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
+from gateway.metrics import PLAN_CACHE_LOOKUPS
+
 # Documents are at most MAX_TOKENS (5,000) tokens, a few hundred KB parsed at worst, so
 # 1,024 plans stay within tens of MB even if every one were that large.
 DEFAULT_SIZE = 1024
@@ -65,8 +67,10 @@ class PlanCache:
         plan = self._plans.get(key)
         if plan is None:
             self.stats.misses += 1
+            PLAN_CACHE_LOOKUPS.labels("miss").inc()
             return None
         self.stats.hits += 1
+        PLAN_CACHE_LOOKUPS.labels("hit").inc()
         self._plans.move_to_end(key)
         return plan
 

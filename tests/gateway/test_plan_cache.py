@@ -6,6 +6,7 @@ of their own, so no other test's plans are hits here.
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,12 @@ async def test_a_repeated_document_is_parsed_and_validated_once(
     answers = [await ask(client, acme, query, first=10) for _ in range(3)]
     # then it was parsed and validated once, and served from the plan twice
     assert delta(before) == {"hits": 2, "misses": 1, "parses": 1, "validations": 1}
+    # and /metrics counts the hits (the schema is shared, so at least these two)
+    metrics = (await client.get("/metrics")).text
+    hits = re.search(
+        r'^gateway_graphql_plan_cache_lookups_total\{outcome="hit"\} (\S+)$', metrics, re.M
+    )
+    assert hits is not None and float(hits.group(1)) >= 2
     nodes = [{"name": "billing"}, {"name": "search"}]
     assert [answer["data"]["components"]["nodes"] for answer in answers] == [nodes] * 3
 
