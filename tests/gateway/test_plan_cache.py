@@ -13,10 +13,11 @@ from typing import Any
 
 import httpx
 import pytest
+from graphql import parse
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.limits import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
-from gateway.plan_cache import PlanCache, Stats, cache_of, document_hash
+from gateway.plan_cache import Plan, PlanCache, Stats, cache_of, document_hash
 from gateway.schema import schema
 from gateway.settings import Settings
 from tests.gateway.test_answer_cache import gateway
@@ -182,3 +183,21 @@ async def test_introspection_off_refuses_a_document_another_app_cached_as_valid(
         refused = await ask(closed_app, acme, query)
     # then its own rules refuse it: the cached pass was for another rule set
     assert codes(refused) and set(codes(refused)) == {"INTROSPECTION_DISABLED"}
+
+
+def test_the_cache_keeps_the_most_recently_used_plans_within_its_size() -> None:
+    # given a cache of two plans holding A and B, A used last
+    plans = PlanCache(maxsize=2)
+    documents = {name: parse(f"{{ {name} }}") for name in ("a", "b", "c")}
+    for name in ("a", "b"):
+        plans.put((name, None, MAX_TOKENS), Plan(documents[name]))
+    assert plans.get(("a", None, MAX_TOKENS)) is not None
+    # when C is added
+    plans.put(("c", None, MAX_TOKENS), Plan(documents["c"]))
+    # then B, the least recently used, is gone
+    assert plans.get(("b", None, MAX_TOKENS)) is None
+    assert [plans.get((name, None, MAX_TOKENS)) is not None for name in ("a", "c")] == [True] * 2
+    # and a size of 0 keeps nothing
+    plans.resize(0)
+    plans.put(("a", None, MAX_TOKENS), Plan(documents["a"]))
+    assert len(plans) == 0
