@@ -1,19 +1,25 @@
 """Load an NDJSON file in one transaction: every line, or nothing.
 
-Lines are validated as they are read, gathered into batches of one entity, checked
-against the organisation they claim, and upserted by key (``gateway.sql.upsert``),
-so loading the same file twice changes nothing. The first bad line, whether invalid
-JSON, a failed validation, a reference to another organisation's row or a row the
-database refuses, aborts the transaction and is reported with its line number.
-A line that would change a guarded column of an existing row (an organisation's plan,
-subscription or trial) is refused too, unless ``allow_guarded_changes`` is given.
+Lines are read in chunks and validated in a thread while the previous chunk is written,
+so that Python's validation and the database's writing use a core each. Valid lines are
+gathered into batches of one entity, checked against the organisation they claim, and
+upserted by key, so loading the same file twice changes nothing. On PostgreSQL a batch
+goes through COPY into a staging table (``gateway.importer.staging``); SQLite takes it
+as one ``executemany``. The first bad line, whether invalid JSON, a failed validation,
+a reference to another organisation's row or a row the database refuses, aborts the
+transaction and is reported with its line number. A line that would change a guarded
+column of an existing row (an organisation's plan, subscription or trial) is refused
+too, unless ``allow_guarded_changes`` is given.
 """
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,9 +33,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from gateway.importer.entities import Entities, EntitySpec, Ref, entities_of
 from gateway.importer.errors import ImportFailed, describe_db_error, describe_validation
 from gateway.importer.records import Record
+from gateway.importer.staging import BatchRefused, Staged, Stager
 from gateway.sql import upsert
 
 BATCH_SIZE = 1000
+# COPY pays off with larger batches; each is still checked before the next is read.
+COPY_BATCH_SIZE = 5000
+# A file this long reports its progress on stderr every so many lines.
+PROGRESS_EVERY = 50_000
+
+Progress = Callable[[str], None]
 
 
 @dataclass
@@ -40,39 +53,70 @@ class ImportReport:
     counts: Counter[str] = field(default_factory=Counter)
 
 
-class _BatchRefused(Exception):
-    """The database refused a batch of several rows without saying which one."""
-
-
-@dataclass
-class _Pending:
-    line: int
-    row: dict[str, Any]
-
-
 async def load_file(
     engine: AsyncEngine,
     path: Path,
     *,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int | None = None,
     allow_guarded_changes: bool = False,
     entities: Sequence[EntitySpec] | None = None,
+    progress: Progress | None = None,
+    progress_every: int = PROGRESS_EVERY,
 ) -> ImportReport:
     """Load ``path`` into the database, all of it or (raising ImportFailed) none of it.
 
-    ``entities`` defaults to every family's (gateway.families.FAMILIES).
+    ``entities`` defaults to every family's (gateway.families.FAMILIES). ``progress``
+    hears of every ``progress_every`` lines, with the rate so far.
     """
     if entities is None:
         from gateway.families import import_entities  # the families import the importer
 
         entities = import_entities()
     known = entities_of(entities)
+    copy = engine.dialect.name == "postgresql"
+    size = batch_size or (COPY_BATCH_SIZE if copy else BATCH_SIZE)
+    meter = _Meter(progress, progress_every)
     try:
-        return await _load(engine, path, batch_size, allow_guarded_changes, known)
-    except _BatchRefused:
+        return await _load(engine, path, size, allow_guarded_changes, known, copy, meter)
+    except BatchRefused:
         # The failed transaction was rolled back. Load again one row per statement,
         # which fails at the same row and so can name its line.
-        return await _load(engine, path, 1, allow_guarded_changes, known)
+        meter = _Meter(None, progress_every)
+        return await _load(engine, path, 1, allow_guarded_changes, known, False, meter)
+
+
+class _Meter:
+    """Lines so far, said every ``every`` lines with the rate since the start."""
+
+    def __init__(self, progress: Progress | None, every: int) -> None:
+        self.progress, self.every = progress, every
+        self.start = time.perf_counter()
+        self.next = every
+
+    def count(self, lines: int) -> None:
+        if self.progress is None or lines < self.next:
+            return
+        self.next = (lines // self.every + 1) * self.every
+        rate = lines / max(time.perf_counter() - self.start, 1e-9)
+        self.progress(f"import: {lines:,} lines ({rate:,.0f} rows/s)")
+
+
+@dataclass
+class _Validated:
+    """A chunk's valid lines, and the failure that ended it early, if any."""
+
+    items: list[tuple[int, Record]]
+    failure: ImportFailed | None
+
+
+def _validate(known: Entities, chunk: list[tuple[int, bytes]]) -> _Validated:
+    items = []
+    for number, text in chunk:
+        try:
+            items.append((number, known.line.validate_json(text)))
+        except ValidationError as exc:
+            return _Validated(items, ImportFailed(number, describe_validation(exc)))
+    return _Validated(items, None)
 
 
 async def _load(
@@ -81,22 +125,47 @@ async def _load(
     batch_size: int,
     allow_guarded_changes: bool,
     known: Entities,
+    copy: bool,
+    meter: _Meter,
 ) -> ImportReport:
     report = ImportReport()
     async with engine.begin() as connection:
-        batch = _Batch(connection, batch_size, allow_guarded_changes, known)
-        for number, text in _read_lines(path):
-            try:
-                record = known.line.validate_json(text)
-            except ValidationError as exc:
-                # Earlier lines are checked first, so the error is the file's first.
-                await batch.flush()
-                raise ImportFailed(number, describe_validation(exc)) from None
-            await batch.add(number, record)
-            report.lines += 1
-            report.counts[record.entity] += 1
+        batch = _Batch(connection, batch_size, allow_guarded_changes, known, copy)
+        chunks = _chunks(_read_lines(path), max(batch_size, BATCH_SIZE))
+        validated = _validate(known, next(chunks, []))
+        for chunk in itertools.chain(chunks, [None]):
+            # This chunk is written while the next one is validated in a thread.
+            following = asyncio.to_thread(_validate, known, chunk) if chunk else None
+            write = _write(batch, validated, report)
+            if following is None:
+                await write
+                break
+            # The write's failure is an earlier line's, so it wins over the validation's.
+            written, checked = await asyncio.gather(write, following, return_exceptions=True)
+            if isinstance(written, BaseException):
+                raise written
+            if isinstance(checked, BaseException):
+                raise checked
+            validated = checked
+            meter.count(report.lines)
         await batch.flush()
     return report
+
+
+async def _write(batch: _Batch, validated: _Validated, report: ImportReport) -> None:
+    for number, record in validated.items:
+        await batch.add(number, record)
+        report.lines += 1
+        report.counts[record.entity] += 1
+    if validated.failure is not None:
+        # Earlier lines are checked first, so the error is the file's first.
+        await batch.flush()
+        raise validated.failure
+
+
+def _chunks(lines: Iterator[tuple[int, bytes]], size: int) -> Iterator[list[tuple[int, bytes]]]:
+    while chunk := list(itertools.islice(lines, size)):
+        yield chunk
 
 
 def _read_lines(path: Path) -> Iterator[tuple[int, bytes]]:
@@ -114,14 +183,20 @@ class _Batch:
     """Consecutive lines of one entity, written together."""
 
     def __init__(
-        self, connection: AsyncConnection, size: int, allow_guarded: bool, known: Entities
+        self,
+        connection: AsyncConnection,
+        size: int,
+        allow_guarded: bool,
+        known: Entities,
+        copy: bool,
     ) -> None:
         self.connection = connection
+        self.stager = Stager(connection) if copy else None
         self.known = known
         self.size = size
         self.allow_guarded = allow_guarded
         self.spec: EntitySpec | None = None
-        self.items: list[_Pending] = []
+        self.items: list[Staged] = []
         self.keys: set[tuple[Any, ...]] = set()
 
     async def add(self, line: int, record: Record) -> None:
@@ -133,7 +208,7 @@ class _Batch:
         if spec is not self.spec or key in self.keys or len(self.items) >= self.size:
             await self.flush()
             self.spec = spec
-        self.items.append(_Pending(line, row))
+        self.items.append(Staged(line, row))
         self.keys.add(key)
 
     async def flush(self) -> None:
@@ -141,11 +216,19 @@ class _Batch:
             return
         spec, items = self.spec, self.items
         self.items, self.keys = [], set()
-        await self._check_tenancy(spec, items)
+        # A batch whose rows are completed from the database (an organisation taken from
+        # a reference, a fill) is checked here first, a line at a time; the others are
+        # checked in the staging table, by set.
+        by_row = self.stager is None or spec.org_via is not None or spec.fill is not None
+        if by_row:
+            await self._check_tenancy(spec, items)
         if spec.guarded and not self.allow_guarded:
             await self._check_guarded(spec, items)
         if spec.fill is not None:
             await spec.fill(self.connection, [item.row for item in items])
+        if self.stager is not None:
+            await self.stager.write(spec, items, checked=by_row)
+            return
         table: Table = spec.table
         statement = upsert(
             self.connection.dialect.name,
@@ -159,10 +242,10 @@ class _Batch:
             # Only a row's own content makes it refused; a lost connection or the like
             # is not a bad line, and propagates as it is.
             if len(items) > 1:
-                raise _BatchRefused from exc
+                raise BatchRefused from exc
             raise ImportFailed(items[0].line, describe_db_error(exc)) from None
 
-    async def _check_tenancy(self, spec: EntitySpec, items: list[_Pending]) -> None:
+    async def _check_tenancy(self, spec: EntitySpec, items: list[Staged]) -> None:
         """Refuse any line that reaches into another organisation, by id or by reference.
 
         Ids are given by the file, so a line could name an existing row of another
@@ -203,7 +286,7 @@ class _Batch:
                     "an import cannot move rows between organisations",
                 )
 
-    async def _check_guarded(self, spec: EntitySpec, items: list[_Pending]) -> None:
+    async def _check_guarded(self, spec: EntitySpec, items: list[Staged]) -> None:
         """Refuse a line that changes a guarded column of a row already in the database."""
         ids = {item.row["id"] for item in items}
         table: Table = spec.table
@@ -225,7 +308,7 @@ class _Batch:
                         "(allowed only with --allow-plan-changes)",
                     )
 
-    async def _owners(self, ref: Ref, items: list[_Pending]) -> dict[uuid.UUID, uuid.UUID]:
+    async def _owners(self, ref: Ref, items: list[Staged]) -> dict[uuid.UUID, uuid.UUID]:
         """The organisation of each row that ``ref`` names in these lines."""
         ids = {
             item.row[ref.field]
