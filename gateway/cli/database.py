@@ -82,8 +82,9 @@ async def run_seed(engine: AsyncEngine, *, force: bool = False) -> DemoInfo:
 async def run_import(
     engine: AsyncEngine, path: Path, *, allow_plan_changes: bool = False
 ) -> ImportReport:
-    """Load an NDJSON file: all of it, or nothing (ImportFailed)."""
-    return await load_file(engine, path, allow_guarded_changes=allow_plan_changes)
+    """Load an NDJSON file: all of it, or nothing (ImportFailed); a large file's progress
+    goes to stderr."""
+    return await load_file(engine, path, allow_guarded_changes=allow_plan_changes, progress=say)
 
 
 async def prepare_serve(

@@ -61,12 +61,12 @@ async def load_file(
     allow_guarded_changes: bool = False,
     entities: Sequence[EntitySpec] | None = None,
     progress: Progress | None = None,
-    progress_every: int = PROGRESS_EVERY,
+    progress_every: int | None = None,
 ) -> ImportReport:
     """Load ``path`` into the database, all of it or (raising ImportFailed) none of it.
 
     ``entities`` defaults to every family's (gateway.families.FAMILIES). ``progress``
-    hears of every ``progress_every`` lines, with the rate so far.
+    hears of every ``progress_every`` (PROGRESS_EVERY) lines, with the rate so far.
     """
     if entities is None:
         from gateway.families import import_entities  # the families import the importer
@@ -75,13 +75,14 @@ async def load_file(
     known = entities_of(entities)
     copy = engine.dialect.name == "postgresql"
     size = batch_size or (COPY_BATCH_SIZE if copy else BATCH_SIZE)
-    meter = _Meter(progress, progress_every)
+    every = progress_every or PROGRESS_EVERY
+    meter = _Meter(progress, every)
     try:
         return await _load(engine, path, size, allow_guarded_changes, known, copy, meter)
     except BatchRefused:
         # The failed transaction was rolled back. Load again one row per statement,
         # which fails at the same row and so can name its line.
-        meter = _Meter(None, progress_every)
+        meter = _Meter(None, every)
         return await _load(engine, path, 1, allow_guarded_changes, known, False, meter)
 
 
@@ -131,7 +132,8 @@ async def _load(
     report = ImportReport()
     async with engine.begin() as connection:
         batch = _Batch(connection, batch_size, allow_guarded_changes, known, copy)
-        chunks = _chunks(_read_lines(path), max(batch_size, BATCH_SIZE))
+        # Read as written, but not a line at a time when retrying row by row.
+        chunks = _chunks(_read_lines(path), batch_size if batch_size > 1 else BATCH_SIZE)
         validated = _validate(known, next(chunks, []))
         for chunk in itertools.chain(chunks, [None]):
             # This chunk is written while the next one is validated in a thread.
