@@ -134,12 +134,17 @@ async def run(url: str) -> None:
             async with engine.connect() as conn:
                 stored = await conn.scalar(text("SELECT count(*) FROM deployments"))
             assert stored == DEPLOYMENTS, stored
+            # The path every import took before COPY: executemany of 1,000-row batches.
+            start = time.perf_counter()
+            await load_file(engine, path, copy=False)
+            before_s = time.perf_counter() - start
         async with fresh_database(url, "bench_import_floor") as engine:
             floor_rows, floor_s = await _floor(engine, path)
     first_rate = first.lines / first_s
     floor_rate = floor_rows / floor_s
     print(_line("gateway import (first)", first.lines, first_s))
     print(_line("gateway import (changes nothing)", again.lines, again_s))
+    print(_line("  the same by executemany (before)", again.lines, before_s))
     print(_line("COPY into deployments (floor)", floor_rows, floor_s))
     print(f"first import / floor: {first_rate / floor_rate:.2f}x (target >= 0.50x)")
-    print(f"re-import speed-up over the first: {first_s / again_s:.2f}x")
+    print(f"re-import speed-up over executemany's: {before_s / again_s:.2f}x (target >= 5x)")

@@ -38,7 +38,7 @@ from gateway.sql import upsert
 
 BATCH_SIZE = 1000
 # COPY pays off with larger batches; each is still checked before the next is read.
-COPY_BATCH_SIZE = 5000
+COPY_BATCH_SIZE = 10_000
 # A file this long reports its progress on stderr every so many lines.
 PROGRESS_EVERY = 50_000
 
@@ -62,18 +62,20 @@ async def load_file(
     entities: Sequence[EntitySpec] | None = None,
     progress: Progress | None = None,
     progress_every: int | None = None,
+    copy: bool | None = None,
 ) -> ImportReport:
     """Load ``path`` into the database, all of it or (raising ImportFailed) none of it.
 
     ``entities`` defaults to every family's (gateway.families.FAMILIES). ``progress``
     hears of every ``progress_every`` (PROGRESS_EVERY) lines, with the rate so far.
+    ``copy=False`` takes the ``executemany`` path on PostgreSQL too (the bench compares).
     """
     if entities is None:
         from gateway.families import import_entities  # the families import the importer
 
         entities = import_entities()
     known = entities_of(entities)
-    copy = engine.dialect.name == "postgresql"
+    copy = engine.dialect.name == "postgresql" and copy is not False
     size = batch_size or (COPY_BATCH_SIZE if copy else BATCH_SIZE)
     every = progress_every or PROGRESS_EVERY
     meter = _Meter(progress, every)
@@ -132,26 +134,37 @@ async def _load(
     report = ImportReport()
     async with engine.begin() as connection:
         batch = _Batch(connection, batch_size, allow_guarded_changes, known, copy)
-        # Read as written, but not a line at a time when retrying row by row.
-        chunks = _chunks(_read_lines(path), batch_size if batch_size > 1 else BATCH_SIZE)
-        validated = _validate(known, next(chunks, []))
-        for chunk in itertools.chain(chunks, [None]):
-            # This chunk is written while the next one is validated in a thread.
-            following = asyncio.to_thread(_validate, known, chunk) if chunk else None
-            write = _write(batch, validated, report)
-            if following is None:
-                await write
-                break
-            # The write's failure is an earlier line's, so it wins over the validation's.
-            written, checked = await asyncio.gather(write, following, return_exceptions=True)
-            if isinstance(written, BaseException):
-                raise written
-            if isinstance(checked, BaseException):
-                raise checked
-            validated = checked
-            meter.count(report.lines)
-        await batch.flush()
+        try:
+            await _read_all(batch, path, known, meter, report)
+        finally:
+            await batch.settle()
     return report
+
+
+async def _read_all(
+    batch: _Batch, path: Path, known: Entities, meter: _Meter, report: ImportReport
+) -> None:
+    # Read as written, but not a line at a time when retrying row by row.
+    size = batch.size if batch.size > 1 else BATCH_SIZE
+    chunks = _chunks(_read_lines(path), size)
+    validated = _validate(known, next(chunks, []))
+    for chunk in itertools.chain(chunks, [None]):
+        # This chunk is written while the next one is validated in a thread.
+        following = asyncio.to_thread(_validate, known, chunk) if chunk else None
+        write = _write(batch, validated, report)
+        if following is None:
+            await write
+            break
+        # The write's failure is an earlier line's, so it wins over the validation's.
+        written, checked = await asyncio.gather(write, following, return_exceptions=True)
+        if isinstance(written, BaseException):
+            raise written
+        if isinstance(checked, BaseException):
+            raise checked
+        validated = checked
+        meter.count(report.lines)
+    await batch.flush()
+    await batch.drain()
 
 
 async def _write(batch: _Batch, validated: _Validated, report: ImportReport) -> None:
@@ -162,6 +175,7 @@ async def _write(batch: _Batch, validated: _Validated, report: ImportReport) -> 
     if validated.failure is not None:
         # Earlier lines are checked first, so the error is the file's first.
         await batch.flush()
+        await batch.drain()
         raise validated.failure
 
 
@@ -200,6 +214,21 @@ class _Batch:
         self.spec: EntitySpec | None = None
         self.items: list[Staged] = []
         self.keys: set[tuple[Any, ...]] = set()
+        # The batch PostgreSQL is writing while the next one is gathered.
+        self.writing: asyncio.Task[None] | None = None
+
+    async def drain(self) -> None:
+        """Wait for the batch being written; its failure, if any, is raised here."""
+        if self.writing is not None:
+            writing, self.writing = self.writing, None
+            await writing
+
+    async def settle(self) -> None:
+        """Let a batch still being written finish, whatever it raises: the transaction
+        is being abandoned, and its connection must be idle to roll back."""
+        if self.writing is not None:
+            writing, self.writing = self.writing, None
+            await asyncio.gather(writing, return_exceptions=True)
 
     async def add(self, line: int, record: Record) -> None:
         spec = self.known.by_name[record.entity]
@@ -218,6 +247,7 @@ class _Batch:
             return
         spec, items = self.spec, self.items
         self.items, self.keys = [], set()
+        await self.drain()
         # A batch whose rows are completed from the database (an organisation taken from
         # a reference, a fill) is checked here first, a line at a time; the others are
         # checked in the staging table, by set.
@@ -229,7 +259,9 @@ class _Batch:
         if spec.fill is not None:
             await spec.fill(self.connection, [item.row for item in items])
         if self.stager is not None:
-            await self.stager.write(spec, items, checked=by_row)
+            # Written in the background: the lines that follow are parsed and gathered
+            # while PostgreSQL works, and the next flush waits for this one.
+            self.writing = asyncio.create_task(self.stager.write(spec, items, checked=by_row))
             return
         table: Table = spec.table
         statement = upsert(
