@@ -186,3 +186,29 @@ def test_the_command_says_progress_on_stderr(
     assert outcome.status == 0
     assert re.fullmatch(r"import: 1,000 lines \([\d,]+ rows/s\)\n", outcome.err)
     assert outcome.out.startswith(f"{path}: imported 1412 lines (")
+
+
+async def test_a_bad_reference_before_a_bad_line_wins_though_it_is_written_later(
+    db: AsyncEngine, tmp_path: Path
+) -> None:
+    # given: deployment 300 names a missing component (its batch is written while the
+    # following lines are read); line 613, read afterwards, is not JSON
+    lines: list[dict[str, Any] | str] = [
+        *s.history()[:12],
+        *deployments(600),
+        '{"entity": "deployment", ',
+    ]
+    lines[FIRST_DEPLOYMENT_LINE - 1 + 300] = {
+        **deployments(301)[300],
+        "component_id": s.uid(99),
+    }
+    path = s.write(tmp_path / "bulk.ndjson", lines)
+
+    # when
+    with pytest.raises(ImportFailed) as failure:
+        await load_file(db, path, batch_size=200)
+
+    # then
+    assert failure.value.line == FIRST_DEPLOYMENT_LINE + 300
+    assert "does not exist" in failure.value.reason
+    assert all(rows == [] for rows in (await snapshot(db)).values())
