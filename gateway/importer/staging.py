@@ -9,6 +9,7 @@ file again writes nothing: no new row versions and no index entries.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +45,9 @@ class _Plan:
 
     stage: str
     columns: tuple[str, ...]
+    # A row's values of the columns the file gives, in order; the defaulted ones follow.
+    given: Callable[[dict[str, Any]], Any]
+    defaulted: int
     # The columns whose values need converting, by position.
     processed: tuple[tuple[int, Callable[[Any], Any]], ...]
     upsert: str
@@ -113,6 +117,10 @@ class Stager:
         plan = _Plan(
             stage,
             columns,
+            # A row's values in one C call: a lookup per column was a tenth of the
+            # import's Python time. Every row of an entity has the same columns.
+            operator.itemgetter(*given) if len(given) > 1 else lambda row: (row[given[0]],),
+            len(defaults),
             processed,
             _upsert_sql(table, stage, columns, given, spec.keys),
             _checks(spec, stage),
@@ -122,7 +130,7 @@ class Stager:
 
 
 def _values(plan: _Plan, row: dict[str, Any]) -> list[Any]:
-    values = [row.get(name) for name in plan.columns]
+    values = [*plan.given(row), *(None,) * plan.defaulted]
     for index, process in plan.processed:
         values[index] = process(values[index])
     return values
