@@ -27,6 +27,7 @@ CASES = {
     "agents": "bench.agents",  # agent console trends, realtime, dashboard, 1,000,000 actions
     "fanout": "bench.fanout",  # the realtime WebSocket's ticks to 1, 50 and 500 sockets
     "import": "bench.imports",  # `gateway import` of 100,000 deployments beside COPY
+    "resolvers": "bench.resolvers",  # nested and small catalog queries, 100,000 deployments
 }
 
 # Commands with options of their own: `python -m bench load --clients 16`.

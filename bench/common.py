@@ -51,13 +51,16 @@ async def fresh_database(url: str, name: str) -> AsyncIterator[AsyncEngine]:
 
 
 @asynccontextmanager
-async def gateway_client(engine: AsyncEngine, data_dir: Path) -> AsyncIterator[httpx.AsyncClient]:
-    """The gateway app in process (no network), as a client sees it.
+async def gateway_client(
+    engine: AsyncEngine, data_dir: Path, **overrides: Any
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The gateway app in process (no network), as a client sees it; ``overrides`` are
+    settings (``cache_ttl=0`` to time the work rather than the answer cache).
 
     Without a job worker: its polling would be captured with a request's statements
     (inflating the floor) and would compete with the request for the database.
     """
-    settings = Settings(data_dir=data_dir, run_worker=False)
+    settings = Settings(data_dir=data_dir, run_worker=False, **overrides)
     app = create_app(settings, engine=engine, run_migrations=False)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -161,7 +164,7 @@ async def measure_gets(
 
 @asynccontextmanager
 async def client_as(
-    engine: AsyncEngine, *, user_id: uuid.UUID, org_id: uuid.UUID
+    engine: AsyncEngine, *, user_id: uuid.UUID, org_id: uuid.UUID, **overrides: Any
 ) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str]]]:
     """The gateway in process, and the headers that make a request that user's."""
     with tempfile.TemporaryDirectory() as data_dir:
@@ -169,7 +172,7 @@ async def client_as(
         token = Authenticator(secret=settings.resolved_jwt_secret()).issue(
             user_id=user_id, org_id=org_id
         )
-        async with gateway_client(engine, Path(data_dir)) as client:
+        async with gateway_client(engine, Path(data_dir), **overrides) as client:
             yield client, {"Authorization": f"Bearer {token}"}
 
 
