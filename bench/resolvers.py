@@ -115,7 +115,13 @@ async def per_second(call: Callable[[], Awaitable[None]], clients: int, seconds:
     return done / (time.perf_counter() - start)
 
 
-async def run(url: str, runs: int = 20, seconds: float = 10.0, profile: str | None = None) -> None:
+async def run(
+    url: str,
+    runs: int = 20,
+    seconds: float = 10.0,
+    profile: str | None = None,
+    only: str | None = None,
+) -> None:
     print(f"resolvers: {machine()}", flush=True)
     print(f"resolvers: loading {COMPONENTS:,} components x {DEPLOYMENTS:,} deployments ...")
     async with fresh_database(url, "gateway_bench_resolvers") as engine:
@@ -125,6 +131,8 @@ async def run(url: str, runs: int = 20, seconds: float = 10.0, profile: str | No
             engine, user_id=user_id, org_id=org_id, cache_ttl=0, graphql_cost_budget=""
         ) as (client, headers):
             for name, query in (("nested", NESTED), ("small", SMALL)):
+                if only and name != only:
+                    continue
                 call = _call(client, headers, query)
                 statements = await capture_statements(engine, call)
                 p50 = await p50_ms(call, runs)
@@ -163,8 +171,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--profile", help="write a cProfile of the nested query here")
+    parser.add_argument("--only", choices=("nested", "small"), help="time only this query")
     args = parser.parse_args()
-    asyncio.run(run(args.url, args.runs, args.seconds, args.profile))
+    asyncio.run(run(args.url, args.runs, args.seconds, args.profile, args.only))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Sequence
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -18,6 +19,7 @@ from resolvers.catalog.loaders import (
 )
 from resolvers.common import check_first
 from resolvers.pagination import PageInfo
+from resolvers.selection import selects
 from resolvers.tenancy.loaders import users_by_id
 from resolvers.tenancy.types import User
 
@@ -51,7 +53,9 @@ class Component:
         loader = info.context.loaders.get(
             deployments_by_component, check_first(first), status.value if status else None
         )
-        return [Deployment.from_row(row) for row in await loader.load(self.id)]
+        rows = await loader.load(self.id)
+        environments = await _environments_of(info, rows) if selects(info, "environment") else {}
+        return [Deployment.from_row(row, environments.get(row["environment_id"])) for row in rows]
 
     @strawberry.field(description="The most recently started deployment, if any.")
     async def latest_deployment(self, info: Info) -> Deployment | None:
@@ -92,19 +96,28 @@ class Deployment:
     version: str
     started_at: datetime
     finished_at: datetime | None
+    # Set by a list that loaded its rows' environments at once (see _environments_of).
+    prefetched_environment: strawberry.Private[Environment | None] = None
 
     @strawberry.field
     async def component(self, info: Info) -> Component:
         row = await info.context.loaders.get(components_by_id).load(self.component_id)
         return Component.from_row(row)
 
-    @strawberry.field
-    async def environment(self, info: Info) -> Environment:
+    @strawberry.field(graphql_type=Environment)
+    def environment(self, info: Info) -> Environment | Awaitable[Environment]:
+        # Synchronous when prefetched: an awaitable per row makes graphql-core gather
+        # (a task per row) every list it sits in, which cost more than the load itself.
+        if self.prefetched_environment is not None:
+            return self.prefetched_environment
+        return self._load_environment(info)
+
+    async def _load_environment(self, info: Info) -> Environment:
         row = await info.context.loaders.get(environments_by_id).load(self.environment_id)
         return Environment.from_row(row)
 
     @classmethod
-    def from_row(cls, row: Any) -> Deployment:
+    def from_row(cls, row: Any, environment: Environment | None = None) -> Deployment:
         return cls(
             id=row["id"],
             component_id=row["component_id"],
@@ -113,7 +126,16 @@ class Deployment:
             version=row["version"],
             started_at=row["started_at"],
             finished_at=row["finished_at"],
+            prefetched_environment=environment,
         )
+
+
+async def _environments_of(info: Info, rows: Sequence[Any]) -> dict[uuid.UUID, Environment]:
+    """The environments of deployment rows, one Environment per distinct id. Lists that
+    resolve together share one batch (the request's loader), as the per-row loads did."""
+    ids = list(dict.fromkeys(row["environment_id"] for row in rows))
+    found = await info.context.loaders.get(environments_by_id).load_many(ids)
+    return {key: Environment.from_row(row) for key, row in zip(ids, found, strict=True) if row}
 
 
 @strawberry.type(description="One entry of the audit log.")
