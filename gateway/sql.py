@@ -23,12 +23,11 @@ from sqlalchemy import (
     Select,
     String,
     TypeDecorator,
-    column,
+    bindparam,
     func,
     literal_column,
     select,
     true,
-    values,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
@@ -491,7 +490,16 @@ def newest_per_key(
     ``row_number()`` and keeps the first ``first``.
     """
     if dialect_name == "postgresql":
-        wanted = values(column("key", key.type), name="wanted").data([(k,) for k in keys])
+        # The keys as one array parameter, not a VALUES list: the statement's text (and so
+        # SQLAlchemy's compiled cache) stays the same whatever the keys, where VALUES
+        # rendered each key into it and compiled the statement anew on every request.
+        wanted = (
+            func.unnest(
+                bindparam("keys", list(keys), type_=postgresql.ARRAY(key.type), unique=True)
+            )
+            .table_valued("key")
+            .render_derived(name="wanted")
+        )
         rank = func.row_number().over(order_by=order_by).label("rank")
         per_key = (
             statement.add_columns(rank)
