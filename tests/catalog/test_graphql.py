@@ -70,6 +70,55 @@ async def test_hundred_components_with_deployments_cost_four_statements(
     assert statements.count == 4, statements.statements
 
 
+THROUGH_FRAGMENTS = """
+fragment Where on Deployment { environment { name } }
+query {
+  components(first: 100) {
+    nodes { name deployments(first: 5) { version ...Where ... on Deployment { status } } }
+  }
+}
+"""
+
+
+async def test_environments_selected_through_a_fragment_are_loaded_with_the_list(
+    client, factory, big_catalog, statements
+):
+    # given 100 components x 3 deployments over 2 environments
+    headers = factory.headers(big_catalog)
+    # when the environment is asked for only inside a named fragment
+    statements.statements.clear()
+    body = await gql(client, headers, THROUGH_FRAGMENTS)
+    # then the same answer and the same one environments statement for all 300 rows
+    assert "errors" not in body
+    assert body["data"]["components"]["nodes"][7] == {
+        "name": "svc-007",
+        "deployments": [
+            {"version": "7.1", "environment": {"name": "prod"}, "status": "SUCCEEDED"},
+            {"version": "7.2", "environment": {"name": "staging"}, "status": "SUCCEEDED"},
+            {"version": "7.3", "environment": {"name": "prod"}, "status": "SUCCEEDED"},
+        ],
+    }
+    assert statements.count == 4, statements.statements
+
+
+async def test_deployments_without_environment_do_not_load_environments(
+    client, factory, big_catalog, statements
+):
+    # given 100 components x 3 deployments
+    headers = factory.headers(big_catalog)
+    # when no environment is selected
+    statements.statements.clear()
+    body = await gql(
+        client, headers, "{ components(first: 100) { nodes { deployments { version } } } }"
+    )
+    # then principal, components, deployments: no environments statement
+    assert body["data"]["components"]["nodes"][0] == {
+        "deployments": [{"version": "0.1"}, {"version": "0.2"}, {"version": "0.3"}]
+    }
+    assert statements.count == 3, statements.statements
+    assert not any("FROM environments" in s for s in statements.statements)
+
+
 async def test_latest_deployment_and_status_filter(client, factory):
     org = await factory.org()
     user = await factory.user(org)

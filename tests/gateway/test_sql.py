@@ -8,6 +8,7 @@ from sqlalchemy import Column, Float, MetaData, Table, func, insert, literal, se
 
 from gateway.sql import (
     UTCDateTime,
+    newest_per_key,
     percentile_cont,
     seconds_between,
     time_bucket,
@@ -91,3 +92,23 @@ async def test_statement_cache_keeps_units_and_fractions_apart(db):
     one = select(percentile_cont(0.5, literal(4.0)))
     other = select(percentile_cont(1.0, literal(4.0)))
     assert one.compile().string != other.compile().string
+
+
+def test_newest_per_key_is_one_cached_statement_whatever_the_keys():
+    # given the same lookup for two and for three keys on PostgreSQL
+    table = Table(
+        "things", MetaData(), Column("id", Float), Column("parent", Float), Column("at", Float)
+    )
+
+    def newest(keys):
+        return newest_per_key(
+            "postgresql", select(table), table.c.parent, keys, (table.c.at.desc(),), 20
+        )
+
+    # when SQLAlchemy keys its compiled-statement cache
+    two = newest([1.0, 2.0])._generate_cache_key()
+    three = newest([2.0, 3.0, 4.0])._generate_cache_key()
+    # then both share one key (the keys travel as one array parameter), so the
+    # statement compiles once, not on every request
+    assert two is not None and three is not None
+    assert two.key == three.key
