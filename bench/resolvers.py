@@ -27,6 +27,8 @@ from bench.common import (
     machine,
     vacuum_analyze,
 )
+from gateway.collector import settle_heap
+from gateway.settings import Settings
 
 COMPONENTS = 1_000
 DEPLOYMENTS = 100_000
@@ -130,6 +132,8 @@ async def run(
         async with client_as(
             engine, user_id=user_id, org_id=org_id, cache_ttl=0, graphql_cost_budget=""
         ) as (client, headers):
+            # As `gateway serve` does once the app is built.
+            settle_heap(Settings().gc_threshold)
             for name, query in (("nested", NESTED), ("small", SMALL)):
                 if only and name != only:
                     continue

@@ -102,6 +102,13 @@ class Settings(BaseSettings):
         "(default: as GraphiQL, so on in development, off in production).",
     )
     db_pool_size: int = Field(default=10, gt=0)
+    gc_threshold: int = Field(
+        default=20_000,
+        ge=0,
+        description="`gateway serve`: allocations between two young garbage collections "
+        "(Python's default is 700; 0 leaves it). The heap built at start is frozen out of "
+        "collections either way.",
+    )
     db_pool_timeout: float = Field(
         default=10.0,
         gt=0,

@@ -139,6 +139,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from gateway.app import create_app
+    from gateway.collector import settle_heap
     from gateway.log_format import logging_config
 
     settings = settings.model_copy(
@@ -159,6 +160,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         needs_schema=args.no_migrate,
     )
     app = create_app(settings, run_migrations=False)
+    settle_heap(settings.gc_threshold)
     uvicorn.run(
         app,
         host=settings.host,
