@@ -6,6 +6,7 @@ before anything connects or listens (`gateway` prints it as one line and exits 1
 
 from __future__ import annotations
 
+import json
 import secrets
 from decimal import Decimal
 from functools import lru_cache
@@ -303,6 +304,22 @@ class Settings(BaseSettings):
     def _check_rate_limits(cls, value: str) -> str:
         parse_limits(value)
         return value.strip()
+
+    @field_validator("persisted_documents")
+    @classmethod
+    def _check_persisted_documents(cls, value: Path | None) -> Path | None:
+        """Read at start, so that a missing or malformed file is one line, not a trace."""
+        if value is None:
+            return None
+        from gateway.persisted import read_allowed  # lazily: it imports these settings
+
+        try:
+            read_allowed(value)
+        except OSError as error:
+            raise ValueError(f"cannot read {value}: {error.strerror or error}") from None
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{value} is not JSON: {error.msg} at line {error.lineno}") from None
+        return value
 
     @field_validator("redis_url")
     @classmethod

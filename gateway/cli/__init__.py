@@ -93,10 +93,14 @@ def _settings_problems(error: ValidationError) -> str:
     """Every invalid setting, named by its variable, on one line."""
     problems = []
     for problem in error.errors():
-        variable = "GATEWAY_" + "_".join(str(part) for part in problem["loc"][:1]).upper()
         message = problem["msg"].removeprefix("Value error, ")
         if problem["type"] != "value_error":
             # Our own messages quote the value (passwords hidden); pydantic's do not.
             message += f" (got {problem['input']!r})"
+        if not problem["loc"]:
+            # A rule over several settings names them in its own message.
+            problems.append(message)
+            continue
+        variable = "GATEWAY_" + "_".join(str(part) for part in problem["loc"][:1]).upper()
         problems.append(f"{variable}: {message}")
     return "; ".join(problems)

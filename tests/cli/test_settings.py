@@ -98,6 +98,19 @@ BAD_SETTINGS = [
         "GATEWAY_JWT_PUBLIC_KEY: the value is not a PEM public key",
     ),
     (
+        "persisted-documents-missing",
+        {"GATEWAY_PERSISTED_DOCUMENTS": "/nonexistent/allowed.json"},
+        "GATEWAY_PERSISTED_DOCUMENTS: cannot read /nonexistent/allowed.json: No such file "
+        "or directory",
+    ),
+    (
+        "read-url-with-sqlite",
+        {"GATEWAY_DATABASE_READ_URL": "postgresql://reader@127.0.0.1:5433/gateway"},
+        # A rule over two settings names both itself, with no variable before it.
+        "GATEWAY_DATABASE_READ_URL needs a PostgreSQL primary (GATEWAY_DATABASE_URL), which "
+        "it streams from; SQLite has no read replicas",
+    ),
+    (
         "two-at-once",
         {"GATEWAY_PORT": "99999", "GATEWAY_LOG_LEVEL": "loud"},
         "GATEWAY_PORT: 99999 is not a port; use 1 to 65535; GATEWAY_LOG_LEVEL: 'loud' is not "
@@ -154,6 +167,36 @@ def test_item14_a_public_key_file_that_is_not_pem_is_named(
         1,
         f"gateway: error: GATEWAY_JWT_PUBLIC_KEY: {key} is not a PEM public key\n",
     )
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("{not json", "is not JSON: Expecting property name enclosed in double quotes at line 1"),
+        ('{"abc": "{ viewer { id } }"}', "abc is not the sha256 of its document"),
+    ],
+    ids=["not-json", "wrong-hash"],
+)
+def test_a_persisted_documents_file_that_is_wrong_is_one_line(
+    content: str,
+    reason: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # given
+    allowed = tmp_path / "allowed.json"
+    allowed.write_text(content)
+
+    # when
+    outcome = gateway_sync(
+        ["migrate"], monkeypatch, capsys, {"GATEWAY_PERSISTED_DOCUMENTS": str(allowed)}
+    )
+
+    # then: one line naming the variable, not a traceback from the app's start
+    line = f"gateway: error: GATEWAY_PERSISTED_DOCUMENTS: {allowed}"
+    separator = " " if reason.startswith("is") else ": "
+    assert (outcome.status, outcome.err) == (1, f"{line}{separator}{reason}\n")
 
 
 @pytest.mark.parametrize("argv", COMMANDS, ids=[" ".join(c[:2]) for c in COMMANDS])
