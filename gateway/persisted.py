@@ -20,24 +20,21 @@ process's LRU. Redis failing degrades to memory with one warning line, never a 5
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
-import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-import coredis
-from coredis.retry import NoRetryPolicy
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.http import GraphQLRequestData
 
 from gateway.errors import GatewayError, bad_input
 from gateway.plan_cache import document_hash
+from gateway.redis_guard import RedisGuard, Unavailable, fail_fast_client
 from gateway.settings import Settings
 
 log = logging.getLogger("gateway.persisted")
@@ -108,13 +105,7 @@ class MemoryDocuments:
 class RedisDocuments:
     def __init__(self, url: str, prefix: str) -> None:
         self.prefix = prefix
-        self.redis: coredis.Redis[str] = coredis.Redis.from_url(
-            url,
-            decode_responses=True,
-            connect_timeout=TIMEOUT,
-            stream_timeout=TIMEOUT,
-            retry_policy=NoRetryPolicy(),
-        )
+        self.redis = fail_fast_client(url, TIMEOUT)
 
     async def get(self, digest: str) -> str | None:
         return await self.redis.get(f"{self.prefix}:{digest}")
@@ -132,7 +123,13 @@ class DocumentStore:
 
     def __init__(self, memory: MemoryDocuments, redis: RedisDocuments | None = None) -> None:
         self.memory, self.redis = memory, redis
-        self._down_until = 0.0
+        self._guard = RedisGuard(
+            log,
+            down="persisted queries: Redis failed (%s); using memory",
+            back="persisted queries: Redis answers again",
+            retry=RETRY,
+            timeout=TIMEOUT,
+        )
 
     async def get(self, digest: str) -> str | None:
         local = await self.memory.get(digest)
@@ -145,19 +142,12 @@ class DocumentStore:
         await self._shared(lambda redis: redis.put(digest, document), None)
 
     async def _shared(self, call: Callable[[RedisDocuments], Awaitable[T]], fallback: T) -> T:
-        if self.redis is None or time.monotonic() < self._down_until:
+        if (redis := self.redis) is None:
             return fallback
         try:
-            result = await asyncio.wait_for(call(self.redis), TIMEOUT)
-        except (coredis.exceptions.RedisError, OSError, TimeoutError) as error:
-            if self._down_until == 0.0:
-                log.warning("persisted queries: Redis failed (%s); using memory", error)
-            self._down_until = time.monotonic() + RETRY
+            return await self._guard.call(lambda: call(redis))
+        except Unavailable:
             return fallback
-        if self._down_until:
-            log.info("persisted queries: Redis answers again")
-            self._down_until = 0.0
-        return result
 
     def close(self) -> None:
         if self.redis is not None:

@@ -13,6 +13,7 @@ against every limit. The refusal says when the first spent window frees
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import time
@@ -25,6 +26,7 @@ from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import FixedWindowRateLimiter
 
 from gateway.errors import GatewayError
+from gateway.redis_guard import RedisGuard, Unavailable
 
 log = logging.getLogger("gateway.rate_limits")
 
@@ -75,30 +77,20 @@ class Counters:
                 stream_timeout=REDIS_TIMEOUT,
             )
             self.redis = FixedWindowRateLimiter(storage)
-        self.retry_after = retry_after
-        self._redis_failed = False
-        self._next_try = 0.0
+        self.guard = RedisGuard(
+            log,
+            down="rate limits: Redis failed (%s); counting in this process's memory, "
+            f"trying Redis again every {retry_after:g} s",
+            back="rate limits: Redis answers again; counting in Redis",
+            retry=retry_after,
+        )
 
     async def run(self, work: Callable[[FixedWindowRateLimiter], Awaitable[T]]) -> T:
         """``work`` on Redis, or on memory when Redis is away (or resting after a failure)."""
-        if self.redis is not None and time.monotonic() >= self._next_try:
-            try:
-                result = await work(self.redis)
-            except Exception as error:
-                self._next_try = time.monotonic() + self.retry_after
-                if not self._redis_failed:
-                    self._redis_failed = True
-                    log.warning(
-                        "rate limits: Redis failed (%s); counting in this process's memory, "
-                        "trying Redis again every %g s",
-                        error.__class__.__name__,
-                        self.retry_after,
-                    )
-            else:
-                if self._redis_failed:
-                    self._redis_failed = False
-                    log.info("rate limits: Redis answers again; counting in Redis")
-                return result
+        if self.redis is not None:
+            redis = self.redis
+            with contextlib.suppress(Unavailable):
+                return await self.guard.call(lambda: work(redis))
         return await work(self.memory)
 
     def close(self) -> None:

@@ -13,11 +13,12 @@ import asyncio
 import logging
 from typing import Any
 
-import coredis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+
+from gateway.redis_guard import fail_fast_client
 
 log = logging.getLogger("gateway")
 
@@ -38,13 +39,7 @@ async def database_ready(engine: AsyncEngine) -> bool:
 async def redis_ready(url: str) -> bool:
     # A connection of its own, not the live broker's: the check must not wait behind a
     # subscription, and a broker that has given up on Redis must not hide a recovery.
-    client: coredis.Redis[bytes] = coredis.Redis.from_url(
-        url,
-        connect_timeout=REDIS_TIMEOUT_SECONDS,
-        stream_timeout=REDIS_TIMEOUT_SECONDS,
-        # One attempt: a retry would double the time a dead Redis takes to report.
-        retry_policy=coredis.retry.NoRetryPolicy(),
-    )
+    client = fail_fast_client(url, REDIS_TIMEOUT_SECONDS)
     try:
         async with asyncio.timeout(REDIS_TIMEOUT_SECONDS * 2):
             await client.ping()

@@ -10,12 +10,12 @@ on another process may then see the replica's older rows, for at most the maximu
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Hashable
 
-import coredis
+from gateway.redis_guard import RedisGuard, Unavailable, fail_fast_client
 
 log = logging.getLogger("gateway.replica")
 
@@ -41,40 +41,36 @@ class WritePositions:
         self.prefix = prefix
         # Organisation -> (position, monotonic expiry).
         self._memory: dict[Hashable, tuple[int, float]] = {}
-        self._redis: coredis.Redis[str] | None = (
-            coredis.Redis.from_url(redis_url, decode_responses=True) if redis_url else None
+        self._redis = fail_fast_client(redis_url, REDIS_TIMEOUT) if redis_url else None
+        self._guard = RedisGuard(
+            log,
+            down="Redis unreachable (%s): write positions are this process's only",
+            back="Redis back: write positions are shared again",
+            retry=REDIS_RETRY,
+            timeout=REDIS_TIMEOUT,
         )
-        self._redis_down_until: float | None = None
 
     async def record(self, org_id: Hashable, position: int) -> None:
         known = self._memory.get(org_id)
         if known is None or known[0] < position:
             self._memory[org_id] = (position, time.monotonic() + self.ttl)
-        if self._redis is not None and self._redis_usable():
-            try:
-                async with asyncio.timeout(REDIS_TIMEOUT):
-                    await self._redis.eval(
+        if (redis := self._redis) is not None:
+            with contextlib.suppress(Unavailable):
+                await self._guard.call(
+                    lambda: redis.eval(
                         KEEP_LARGER,
                         keys=[self._key(org_id)],
                         args=[str(position), str(int(self.ttl * 1000))],
                     )
-            except Exception as error:
-                self._redis_failed(error)
-            else:
-                self._redis_back()
+                )
 
     async def get(self, org_id: Hashable) -> int | None:
         """The organisation's last recorded write position, if still kept."""
         known = self._memory.get(org_id)
         position = known[0] if known is not None and known[1] >= time.monotonic() else None
-        if self._redis is not None and self._redis_usable():
-            try:
-                async with asyncio.timeout(REDIS_TIMEOUT):
-                    shared = await self._redis.get(self._key(org_id))
-            except Exception as error:
-                self._redis_failed(error)
-            else:
-                self._redis_back()
+        if (redis := self._redis) is not None:
+            with contextlib.suppress(Unavailable):
+                shared = await self._guard.call(lambda: redis.get(self._key(org_id)))
                 if shared is not None:
                     position = max(position or 0, int(shared))
         return position
@@ -90,19 +86,3 @@ class WritePositions:
 
     def _key(self, org_id: Hashable) -> str:
         return f"{self.prefix}:{org_id}"
-
-    def _redis_usable(self) -> bool:
-        return self._redis_down_until is None or self._redis_down_until <= time.monotonic()
-
-    def _redis_failed(self, error: BaseException) -> None:
-        if self._redis_down_until is None:
-            log.warning(
-                "Redis unreachable (%s): write positions are this process's only",
-                error.__class__.__name__,
-            )
-        self._redis_down_until = time.monotonic() + REDIS_RETRY
-
-    def _redis_back(self) -> None:
-        if self._redis_down_until is not None:
-            log.info("Redis back: write positions are shared again")
-            self._redis_down_until = None

@@ -17,7 +17,6 @@ the cache is used again, so no answer computed before that write is served after
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import time
@@ -26,10 +25,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-import coredis
-from coredis.retry import NoRetryPolicy
-
 from gateway.metrics import ANSWER_CACHE_ERRORS
+from gateway.redis_guard import RedisGuard, Unavailable, fail_fast_client
 from gateway.settings import Settings
 
 log = logging.getLogger("gateway.answer_cache")
@@ -42,10 +39,6 @@ RETRY = 5.0
 # A larger answer (its JSON) is not kept: big exports are rarely asked twice in a TTL,
 # and a few of them would crowd out every dashboard's answers.
 MAX_ANSWER_BYTES = 1024 * 1024
-
-
-class Unavailable(Exception):
-    """Redis failed, now or a moment ago: the cache is skipped."""
 
 
 @dataclass(frozen=True)
@@ -128,13 +121,7 @@ class RedisBackend:
     def __init__(self, url: str, prefix: str) -> None:
         self.prefix = prefix
         # Without retries: a request never waits on Redis for more than TIMEOUT.
-        self.redis: coredis.Redis[str] = coredis.Redis.from_url(
-            url,
-            decode_responses=True,
-            connect_timeout=TIMEOUT,
-            stream_timeout=TIMEOUT,
-            retry_policy=NoRetryPolicy(),
-        )
+        self.redis = fail_fast_client(url, TIMEOUT)
 
     async def lookup(self, org: str, digest: str) -> Found:
         epoch, generation = await self.redis.mget([f"{self.prefix}:epoch", self._gen(org)])
@@ -170,7 +157,14 @@ class AnswerCache:
         self.ttl = ttl
         # Redis: failures are possible, and handled as described at the top.
         self.shared = shared
-        self._retry_at: float | None = None
+        self._guard = RedisGuard(
+            log,
+            down="answer cache: Redis failed (%s); answers are computed uncached, "
+            f"trying again every {RETRY:g} s",
+            back="answer cache: Redis answers again; the cache is back",
+            retry=RETRY,
+            timeout=TIMEOUT,
+        )
         self._lost_write = False
 
     @classmethod
@@ -189,7 +183,7 @@ class AnswerCache:
     async def lookup(self, org: object, digest: str) -> Found | None:
         """The stamp and any stored answer; None when the cache cannot be used now."""
         try:
-            return await self._guard("lookup", lambda: self.backend.lookup(str(org), digest))
+            return await self._guarded("lookup", lambda: self.backend.lookup(str(org), digest))
         except Unavailable:
             return None
 
@@ -197,7 +191,7 @@ class AnswerCache:
         if len(answer) > MAX_ANSWER_BYTES:
             return
         with contextlib.suppress(Unavailable):
-            await self._guard(
+            await self._guarded(
                 "store",
                 lambda: self.backend.store(str(org), found.stamp, digest, answer, self.ttl),
             )
@@ -217,33 +211,25 @@ class AnswerCache:
         if not self.enabled:
             return
         try:
-            await self._guard("bump", call)
+            await self._guarded("bump", call)
         except Unavailable:
             self._lost_write = True
 
-    async def _guard(self, operation: str, call: Callable[[], Awaitable[T]]) -> T:
+    async def _guarded(self, operation: str, call: Callable[[], Awaitable[T]]) -> T:
         if not self.shared:
             return await call()
-        if self._retry_at is not None and time.monotonic() < self._retry_at:
-            raise Unavailable
-        try:
+
+        async def work() -> T:
             if self._lost_write:
                 # Before anything is read again: answers from before an unrecorded write.
-                await asyncio.wait_for(self.backend.bump_all(), TIMEOUT)
+                await self.backend.bump_all()
                 self._lost_write = False
-            result = await asyncio.wait_for(call(), TIMEOUT)
-        except Exception as exc:
+            return await call()
+
+        if self._guard.resting:
+            raise Unavailable
+        try:
+            return await self._guard.call(work)
+        except Unavailable:
             ANSWER_CACHE_ERRORS.labels(operation).inc()
-            if self._retry_at is None:
-                log.warning(
-                    "answer cache: Redis failed (%s); answers are computed uncached, "
-                    "trying again every %g s",
-                    str(exc) or type(exc).__name__,
-                    RETRY,
-                )
-            self._retry_at = time.monotonic() + RETRY
-            raise Unavailable from exc
-        if self._retry_at is not None:
-            self._retry_at = None
-            log.info("answer cache: Redis answers again; the cache is back")
-        return result
+            raise
