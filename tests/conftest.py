@@ -43,9 +43,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
 from gateway import migrate
-from gateway.app import create_app
 from gateway.db import create_engine
 from gateway.settings import Settings
+from tests.apps import app_client
 from tests.factories import Factory
 
 POSTGRES_URL = os.environ.get("GATEWAY_TEST_POSTGRES_URL")
@@ -163,11 +163,8 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 async def client(db: AsyncEngine, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client speaking to the app in process, as a real client would."""
-    app = create_app(settings, engine=db, run_migrations=False)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as c:
-            yield c
+    async with app_client(db, settings) as c:
+        yield c
 
 
 @pytest.fixture
@@ -177,11 +174,8 @@ def client_at(db: AsyncEngine, settings: Settings) -> Any:
 
     @asynccontextmanager
     async def make(now: datetime) -> AsyncIterator[httpx.AsyncClient]:
-        app = create_app(settings, engine=db, run_migrations=False, clock=lambda: now)
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as c:
-                yield c
+        async with app_client(db, settings, clock=lambda: now) as c:
+            yield c
 
     return make
 

@@ -5,27 +5,13 @@ whether the shared Redis listens, and a Redis server of a test's own to stop and
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
-from typing import Any
+from collections.abc import Iterator
 
-import httpx
 import pytest
 
 from bench.processes import RedisServer, redis_unavailable
-from gateway.app import create_app
-from gateway.settings import Settings
 
 REDIS = "redis://127.0.0.1:6379/0"
-
-
-@asynccontextmanager
-async def app_with(db: Any, settings: Settings, **changes: Any) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings.model_copy(update=changes), engine=db, run_migrations=False)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as c:
-            yield c
 
 
 def listening(port: int) -> bool:

@@ -11,8 +11,6 @@ import asyncio
 import logging
 import re
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.processes import RedisServer, free_port, redis_server, redis_unavailable
 from gateway.answer_cache import AnswerCache, store
-from gateway.app import create_app
 from gateway.jobs import ClaimedJob, JobRegistry, Worker
 from gateway.settings import Settings
+from tests.apps import app_client
 from tests.cli import samples
 from tests.cli.run import gateway as gateway_command
 
@@ -48,15 +46,6 @@ def cache_settings(tmp_path: Path, **values: Any) -> Settings:
         cache_prefix=f"test-answers-{uuid.uuid4().hex}",
         **values,
     )
-
-
-@asynccontextmanager
-async def gateway(db: AsyncEngine, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, engine=db, run_migrations=False)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as c:
-            yield c
 
 
 async def ask(
@@ -106,7 +95,7 @@ async def test_a_second_identical_query_is_answered_from_the_cache(
     db: AsyncEngine, tmp_path: Path, two_orgs: Any, statements: Any
 ) -> None:
     # given a gateway with the cache on Redis
-    async with gateway(db, cache_settings(tmp_path)) as client:
+    async with app_client(db, cache_settings(tmp_path)) as client:
         acme = two_orgs["acme"]
         before = await lookups(client)
         # when the same query is asked twice
@@ -132,7 +121,7 @@ async def test_a_rest_path_is_answered_from_the_cache(
     db: AsyncEngine, tmp_path: Path, two_orgs: Any, statements: Any
 ) -> None:
     # given a REST path, whose stored operation runs on the same schema
-    async with gateway(db, cache_settings(tmp_path)) as client:
+    async with app_client(db, cache_settings(tmp_path)) as client:
         acme = two_orgs["acme"]
 
         async def catalog() -> Any:
@@ -154,7 +143,7 @@ async def test_a_write_invalidates_its_organisation_only(
     db: AsyncEngine, tmp_path: Path, two_orgs: Any, statements: Any
 ) -> None:
     # given both organisations' answers cached
-    async with gateway(db, cache_settings(tmp_path)) as client:
+    async with app_client(db, cache_settings(tmp_path)) as client:
         acme, globex = two_orgs["acme"], two_orgs["globex"]
         await ask(client, acme, COMPONENTS, first=10)
         await ask(client, globex, COMPONENTS, first=10)
@@ -177,7 +166,7 @@ async def test_a_write_through_one_replica_invalidates_the_other(
     # given two gateways on one database and one Redis
     settings = cache_settings(tmp_path)
     acme = two_orgs["acme"]
-    async with gateway(db, settings) as one, gateway(db, settings) as two:
+    async with app_client(db, settings) as one, app_client(db, settings) as two:
         await ask(one, acme, COMPONENTS, first=10)
         # an answer computed by one is served by the other
         _, shared_count = await counted(statements, ask(two, acme, COMPONENTS, first=10))
@@ -205,7 +194,7 @@ async def test_a_job_finishing_on_a_worker_elsewhere_invalidates(
         return {"value": 42}
 
     query = "query($id: UUID!) { job(id: $id) { status result } }"
-    async with gateway(db, settings) as client:
+    async with app_client(db, settings) as client:
         before = await ask(client, headers, query, id=str(job["id"]))
         assert before["data"]["job"] == {"status": "queued", "result": None}
         # when a worker with its own cache on the same Redis (`gateway worker`) runs it
@@ -232,7 +221,7 @@ async def test_gateway_import_invalidates_the_replicas_answers(
     org = await factory.org()
     await factory.component(org, "billing")
     headers = factory.headers(await factory.user(org))
-    async with gateway(db, settings) as client:
+    async with app_client(db, settings) as client:
         await ask(client, headers, COMPONENTS, first=10)
         # when `gateway import` adds a component, with the same Redis settings
         line = {"entity": "component", "id": samples.uid(1), "org_id": str(org["id"])}
@@ -263,7 +252,7 @@ async def test_an_answer_expires_after_its_ttl(
 ) -> None:
     # given a TTL of 0.3 s and an answer cached
     settings = cache_settings(tmp_path, cache_ttl=0.3, redis_url=redis_url)
-    async with gateway(db, settings) as client:
+    async with app_client(db, settings) as client:
         acme = two_orgs["acme"]
         await ask(client, acme, COMPONENTS, first=10)
         # and a row written behind the gateway's back (which nothing invalidates)
@@ -287,7 +276,7 @@ async def test_a_caller_with_fewer_rights_is_refused_as_before(
     await factory.component(org, "billing")
     admin = await factory.user(org, "ada", role="admin")
     member = await factory.user(org, "max", role="member")
-    async with gateway(db, cache_settings(tmp_path)) as client:
+    async with app_client(db, cache_settings(tmp_path)) as client:
         for _ in range(2):
             assert names(await ask(client, factory.headers(admin), COMPONENTS, first=10)) == [
                 "billing"
@@ -310,7 +299,7 @@ async def test_an_answer_about_the_caller_is_never_served_to_a_colleague(
     db: AsyncEngine, tmp_path: Path, two_orgs: Any
 ) -> None:
     # given Ann's viewer answer cached
-    async with gateway(db, cache_settings(tmp_path)) as client:
+    async with app_client(db, cache_settings(tmp_path)) as client:
         for _ in range(2):
             ann = await ask(client, two_orgs["acme"], VIEWER)
             assert ann["data"] == {"viewer": {"username": "ann"}}
@@ -326,7 +315,7 @@ async def test_an_unreachable_redis_costs_the_cache_and_nothing_else(
     # given a Redis URL where nothing listens
     caplog.set_level(logging.INFO, logger="gateway.answer_cache")
     settings = cache_settings(tmp_path, redis_url=f"redis://127.0.0.1:{free_port()}/0")
-    async with gateway(db, settings) as client:
+    async with app_client(db, settings) as client:
         acme = two_orgs["acme"]
         # when a query is asked twice and a write made
         first = await ask(client, acme, COMPONENTS, first=10)
@@ -364,7 +353,7 @@ async def test_redis_stopping_and_pausing_mid_test(
     caplog.set_level(logging.INFO, logger="gateway.answer_cache")
     acme = two_orgs["acme"]
     with redis_server() as redis:
-        async with gateway(db, cache_settings(tmp_path, redis_url=redis.url)) as client:
+        async with app_client(db, cache_settings(tmp_path, redis_url=redis.url)) as client:
             await ask(client, acme, COMPONENTS, first=10)
             # when Redis stops answering for a while (paused: it keeps its data) and a
             # write is made meanwhile

@@ -15,7 +15,8 @@ from gateway.app import create_app
 from gateway.metrics import REGISTRY
 from gateway.settings import Settings
 from tests.agents.live import GraphQLSocket, serving
-from tests.rate_limits import REDIS, app_with, needs_redis
+from tests.apps import app_client
+from tests.rate_limits import REDIS, needs_redis
 
 # components = 1, plus first x (nodes 1 + id 1 + name 1): n = 5 costs 16, n = 1 costs 4,
 # n = 0 costs 1 (gateway/cost.py).
@@ -44,7 +45,7 @@ async def test_the_operation_the_budget_cannot_take_is_429(db, settings, factory
     # given
     other = factory.headers(await factory.user(await factory.org("Other"), "cy"))
     before = refusals()
-    async with app_with(db, settings, **BUDGET) as client:
+    async with app_client(db, settings, **BUDGET) as client:
         # when: 16 + 16 + 16 = 48 of 50
         admitted = [await run(client, member, 5) for _ in range(3)]
         refused = await run(client, member, 5)
@@ -84,7 +85,7 @@ async def test_the_operation_the_budget_cannot_take_is_429(db, settings, factory
 
 
 async def test_a_refused_operation_costs_nothing(db, settings, member):
-    async with app_with(db, settings, **BUDGET) as client:
+    async with app_client(db, settings, **BUDGET) as client:
         # given: 48 of 50 spent, and an operation of 16 refused
         for _ in range(3):
             assert (await run(client, member, 5)).status_code == 200
@@ -101,7 +102,7 @@ async def test_rest_calls_spend_their_family_limits_not_the_budget(db, settings,
     # given: a manager (the staleness figures are a manager's)
     manager = factory.headers(await factory.user(await factory.org(), "mo", role="manager"))
     path = "/api/v1/analytics/staleness/stats"
-    async with app_with(db, settings, graphql_cost_budget="20/minute", max_query_cost=20) as c:
+    async with app_client(db, settings, graphql_cost_budget="20/minute", max_query_cost=20) as c:
         # 16 of 20 spent
         assert (await run(c, manager, 5)).status_code == 200
         # when: REST calls, which run stored operations (of cost 9) on the same schema
@@ -113,7 +114,7 @@ async def test_rest_calls_spend_their_family_limits_not_the_budget(db, settings,
 
 
 async def test_an_unauthenticated_operation_is_refused_uncharged(db, settings, member):
-    async with app_with(db, settings, graphql_cost_budget="20/minute", max_query_cost=20) as c:
+    async with app_client(db, settings, graphql_cost_budget="20/minute", max_query_cost=20) as c:
         anonymous = await run(c, {}, 5)
         assert (await run(c, member, 5)).status_code == 200
     assert anonymous.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
@@ -123,7 +124,7 @@ async def test_an_unauthenticated_operation_is_refused_uncharged(db, settings, m
 async def test_replicas_share_the_budget_through_redis(db, settings, member):
     # given: a fresh organisation (uuid4), so its keys in the shared Redis are this test's
     shared = {**BUDGET, "redis_url": REDIS}
-    async with app_with(db, settings, **shared) as one, app_with(db, settings, **shared) as two:
+    async with app_client(db, settings, **shared) as one, app_client(db, settings, **shared) as two:
         # when: 16 on each, then 16 on the first
         statuses = [(await run(app, member, 5)).status_code for app in (one, two, one)]
         refused = await run(two, member, 5)

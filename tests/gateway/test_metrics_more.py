@@ -7,8 +7,6 @@ figures before and after what it does and asserts the difference."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -20,6 +18,7 @@ from gateway.metrics import REGISTRY
 from gateway.operation_metrics import MAX_NAMES, name_label
 from gateway.settings import Settings
 from tests.agents.live import GraphQLSocket, eventually, serving
+from tests.apps import app_client
 
 DURATION = "gateway_graphql_operation_duration_seconds_count"
 COST = "gateway_graphql_cost_estimate"
@@ -39,15 +38,6 @@ async def scrape(client: httpx.AsyncClient) -> dict[tuple[str, frozenset[tuple[s
 
 def value(samples: dict[Any, float], name: str, **labels: str) -> float:
     return samples.get((name, frozenset(labels.items())), 0.0)
-
-
-@asynccontextmanager
-async def gateway(db: Any, settings: Settings, **changes: Any) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings.model_copy(update=changes), engine=db, run_migrations=False)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as c:
-            yield c
 
 
 async def test_graphql_and_rest_operations_are_timed_with_their_labels(client, factory):
@@ -151,7 +141,7 @@ async def test_job_queue_depth_counts_queued_and_running_jobs(client, factory):
 async def test_metrics_answer_without_the_database(settings, tmp_path):
     away = create_engine(f"sqlite+aiosqlite:///{tmp_path}/missing/dir/gateway.db")
     try:
-        async with gateway(away, settings) as client:
+        async with app_client(away, settings) as client:
             samples = await scrape(client)
     finally:
         await away.dispose()
@@ -161,7 +151,7 @@ async def test_metrics_answer_without_the_database(settings, tmp_path):
 
 async def test_a_429_counts_as_a_rate_limit_rejection(db, settings, factory):
     headers = factory.headers(await factory.user(await factory.org(), "ana"))
-    async with gateway(db, settings, incidents_rate_limits="2/minute") as client:
+    async with app_client(db, settings, incidents_rate_limits="2/minute") as client:
         before = await scrape(client)
         statuses = [(await client.get(KPIS, headers=headers)).status_code for _ in range(4)]
         after = await scrape(client)

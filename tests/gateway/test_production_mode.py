@@ -4,8 +4,6 @@ introspection on. The stored REST operations and /openapi.json work in either.""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +12,8 @@ import pytest
 from graphql import get_introspection_query
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.app import create_app
 from gateway.settings import Settings
+from tests.apps import app_client
 from tests.factories import Factory
 
 HTML = {"Accept": "text/html"}
@@ -28,15 +26,6 @@ def settings_for(tmp_path: Path, **values: Any) -> Settings:
     # environment; None here is "the environment's default", as when they are unset.
     defaults: dict[str, Any] = {"graphiql": None, "introspection": None, "debug_endpoints": None}
     return Settings(data_dir=tmp_path, **{**defaults, **values})
-
-
-@asynccontextmanager
-async def serving(db: AsyncEngine, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, engine=db, run_migrations=False)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as c:
-            yield c
 
 
 async def admin(factory: Factory) -> dict[str, str]:
@@ -83,7 +72,7 @@ async def test_production_turns_off_the_uis_introspection_and_debug(
     headers = await admin(factory)
 
     # when
-    async with serving(db, settings_for(tmp_path, env="production")) as client:
+    async with app_client(db, settings_for(tmp_path, env="production")) as client:
         graphiql = await client.get("/graphql", headers=HTML)
         docs = await client.get("/docs")
         asset = await client.get("/static/ui/graphiql.js")
@@ -134,7 +123,7 @@ async def test_production_serves_each_one_switched_on_explicitly(
     )
 
     # when
-    async with serving(db, settings) as client:
+    async with app_client(db, settings) as client:
         graphiql = await client.get("/graphql", headers=HTML)
         docs = await client.get("/docs")
         schema = await ask(client, get_introspection_query(), headers)
@@ -154,7 +143,7 @@ async def test_development_defaults_keep_the_uis_and_introspection_not_debug(
     headers = await admin(factory)
 
     # when
-    async with serving(db, settings_for(tmp_path)) as client:
+    async with app_client(db, settings_for(tmp_path)) as client:
         graphiql = await client.get("/graphql", headers=HTML)
         docs = await client.get("/docs")
         one_type = await ask(client, TYPE_QUERY, headers)
@@ -178,7 +167,7 @@ async def test_one_schema_serves_both_modes_side_by_side(
 
     answers = []
     for settings in (production, development, production):
-        async with serving(db, settings) as client:
+        async with app_client(db, settings) as client:
             answers.append(await ask(client, TYPE_QUERY, headers))
 
     codes = [[e["extensions"]["code"] for e in a.get("errors", [])] for a in answers]

@@ -8,7 +8,8 @@ import asyncio
 import logging
 import time
 
-from tests.rate_limits import RedisServer, app_with, redis_server
+from tests.apps import app_client
+from tests.rate_limits import RedisServer, redis_server
 
 __all__ = ["redis_server"]  # the fixture, used by name
 
@@ -27,7 +28,7 @@ async def test_a_stopped_redis_falls_back_to_memory_and_back(
         "rate_limit_redis_retry": RETRY,
     }
     caplog.set_level(logging.INFO, logger="gateway.rate_limits")
-    async with app_with(db, settings, **changes) as client:
+    async with app_client(db, settings, **changes) as client:
 
         async def statuses(count: int) -> list[int]:
             return [(await client.get(PATH, headers=headers)).status_code for _ in range(count)]

@@ -10,7 +10,8 @@ from pydantic import ValidationError
 
 from gateway.metrics import REGISTRY
 from gateway.settings import Settings
-from tests.rate_limits import REDIS, app_with, needs_redis
+from tests.apps import app_client
+from tests.rate_limits import REDIS, needs_redis
 
 PATH = "/v1/analytics/governance/summary"
 
@@ -27,7 +28,7 @@ async def test_the_fourth_call_of_an_organisation_in_a_minute_is_429(db, setting
     cy = factory.headers(await factory.user(await factory.org("Other"), "cy"))
     before = refusals()
     # when
-    async with app_with(db, settings, governance_rate_limits="3/minute;100/hour") as client:
+    async with app_client(db, settings, governance_rate_limits="3/minute;100/hour") as client:
         assert (await client.get(PATH)).status_code == 401  # not counted
         statuses = [(await client.get(PATH, headers=h)).status_code for h in (ana, bo, ana)]
         refused = await client.get(PATH, headers=bo)
@@ -57,7 +58,7 @@ async def test_the_hourly_limit_refuses_with_its_own_figures(db, settings, facto
     # given
     headers = factory.headers(await factory.user(await factory.org(), "ana"))
     # when: 2 an hour is spent before 5 a minute
-    async with app_with(db, settings, governance_rate_limits="5/minute;2/hour") as client:
+    async with app_client(db, settings, governance_rate_limits="5/minute;2/hour") as client:
         statuses = [(await client.get(PATH, headers=headers)).status_code for _ in range(3)]
         refused = await client.get(PATH, headers=headers)
     # then
@@ -76,7 +77,7 @@ async def test_replicas_share_an_organisations_counter_through_redis(db, setting
     ana, bo = [factory.headers(await factory.user(org, name)) for name in ("ana", "bo")]
     limits = {"governance_rate_limits": "3/minute", "redis_url": REDIS}
     # when: the calls alternate between two apps on one database and one Redis
-    async with app_with(db, settings, **limits) as one, app_with(db, settings, **limits) as two:
+    async with app_client(db, settings, **limits) as one, app_client(db, settings, **limits) as two:
         statuses = [
             (await one.get(PATH, headers=ana)).status_code,
             (await two.get(PATH, headers=bo)).status_code,

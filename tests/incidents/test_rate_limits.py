@@ -12,8 +12,9 @@ import pytest
 from pydantic import ValidationError
 
 from gateway.settings import Settings
+from tests.apps import app_client
 from tests.factories import Factory
-from tests.rate_limits import REDIS, app_with, needs_redis
+from tests.rate_limits import REDIS, needs_redis
 
 PATH = "/api/analytics/kpi-metrics/"
 
@@ -26,7 +27,7 @@ async def users(factory: Factory) -> list[dict[str, Any]]:
 
 async def test_the_fourth_request_in_a_minute_is_429(db, settings, factory, users):
     ana, bo = (factory.headers(u) for u in users)
-    async with app_with(db, settings, incidents_rate_limits="3/minute;10/hour") as client:
+    async with app_client(db, settings, incidents_rate_limits="3/minute;10/hour") as client:
         assert (await client.get(PATH)).status_code == 401  # not counted
         for _ in range(3):
             assert (await client.get(PATH, headers=ana)).status_code == 200
@@ -46,7 +47,7 @@ async def test_the_fourth_request_in_a_minute_is_429(db, settings, factory, user
 
 async def test_an_empty_setting_means_no_limit(db, settings, factory, users):
     headers = factory.headers(users[0])
-    async with app_with(db, settings, incidents_rate_limits="") as client:
+    async with app_client(db, settings, incidents_rate_limits="") as client:
         for _ in range(5):
             assert (await client.get(PATH, headers=headers)).status_code == 200
 
@@ -55,7 +56,7 @@ async def test_an_empty_setting_means_no_limit(db, settings, factory, users):
 async def test_replicas_share_the_counters_through_redis(db, settings, factory, users):
     headers = factory.headers(users[0])  # a fresh user (uuid4), so no earlier run counts
     limits = {"incidents_rate_limits": "3/minute", "redis_url": REDIS}
-    async with app_with(db, settings, **limits) as one, app_with(db, settings, **limits) as two:
+    async with app_client(db, settings, **limits) as one, app_client(db, settings, **limits) as two:
         assert (await one.get(PATH, headers=headers)).status_code == 200
         assert (await two.get(PATH, headers=headers)).status_code == 200
         assert (await one.get(PATH, headers=headers)).status_code == 200
@@ -68,7 +69,9 @@ async def test_an_unreachable_redis_counts_in_memory(db, settings, factory, user
     closed = "redis://127.0.0.1:1/0"
     # when
     with caplog.at_level(logging.WARNING, logger="gateway.rate_limits"):
-        async with app_with(db, settings, incidents_rate_limits="1/minute", redis_url=closed) as c:
+        async with app_client(
+            db, settings, incidents_rate_limits="1/minute", redis_url=closed
+        ) as c:
             statuses = [(await c.get(PATH, headers=headers)).status_code for _ in range(3)]
     # then: limited all the same, and the fall back said once
     assert statuses == [200, 429, 429]
