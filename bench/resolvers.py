@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
-import statistics
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -25,6 +24,7 @@ from bench.common import (
     client_as,
     fresh_database,
     machine,
+    median_ms,
     vacuum_analyze,
 )
 from gateway.collector import settle_heap
@@ -90,17 +90,6 @@ async def load(engine, org_id: uuid.UUID, user_id: uuid.UUID) -> None:
     await vacuum_analyze(engine)
 
 
-async def p50_ms(call: Callable[[], Awaitable[None]], runs: int) -> float:
-    for _ in range(2):
-        await call()
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        await call()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
-
-
 async def per_second(call: Callable[[], Awaitable[None]], clients: int, seconds: float) -> float:
     """Requests completed per second by ``clients`` concurrent loops for ``seconds``."""
     done = 0
@@ -139,7 +128,7 @@ async def run(
                     continue
                 call = _call(client, headers, query)
                 statements = await capture_statements(engine, call)
-                p50 = await p50_ms(call, runs)
+                p50 = await median_ms(call, runs)
                 rate = await per_second(call, CLIENTS, seconds)
                 print(
                     f"resolvers: {name:<7} p50 {p50:8.2f} ms at 1 client   "

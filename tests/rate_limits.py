@@ -1,6 +1,5 @@
-"""Helpers the rate-limit tests share: an app with changed settings and a client for it,
-whether the shared Redis listens, and a Redis server of a test's own to stop and start
-(bench/processes.py)."""
+"""Helpers the Redis tests share: whether the shared Redis listens, and a Redis server of
+a test's own to stop and start (bench/processes.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from bench import processes
 from bench.processes import RedisServer, redis_unavailable
 
 REDIS = "redis://127.0.0.1:6379/0"
@@ -30,9 +30,5 @@ def redis_server() -> Iterator[RedisServer]:
     reason = redis_unavailable()
     if reason:
         pytest.skip(reason)
-    server = RedisServer()
-    server.start()
-    try:
+    with processes.redis_server() as server:
         yield server
-    finally:
-        server.stop()

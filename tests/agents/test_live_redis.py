@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,17 +18,10 @@ from gateway.app import create_app
 from gateway.settings import Settings
 from tests.agents.live import GraphQLSocket, Served, eventually, nothing_within, serving
 from tests.agents.test_subscriptions import ACTIONS, RECORD, listening
+from tests.rate_limits import needs_redis
 
 REDIS = "redis://127.0.0.1:6379/0"
 ANN, GAIL = "agw_redis_ann", "agw_redis_gail"
-
-
-def redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.fixture
@@ -70,7 +62,7 @@ def agent_of(message: dict[str, Any]) -> str:
     return message["payload"]["data"]["agentActions"]["agentId"]
 
 
-@pytest.mark.skipif(not redis_up(), reason="no Redis on 127.0.0.1:6379")
+@needs_redis
 async def test_a_subscriber_on_one_replica_sees_an_action_recorded_on_another(
     db, tmp_path, orgs
 ) -> None:
