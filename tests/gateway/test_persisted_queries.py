@@ -23,7 +23,7 @@ from gateway.app import create_app
 from gateway.settings import Settings
 from rest_compat.registry import ROUTES
 from tests.agents.live import GraphQLSocket, serving
-from tests.gateway.test_answer_cache import gateway
+from tests.apps import app_client
 
 REDIS = "redis://127.0.0.1:6379/0"
 COMPONENTS = "query Names { components(first: 10) { nodes { name } } }"
@@ -142,7 +142,7 @@ async def test_allow_list_mode_refuses_unregistered_documents_and_runs_registere
     allowed = tmp_path / "allowed.json"
     allowed.write_text(json.dumps({sha256(COMPONENTS): COMPONENTS}))
     settings = Settings(data_dir=tmp_path, persisted_only=True, persisted_documents=allowed)
-    async with gateway(db, settings) as client:
+    async with app_client(db, settings) as client:
         # when a document not on the list is sent, with or without a hash
         other = "{ viewer { username } }"
         plain = await client.post("/graphql", json={"query": other}, headers=acme)
@@ -212,7 +212,7 @@ async def test_apq_is_shared_by_two_apps_on_one_redis(
     prefix = f"test-apq-{uuid.uuid4().hex}"
     settings = Settings(data_dir=tmp_path, redis_url=REDIS, apq_prefix=prefix)
     digest = sha256(COMPONENTS)
-    async with gateway(db, settings) as first, gateway(db, settings) as second:
+    async with app_client(db, settings) as first, app_client(db, settings) as second:
         # when the first registers the query
         registered = await first.post(
             "/graphql", json={"query": COMPONENTS, "extensions": by_hash(digest)}, headers=acme
@@ -235,7 +235,7 @@ async def test_redis_away_degrades_to_memory_with_one_line(
     caplog.set_level(logging.INFO, logger="gateway.persisted")
     settings = Settings(data_dir=tmp_path, redis_url=f"redis://127.0.0.1:{free_port()}/0")
     digest = sha256(COMPONENTS)
-    async with gateway(db, settings) as client:
+    async with app_client(db, settings) as client:
         # when a query is registered, then asked by hash twice, and an unknown hash asked
         registered = await client.post(
             "/graphql", json={"query": COMPONENTS, "extensions": by_hash(digest)}, headers=acme

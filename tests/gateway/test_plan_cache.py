@@ -20,7 +20,7 @@ from gateway.limits import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
 from gateway.plan_cache import Plan, PlanCache, Stats, cache_of, document_hash
 from gateway.schema import schema
 from gateway.settings import Settings
-from tests.gateway.test_answer_cache import gateway
+from tests.apps import app_client
 
 PLANS: PlanCache = cache_of(schema)
 COMPONENTS = "query Names($first: Int!) { components(first: $first) { nodes { name } } }"
@@ -175,11 +175,11 @@ async def test_introspection_off_refuses_a_document_another_app_cached_as_valid(
 ) -> None:
     # given an introspection query validated and cached by an app that allows it
     query = fresh("{ __schema { queryType { name } } }")
-    async with gateway(db, Settings(data_dir=tmp_path, introspection=True)) as open_app:
+    async with app_client(db, Settings(data_dir=tmp_path, introspection=True)) as open_app:
         allowed = await ask(open_app, acme, query)
     assert allowed["data"] == {"__schema": {"queryType": {"name": "Query"}}}
     # when an app with introspection off receives the same document
-    async with gateway(db, Settings(data_dir=tmp_path, introspection=False)) as closed_app:
+    async with app_client(db, Settings(data_dir=tmp_path, introspection=False)) as closed_app:
         refused = await ask(closed_app, acme, query)
     # then its own rules refuse it: the cached pass was for another rule set
     assert codes(refused) and set(codes(refused)) == {"INTROSPECTION_DISABLED"}

@@ -9,12 +9,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.app import create_app
 from gateway.settings import Settings
-from tests.agents.test_live_redis import REDIS, redis_up
+from tests.rate_limits import REDIS, needs_redis
 
 
 @asynccontextmanager
@@ -33,7 +32,7 @@ def closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.mark.skipif(not redis_up(), reason="no Redis on 127.0.0.1:6379")
+@needs_redis
 async def test_ready_when_the_database_and_the_configured_redis_answer(
     db: AsyncEngine, settings: Settings
 ) -> None:
