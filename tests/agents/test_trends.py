@@ -128,3 +128,29 @@ async def test_a_bad_window_is_fastapis_422(client_at, acme, days) -> None:
     assert problem["loc"] == ["query", "days"]
     assert problem["type"] == "value_error"
     assert "days" in problem["msg"]
+
+
+async def test_the_top_lists_keep_the_ten_busiest(client_at, factory) -> None:
+    # given: ag-01 three times (all with tl-12), then ag-02 to ag-12 once each with tl-01
+    # to tl-11: twelve agents and twelve tools, eleven of each at one action
+    org = await factory.org()
+    user = await factory.user(org)
+    await factory.api_key(user, KEY, ["agents:read"])
+    for minute in range(3):
+        await factory.agent_action(org, at(11, 9, minute), agent_id="ag-01", tool_name="tl-12")
+    for n in range(2, 13):
+        await factory.agent_action(
+            org, at(11, 10, n), agent_id=f"ag-{n:02d}", tool_name=f"tl-{n - 1:02d}"
+        )
+
+    # when
+    async with client_at(NOW) as client:
+        body = (await client.get("/api/analytics/trends", headers={"X-API-Key": KEY})).json()
+
+    # then: the busiest first, the tie at one action broken by name, cut at ten
+    assert body["top_agents"] == [{"agent": "ag-01", "count": 3}] + [
+        {"agent": f"ag-{n:02d}", "count": 1} for n in range(2, 11)
+    ]
+    assert body["top_tools"] == [{"tool": "tl-12", "count": 3}] + [
+        {"tool": f"tl-{n:02d}", "count": 1} for n in range(1, 10)
+    ]
