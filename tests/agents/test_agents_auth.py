@@ -3,10 +3,13 @@ each refusal with its status and ``detail``."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
+
+from rest_compat.agents import ROUTES
 
 KEY = "agw_console_reader"
 
@@ -48,6 +51,22 @@ async def test_refusals(client: httpx.AsyncClient, people, headers, status, deta
     assert response.json() == {"detail": detail}
 
 
+@pytest.mark.parametrize(
+    ("headers", "detail"),
+    [({}, "Not authenticated"), ({"X-API-Key": "agw_not_a_key"}, "Could not validate credentials")],
+)
+@pytest.mark.parametrize("path", [route.path for route in ROUTES])
+async def test_every_path_refuses_a_missing_or_bad_credential(
+    client: httpx.AsyncClient, people, path, headers, detail
+) -> None:
+    # when: each of the family's paths (the debug list is on in the tests)
+    response = await client.get(path, headers=headers)
+
+    # then: FastAPI's 401, before any parameter or role is looked at
+    assert response.status_code == 401
+    assert response.json() == {"detail": detail}
+
+
 async def test_debug_is_off_by_default(db, people) -> None:
     from gateway.app import create_app
     from gateway.settings import Settings
@@ -84,6 +103,22 @@ async def test_debug_lists_actions_to_admins(client: httpx.AsyncClient, people) 
             "summary": "Email sent to external recipient",
         }
     ]
+
+
+async def test_debug_lists_the_fifty_newest(client: httpx.AsyncClient, factory, people) -> None:
+    # given: 55 more actions a minute apart, after the fixture's one (display ids 2 to 56)
+    for n in range(55):
+        when = factory.now + timedelta(minutes=n + 1)
+        await factory.agent_action(people["org"], when, summary=f"m{n}")
+
+    # when
+    response = await client.get("/api/analytics/debug", headers={"X-API-Key": "agw_admin_key"})
+
+    # then: ids 56 down to 7, newest first; the six oldest are left out
+    assert response.status_code == 200
+    listed = response.json()
+    assert [a["id"] for a in listed] == list(range(56, 6, -1))
+    assert listed[0]["summary"] == "m54" and listed[-1]["summary"] == "m5"
 
 
 async def test_a_trailing_slash_redirects_as_fastapi_does(client: httpx.AsyncClient) -> None:
