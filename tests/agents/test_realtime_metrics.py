@@ -130,6 +130,50 @@ async def test_an_organisation_without_actions(client_at, factory) -> None:
     assert body["data_quality"]["data_status"] == "empty"
 
 
+@pytest.mark.parametrize(
+    ("age", "minutes", "message", "data_status"),
+    [
+        (timedelta(minutes=59, seconds=59), 59, "Live data from production database", "live"),
+        # An hour old exactly is out of the last hour: the data is an hour old.
+        (timedelta(hours=1), 60, "No agent activity in the last hour", "stale"),
+        (
+            timedelta(days=3, minutes=5, seconds=59),
+            4325,
+            "No agent activity in the last hour",
+            "stale",
+        ),
+    ],
+)
+async def test_the_data_age_of_the_newest_action(
+    client_at, factory, age, minutes, message, data_status
+) -> None:
+    # given: the newest action `age` ago, and an older one
+    org = await factory.org()
+    user = await factory.user(org)
+    await factory.api_key(user, KEY, ["agents:read"])
+    await factory.agent_action(org, NOW - age)
+    await factory.agent_action(org, NOW - age - timedelta(days=5))
+
+    # when
+    async with client_at(NOW) as client:
+        body = (
+            await client.get("/api/analytics/realtime/metrics", headers={"X-API-Key": KEY})
+        ).json()
+
+    # then: whole minutes since the newest, the message and the status its age gives
+    overview = body["real_time_overview"]
+    assert overview["status"] == {
+        "has_data": True,
+        "message": message,
+        "data_age_minutes": minutes,
+    }
+    live = data_status == "live"
+    assert overview["total_actions_last_hour"] == (1 if live else 0)
+    assert body["data_quality"]["data_status"] == data_status
+    assert body["data_quality"]["has_recent_activity"] is live
+    assert body["data_quality"]["has_historical_data"] is True
+
+
 class Clock:
     def __init__(self) -> None:
         self.now = 1000.0
