@@ -1,6 +1,8 @@
-"""The resolver path's own cost (issue 14): a nested and a small catalog query over
-1,000 components x 100,000 deployments (2 environments, one organisation), in process
-over ASGI. p50 at 1 client, requests/s at 16 concurrent clients, statements per request.
+"""Issue 14's figures: a nested and a small catalog query over 1,000 components x
+100,000 deployments (2 environments, one organisation), in process over ASGI, through
+the compiled path, the resolver path (compiler off) and the raw-SQL floor (the compiled
+statement on asyncpg). p50 at 1 client, requests/s at 16 concurrent clients, statements
+per request; then two REST paths beside their stored operations sent to /graphql.
 
 `python -m bench resolvers`, or `python -m bench.resolvers --url ... --profile out.prof`
 to write a cProfile of the nested query at 1 client as well.
@@ -14,10 +16,13 @@ import cProfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bench import bus_factor
 from bench.common import (
     add_tenant,
     capture_statements,
@@ -29,6 +34,7 @@ from bench.common import (
 )
 from gateway.collector import settle_heap
 from gateway.settings import Settings
+from rest_compat.routing import load_operation
 
 COMPONENTS = 1_000
 DEPLOYMENTS = 100_000
@@ -106,6 +112,48 @@ async def per_second(call: Callable[[], Awaitable[None]], clients: int, seconds:
     return done / (time.perf_counter() - start)
 
 
+async def floor_per_second(
+    engine: AsyncEngine, statement: tuple[str, Any], clients: int, seconds: float
+) -> float:
+    """The compiled statement run straight on ``clients`` asyncpg connections, no HTTP:
+    requests/s the database alone allows (the raw-SQL floor's throughput)."""
+    sql, parameters = statement
+    connections = [await engine.connect() for _ in range(clients)]
+    try:
+        drivers = []
+        for conn in connections:
+            raw = await conn.get_raw_connection()
+            drivers.append(raw.driver_connection)
+        done = 0
+        deadline = time.perf_counter() + seconds
+
+        async def loop(driver: Any) -> None:
+            nonlocal done
+            while time.perf_counter() < deadline:
+                await driver.fetchval(sql, *(parameters or ()))
+                done += 1
+
+        start = time.perf_counter()
+        await asyncio.gather(*(loop(driver) for driver in drivers))
+        return done / (time.perf_counter() - start)
+    finally:
+        for conn in connections:
+            await conn.close()
+
+
+async def floor_p50(engine: AsyncEngine, statement: tuple[str, Any], runs: int) -> float:
+    sql, parameters = statement
+    async with engine.connect() as conn:
+        raw = await conn.get_raw_connection()
+        driver = raw.driver_connection
+        assert driver is not None
+
+        async def once() -> None:
+            await driver.fetchval(sql, *(parameters or ()))
+
+        return await median_ms(once, runs)
+
+
 async def run(
     url: str,
     runs: int = 20,
@@ -118,33 +166,116 @@ async def run(
     async with fresh_database(url, "gateway_bench_resolvers") as engine:
         org_id, user_id = uuid.uuid4(), uuid.uuid4()
         await load(engine, org_id, user_id)
-        async with client_as(
-            engine, user_id=user_id, org_id=org_id, cache_ttl=0, graphql_cost_budget=""
-        ) as (client, headers):
+        await load_knowledge(engine, org_id)
+        common: dict[str, Any] = {
+            "user_id": user_id,
+            "org_id": org_id,
+            "cache_ttl": 0,
+            "graphql_cost_budget": "",
+        }
+        async with (
+            client_as(engine, **common) as (compiled, headers),
+            client_as(engine, **common, compile_selections=False) as (resolved, _),
+        ):
             # As `gateway serve` does once the app is built.
             settle_heap(Settings().gc_threshold)
             for name, query in (("nested", NESTED), ("small", SMALL)):
                 if only and name != only:
                     continue
-                call = _call(client, headers, query)
-                statements = await capture_statements(engine, call)
-                p50 = await median_ms(call, runs)
-                rate = await per_second(call, CLIENTS, seconds)
+                figures: dict[str, tuple[float, float, int]] = {}
+                for path, client in (("compiled", compiled), ("resolvers", resolved)):
+                    call = _call(client, headers, query)
+                    statements = await capture_statements(engine, call)
+                    p50 = await median_ms(call, runs)
+                    rate = await per_second(call, CLIENTS, seconds)
+                    figures[path] = (p50, rate, len(statements))
+                    if path == "compiled":
+                        # The caller's lookup, then the data: the last statement is the
+                        # compiled one, the floor's.
+                        data_statement = statements[-1]
+                floor = (
+                    await floor_p50(engine, data_statement, runs),
+                    await floor_per_second(engine, data_statement, CLIENTS, seconds),
+                )
+                for path, (p50, rate, count) in figures.items():
+                    print(
+                        f"resolvers: {name:<7} {path:<9} p50 {p50:8.2f} ms at 1 client   "
+                        f"{rate:7.1f} req/s at {CLIENTS} clients   ({count} statements per "
+                        f"request, the caller's lookup included)",
+                        flush=True,
+                    )
                 print(
-                    f"resolvers: {name:<7} p50 {p50:8.2f} ms at 1 client   "
-                    f"{rate:7.1f} req/s at {CLIENTS} clients   "
-                    f"({len(statements)} statements per request)",
+                    f"resolvers: {name:<7} {'SQL floor':<9} p50 {floor[0]:8.2f} ms at 1 "
+                    f"connection {floor[1]:7.1f} req/s on {CLIENTS} connections (the "
+                    "compiled statement on asyncpg, no HTTP)",
                     flush=True,
                 )
+                compiled_p50, compiled_rate, _ = figures["compiled"]
+                speedup = compiled_rate / figures["resolvers"][1]
+                print(
+                    f"resolvers: {name:<7} compiled / resolvers {speedup:5.2f}x "
+                    f"req/s;  compiled / floor {compiled_rate / floor[1]:5.2f}x req/s, "
+                    f"p50 {compiled_p50 / floor[0]:5.2f}x the floor's",
+                    flush=True,
+                )
+            if not only:
+                await rest_beside_graphql(compiled, headers, runs)
             if profile:
-                call = _call(client, headers, NESTED)
+                call = _call(resolved, headers, NESTED)
                 profiler = cProfile.Profile()
                 profiler.enable()
                 for _ in range(runs):
                     await call()
                 profiler.disable()
                 profiler.dump_stats(profile)
-                print(f"resolvers: cProfile of {runs} nested queries in {profile}")
+                print(f"resolvers: cProfile of {runs} nested queries (resolver path) in {profile}")
+
+
+async def load_knowledge(engine: AsyncEngine, org_id: uuid.UUID) -> None:
+    """Knowledge for the bus-factor REST path: bench.bus_factor's shape at a fifth of its
+    size, in the same organisation (its own tenant row is skipped)."""
+    values = {"org": org_id, "departments": 20, "users": 200, "count": 10_000}
+    async with engine.begin() as conn:
+        for statement in (
+            bus_factor.DEPARTMENTS_SQL,
+            bus_factor.USERS_SQL,
+            bus_factor.ENTRIES_SQL,
+            bus_factor.AUTHORS_SQL,
+            bus_factor.CO_AUTHORS_SQL,
+        ):
+            await conn.execute(text(statement), values)
+    await vacuum_analyze(engine)
+
+
+async def rest_beside_graphql(
+    client: httpx.AsyncClient, headers: dict[str, str], runs: int
+) -> None:
+    """A REST path against its stored operation sent to /graphql: the REST layer's own
+    cost (routing, parameters, the envelope) as a ratio."""
+    for label, path, family, op in (
+        ("catalog health", "/api/v1/analytics/catalog", "portal", "catalog"),
+        ("bus factor", "/api/v1/analytics/bus-factor/", "knowledge", "bus_factor"),
+    ):
+        document = load_operation(family, op)
+
+        async def rest(path: str = path) -> None:
+            response = await client.get(path, headers=headers)
+            response.raise_for_status()
+
+        async def graphql(document: str = document) -> None:
+            response = await client.post("/graphql", json={"query": document}, headers=headers)
+            response.raise_for_status()
+            assert "errors" not in response.json(), response.text[:300]
+
+        rest_ms = await median_ms(rest, runs)
+        graphql_ms = await median_ms(graphql, runs)
+        rest_ms = min(rest_ms, await median_ms(rest, runs))
+        graphql_ms = min(graphql_ms, await median_ms(graphql, runs))
+        print(
+            f"resolvers: {label:<15} REST {rest_ms:7.2f} ms   its GraphQL operation "
+            f"{graphql_ms:7.2f} ms   REST / GraphQL {rest_ms / graphql_ms:4.2f}x",
+            flush=True,
+        )
 
 
 def _call(

@@ -41,6 +41,30 @@ V = TypeVar("V")
 BatchFn = Callable[..., Awaitable[Sequence[Any]]]
 
 
+class SharedLoader(DataLoader[Any, Any]):
+    """A DataLoader whose futures outlive a cancelled reader.
+
+    A loaded key's future is shared by every field that asks for it. When graphql-core
+    cancels one field's task (a sibling's error nulled their common parent), awaiting
+    the bare future would cancel it for all, and another field, still wanted, would
+    raise CancelledError, which no error handler catches: a 500 for a request whose
+    answer is a GraphQL error. Each reader waits on its own shield instead.
+    """
+
+    def load(self, key: Any) -> Awaitable[Any]:
+        future = super().load(key)
+        if isinstance(future, asyncio.Future):
+            # A batch failing after every reader left (the cancelling error ended the
+            # request) is no one's news: retrieved here, not logged as unretrieved.
+            future.add_done_callback(_retrieve)
+        return asyncio.shield(future)
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
 class Loaders:
     """Per-request DataLoaders, one per (batch function, arguments).
 
@@ -61,7 +85,7 @@ class Loaders:
             async def load(keys: list[Any]) -> Sequence[Any]:
                 return await batch(context, *args, keys)
 
-            loader = self._loaders[key] = DataLoader(load_fn=load)
+            loader = self._loaders[key] = SharedLoader(load_fn=load)
         return loader
 
 
@@ -106,6 +130,9 @@ class Context:
     # The registered documents and the allow-list rule (gateway/persisted.py), which
     # the AllowList extension applies to operations that came by WebSocket.
     persisted: PersistedQueries | None = None
+    # An HTTP /graphql request: a compiled root field's JSON text goes into the response
+    # as it is (gateway/compiler/run.py); elsewhere (REST, WebSocket) it is parsed.
+    splice_json: bool = False
     loaders: Loaders = field(init=False)
     _connection: AsyncConnection | None = field(default=None, init=False)
     # Whether ``_connection`` is on the replica, and whether this request must stay on

@@ -20,6 +20,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
 from gateway.auth import read_credential
+from gateway.compiler.run import dumps
 from gateway.context import Context, context_for
 from gateway.errors import GatewayError, retry_headers, unavailable
 from gateway.media_types import GRAPHQL_RESPONSE_JSON, is_request_error, response_media_type
@@ -37,7 +38,13 @@ class GraphQLApp(GraphQL[Context, None]):
     persisted: PersistedQueries | None = None
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
-        return context_for(request)
+        context = context_for(request)
+        # Over HTTP the answer is written by encode_json, which splices compiled JSON.
+        context.splice_json = isinstance(request, Request)
+        return context
+
+    def encode_json(self, data: object) -> str:
+        return dumps(data)
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)

@@ -13,6 +13,7 @@ from strawberry.types import ExecutionContext
 from strawberry.types.field import StrawberryField
 
 from gateway.answer_cache.extension import CachedAnswers
+from gateway.compiler.run import CompilingExecutor
 from gateway.cost import QueryCost
 from gateway.extensions import CloseRequestConnection, MutationsOnPrimary, classify
 from gateway.families import FAMILIES, known_scopes
@@ -70,6 +71,8 @@ def build_schema(families: Sequence[FamilyManifest] = FAMILIES) -> strawberry.Sc
         mutation=merge_types("Mutation", mutations) if mutations else None,
         subscription=merge_types("Subscription", subscriptions) if subscriptions else None,
         extensions=EXTENSIONS,
+        # Hands a compiled root field's JSON to the answer (gateway/compiler/run.py).
+        execution_context_class=CompilingExecutor,
     )
     built.plans = PlanCache()
     unknown = sorted(set(_checked_scopes(built)) - set(known_scopes(families)))

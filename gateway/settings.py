@@ -261,6 +261,12 @@ class Settings(BaseSettings):
         min_length=1,
         description="The prefix of the automatic persisted queries' Redis keys.",
     )
+    compile_selections: bool = Field(
+        default=True,
+        description="Answer root fields whose selection is columns and relations with one "
+        "SQL statement whose JSON the database builds (gateway/compiler); off: every field "
+        "through its resolver.",
+    )
     persisted_only: bool = Field(
         default=False,
         description="Allow-list mode: /graphql runs only registered documents (the REST "

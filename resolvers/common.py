@@ -70,7 +70,9 @@ def cursor_moment(text: str) -> datetime:
 
 def encode_cursor(*values: Any) -> str:
     """An opaque cursor over a keyset position."""
-    raw = json.dumps([str(v) if v is not None else None for v in values])
+    # ensure_ascii=False: the text PostgreSQL's json_build_array writes, so the compiled
+    # path (gateway/compiler/render.py) writes the same cursor. Both decode alike.
+    raw = json.dumps([str(v) if v is not None else None for v in values], ensure_ascii=False)
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 

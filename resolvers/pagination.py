@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -12,6 +12,9 @@ from sqlalchemy import Table, and_, literal, or_, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gateway.compiler.build import Keyset
+from gateway.compiler.run import compiled_page
+from gateway.context import Info
 from gateway.sql import UTCDateTime
 from resolvers.common import cursor_moment, decode_cursor, encode_cursor
 
@@ -67,6 +70,24 @@ def connection(page: Page, build: Callable[[RowMapping], Any]) -> Connection[Any
         edges=[Edge(cursor=cursor, node=build(row)) for cursor, row in edges],
         page_info=PageInfo(has_next_page=has_next, end_cursor=edges[-1][0] if edges else None),
     )
+
+
+async def compiled_or_read(
+    info: Info,
+    org_id: uuid.UUID,
+    keyset: Keyset,
+    read: Callable[[AsyncConnection], Awaitable[Page]],
+    build: Callable[[RowMapping], Any],
+) -> Connection[Any]:
+    """A root connection: compiled into one statement when its selection allows
+    (gateway/compiler), else ``read`` through the resolvers. Both read ``keyset``'s
+    conditions and order, so they list the same rows."""
+    compiled = await compiled_page(info, org_id, keyset)
+    if compiled is not None:
+        return compiled  # type: ignore[return-value]
+    async with info.context.reading() as conn:
+        page = await read(conn)
+    return connection(page, build)
 
 
 async def newest_first_in_window(

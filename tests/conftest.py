@@ -168,6 +168,14 @@ async def client(db: AsyncEngine, settings: Settings) -> AsyncIterator[httpx.Asy
 
 
 @pytest.fixture
+async def resolver_client(db: AsyncEngine, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app with the selection compiler off: every field through its
+    resolver (the DataLoader path that computed fields and the fallbacks use)."""
+    async with app_client(db, settings, compile_selections=False) as c:
+        yield c
+
+
+@pytest.fixture
 def client_at(db: AsyncEngine, settings: Settings) -> Any:
     """``async with client_at(now) as c``: a client whose every request sees ``now`` as
     the current time (the injected clock a window edge is tested with)."""

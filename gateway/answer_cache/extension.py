@@ -48,6 +48,7 @@ from strawberry.types.graphql import OperationType
 
 from gateway.answer_cache.store import AnswerCache, Found
 from gateway.auth import Principal
+from gateway.compiler.run import dumps
 from gateway.context import Context
 from gateway.metrics import ANSWER_CACHE_LOOKUPS
 
@@ -171,7 +172,7 @@ class CachedAnswers(SchemaExtension):
         if not isinstance(result, ExecutionResult) or result.errors or result.data is None:
             return
         try:
-            answer = json.dumps(result.data, separators=(",", ":"))
+            answer = dumps(result.data)
         except (TypeError, ValueError):
             return  # not plain JSON: served as computed, never from the cache
         await plan.cache.store(plan.org, found, plan.digest, answer)

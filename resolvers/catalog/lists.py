@@ -27,18 +27,17 @@ async def _all(conn: AsyncConnection, statement: Any) -> list[Any]:
     return list((await conn.execute(statement)).mappings())
 
 
-async def components(
-    conn: AsyncConnection,
+def component_conditions(
     *,
     org_id: uuid.UUID,
-    first: int,
     after: str | None,
     kind: str | None,
     lifecycle: str | None,
     owner: str | None,
     search: str | None,
-) -> Page:
-    """Components in name order."""
+) -> list[Any]:
+    """Which components a page holds: the resolver's statement and the compiled one
+    (gateway/compiler) both read these."""
     conditions: list[Any] = [col(Component.org_id) == org_id]
     if kind is not None:
         conditions.append(col(Component.kind) == kind)
@@ -56,29 +55,39 @@ async def components(
                 and_(col(Component.name) == name, col(Component.id) > last),
             )
         )
+    return conditions
+
+
+# Components in name order; a cursor holds (name, id).
+COMPONENT_ORDER: tuple[Any, ...] = (col(Component.name), col(Component.id))
+COMPONENT_CURSOR = ("name", "id")
+
+
+async def components(
+    conn: AsyncConnection, *, org_id: uuid.UUID, first: int, **filters: Any
+) -> Page:
+    """Components in name order."""
     rows = await _all(
         conn,
         select(*table_of(Component).c)
-        .where(*conditions)
-        .order_by(col(Component.name), col(Component.id))
+        .where(*component_conditions(org_id=org_id, **filters))
+        .order_by(*COMPONENT_ORDER)
         .limit(first + 1),
     )
     return page_of(rows, first, lambda r: encode_cursor(r["name"], r["id"]))
 
 
-async def deployments(
-    conn: AsyncConnection,
+def deployment_conditions(
     *,
     org_id: uuid.UUID,
-    first: int,
     after: str | None,
     component_id: uuid.UUID | None,
     environment_id: uuid.UUID | None,
     status: str | None,
     since: datetime | None,
     until: datetime | None,
-) -> Page:
-    """Deployments, newest started first."""
+) -> list[Any]:
+    """Which deployments a page holds (read by the resolver and the compiler alike)."""
     conditions: list[Any] = [col(Deployment.org_id) == org_id]
     if component_id is not None:
         conditions.append(col(Deployment.component_id) == component_id)
@@ -92,11 +101,23 @@ async def deployments(
         conditions.append(col(Deployment.started_at) <= literal(until, UTCDateTime()))
     if after is not None:
         conditions.append(newest_first_after(col(Deployment.started_at), col(Deployment.id), after))
+    return conditions
+
+
+# Deployments newest started first; a cursor holds (started_at, id).
+DEPLOYMENT_ORDER: tuple[Any, ...] = (col(Deployment.started_at).desc(), col(Deployment.id).desc())
+DEPLOYMENT_CURSOR = ("started_at", "id")
+
+
+async def deployments(
+    conn: AsyncConnection, *, org_id: uuid.UUID, first: int, **filters: Any
+) -> Page:
+    """Deployments, newest started first."""
     rows = await _all(
         conn,
         select(*table_of(Deployment).c)
-        .where(*conditions)
-        .order_by(col(Deployment.started_at).desc(), col(Deployment.id).desc())
+        .where(*deployment_conditions(org_id=org_id, **filters))
+        .order_by(*DEPLOYMENT_ORDER)
         .limit(first + 1),
     )
     return page_of(rows, first, newest_first_cursor("started_at"))

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import select
 from sqlmodel import col
 
+from gateway.compiler.build import Keyset
+from gateway.compiler.run import compiled_row, compiled_rows
 from gateway.context import Info
 from gateway.permissions import requires
 from gateway.sql import table_of
 from models.audit import AuditEvent as AuditEventRow
-from models.catalog import LIFECYCLES, Component, Environment
+from models.catalog import LIFECYCLES, Component, Deployment, Environment
 from resolvers.catalog import lists, queries
 from resolvers.catalog.analytics_types import CatalogHealth, Dora, Usage
 from resolvers.catalog.loaders import components_by_id
@@ -24,7 +26,7 @@ from resolvers.catalog.types import Component as ComponentType
 from resolvers.catalog.types import Deployment as DeploymentType
 from resolvers.catalog.types import Environment as EnvironmentType
 from resolvers.common import check_choice, check_days, check_first, check_moment, check_text
-from resolvers.pagination import Connection, connection
+from resolvers.pagination import Connection, compiled_or_read, connection
 
 READ = "catalog:read"
 
@@ -33,6 +35,13 @@ READ = "catalog:read"
 class Query:
     @strawberry.field(description="One component by id.", extensions=requires(scope=READ))
     async def component(self, info: Info, id: uuid.UUID) -> ComponentType | None:
+        org_id = await info.context.org_id()
+        table = table_of(Component)
+        compiled = await compiled_row(
+            info, org_id, table, [table.c.org_id == org_id, table.c.id == id]
+        )
+        if compiled is not None:
+            return compiled  # type: ignore[return-value]
         row = await info.context.loaders.get(components_by_id).load(id)
         return ComponentType.from_row(row) if row else None
 
@@ -54,28 +63,40 @@ class Query:
     ) -> Connection[ComponentType]:
         ctx = info.context
         org_id = await ctx.org_id()
-        async with ctx.reading() as conn:
-            page = await lists.components(
-                conn,
-                org_id=org_id,
-                first=check_first(first),
-                after=after,
-                kind=check_text(kind, col(Component.kind), "kind"),
-                lifecycle=check_choice(lifecycle, LIFECYCLES, "lifecycle"),
-                owner=check_text(owner, col(Component.owner), "owner"),
-                # Part of a name: a longer search could match nothing.
-                search=check_text(search, col(Component.name), "search"),
-            )
-        return connection(page, ComponentType.from_row)
+        first = check_first(first)
+        filters = {
+            "after": after,
+            "kind": check_text(kind, col(Component.kind), "kind"),
+            "lifecycle": check_choice(lifecycle, LIFECYCLES, "lifecycle"),
+            "owner": check_text(owner, col(Component.owner), "owner"),
+            # Part of a name: a longer search could match nothing.
+            "search": check_text(search, col(Component.name), "search"),
+        }
+        keyset = Keyset(
+            table_of(Component),
+            lists.component_conditions(org_id=org_id, **filters),
+            lists.COMPONENT_ORDER,
+            lists.COMPONENT_CURSOR,
+            first,
+        )
+        return await compiled_or_read(
+            info,
+            org_id,
+            keyset,
+            lambda conn: lists.components(conn, org_id=org_id, first=first, **filters),
+            ComponentType.from_row,
+        )
 
     @strawberry.field(description="All environments, by name.", extensions=requires(scope=READ))
     async def environments(self, info: Info) -> list[EnvironmentType]:
         ctx = info.context
-        rows = await ctx.all(
-            select(*table_of(Environment).c)
-            .where(col(Environment.org_id) == await ctx.org_id())
-            .order_by(col(Environment.name))
-        )
+        org_id = await ctx.org_id()
+        table = table_of(Environment)
+        where, order = [table.c.org_id == org_id], [table.c.name]
+        compiled = await compiled_rows(info, org_id, table, where, order)
+        if compiled is not None:
+            return compiled  # type: ignore[return-value]
+        rows = await ctx.all(select(*table.c).where(*where).order_by(*order))
         return [EnvironmentType.from_row(row) for row in rows]
 
     @strawberry.field(
@@ -95,19 +116,29 @@ class Query:
     ) -> Connection[DeploymentType]:
         ctx = info.context
         org_id = await ctx.org_id()
-        async with ctx.reading() as conn:
-            page = await lists.deployments(
-                conn,
-                org_id=org_id,
-                first=check_first(first),
-                after=after,
-                component_id=component_id,
-                environment_id=environment_id,
-                status=status.value if status else None,
-                since=check_moment(since, "since"),
-                until=check_moment(until, "until"),
-            )
-        return connection(page, DeploymentType.from_row)
+        first = check_first(first)
+        filters: dict[str, Any] = {
+            "after": after,
+            "component_id": component_id,
+            "environment_id": environment_id,
+            "status": status.value if status else None,
+            "since": check_moment(since, "since"),
+            "until": check_moment(until, "until"),
+        }
+        keyset = Keyset(
+            table_of(Deployment),
+            lists.deployment_conditions(org_id=org_id, **filters),
+            lists.DEPLOYMENT_ORDER,
+            lists.DEPLOYMENT_CURSOR,
+            first,
+        )
+        return await compiled_or_read(
+            info,
+            org_id,
+            keyset,
+            lambda conn: lists.deployments(conn, org_id=org_id, first=first, **filters),
+            DeploymentType.from_row,
+        )
 
     @strawberry.field(description="The audit log, newest first.", extensions=requires(scope=READ))
     async def audit_events(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -11,7 +11,12 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
+from gateway.compiler.spec import Column, Node, ToMany, ToOne, compilable
 from gateway.context import Info
+from gateway.sql import table_of
+from models.catalog import Component as ComponentRow
+from models.catalog import Deployment as DeploymentRow
+from models.catalog import Environment as EnvironmentRow
 from resolvers.catalog.loaders import (
     components_by_id,
     deployments_by_component,
@@ -64,16 +69,7 @@ class Component:
 
     @classmethod
     def from_row(cls, row: Any) -> Component:
-        return cls(
-            id=row["id"],
-            name=row["name"],
-            kind=row["kind"],
-            lifecycle=row["lifecycle"],
-            owner=row["owner"],
-            description=row["description"],
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-        )
+        return cls(**COMPONENT.values(row))
 
 
 @strawberry.type(description="A place components are deployed to.")
@@ -84,7 +80,7 @@ class Environment:
 
     @classmethod
     def from_row(cls, row: Any) -> Environment:
-        return cls(id=row["id"], name=row["name"], created_at=row["created_at"])
+        return cls(**ENVIRONMENT.values(row))
 
 
 @strawberry.type(description="One deployment of a component to an environment.")
@@ -118,16 +114,7 @@ class Deployment:
 
     @classmethod
     def from_row(cls, row: Any, environment: Environment | None = None) -> Deployment:
-        return cls(
-            id=row["id"],
-            component_id=row["component_id"],
-            environment_id=row["environment_id"],
-            status=DeploymentStatus(row["status"]),
-            version=row["version"],
-            started_at=row["started_at"],
-            finished_at=row["finished_at"],
-            prefetched_environment=environment,
-        )
+        return cls(**DEPLOYMENT.values(row), prefetched_environment=environment)
 
 
 async def _environments_of(info: Info, rows: Sequence[Any]) -> dict[uuid.UUID, Environment]:
@@ -136,6 +123,73 @@ async def _environments_of(info: Info, rows: Sequence[Any]) -> dict[uuid.UUID, E
     ids = list(dict.fromkeys(row["environment_id"] for row in rows))
     found = await info.context.loaders.get(environments_by_id).load_many(ids)
     return {key: Environment.from_row(row) for key, row in zip(ids, found, strict=True) if row}
+
+
+# --- what the selection compiler may build (gateway/compiler/spec.py) ------------------
+# The resolvers above read the same declarations (from_row): a column named here is the
+# field's value on both paths. latestDeployment is left to its resolver (a per-field
+# fallback when a compiled component selects it).
+
+
+def _deployment_arguments(table: Any, arguments: Mapping[str, Any]) -> tuple[list[Any], int]:
+    """Component.deployments' arguments, checked as its resolver checks them."""
+    first = check_first(arguments["first"])
+    status = arguments.get("status")
+    if status is None:
+        return [], first
+    return [table.c.status == getattr(status, "value", status)], first
+
+
+COMPONENT = compilable(
+    Node(
+        "Component",
+        table_of(ComponentRow),
+        {
+            "id": Column("id"),
+            "name": Column("name"),
+            "kind": Column("kind"),
+            "lifecycle": Column("lifecycle"),
+            "owner": Column("owner"),
+            "description": Column("description"),
+            "createdAt": Column("created_at"),
+            "updatedAt": Column("updated_at"),
+            # In the loader's order (resolvers/catalog/loaders.deployments_by_component).
+            "deployments": ToMany(
+                "Deployment",
+                "component_id",
+                (("started_at", True), ("id", True)),
+                _deployment_arguments,
+            ),
+        },
+    ),
+    lambda row: Component.from_row(row),
+)
+ENVIRONMENT = compilable(
+    Node(
+        "Environment",
+        table_of(EnvironmentRow),
+        {"id": Column("id"), "name": Column("name"), "createdAt": Column("created_at")},
+    ),
+    lambda row: Environment.from_row(row),
+)
+DEPLOYMENT = compilable(
+    Node(
+        "Deployment",
+        table_of(DeploymentRow),
+        {
+            "id": Column("id"),
+            "componentId": Column("component_id"),
+            "environmentId": Column("environment_id"),
+            "status": Column("status", enum=DeploymentStatus),
+            "version": Column("version"),
+            "startedAt": Column("started_at"),
+            "finishedAt": Column("finished_at"),
+            "component": ToOne("Component", "component_id"),
+            "environment": ToOne("Environment", "environment_id"),
+        },
+    ),
+    lambda row: Deployment.from_row(row),
+)
 
 
 @strawberry.type(description="One entry of the audit log.")

@@ -18,17 +18,15 @@ async def _all(conn: AsyncConnection, statement: Any) -> list[Any]:
     return list((await conn.execute(statement)).mappings())
 
 
-async def entries(
-    conn: AsyncConnection,
+def entry_conditions(
     *,
     org_id: uuid.UUID,
-    first: int,
     after: str | None,
     status: str | None,
     department_id: uuid.UUID | None,
     author_id: uuid.UUID | None,
-) -> Page:
-    """Entries, newest created first."""
+) -> list[Any]:
+    """Which entries a page holds (read by the resolver and the compiler alike)."""
     conditions: list[Any] = [col(KnowledgeEntry.org_id) == org_id]
     if status is not None:
         conditions.append(col(KnowledgeEntry.status) == status)
@@ -43,11 +41,24 @@ async def entries(
         conditions.append(
             newest_first_after(col(KnowledgeEntry.created_at), col(KnowledgeEntry.id), after)
         )
+    return conditions
+
+
+# Entries newest created first; a cursor holds (created_at, id).
+ENTRY_ORDER: tuple[Any, ...] = (
+    col(KnowledgeEntry.created_at).desc(),
+    col(KnowledgeEntry.id).desc(),
+)
+ENTRY_CURSOR = ("created_at", "id")
+
+
+async def entries(conn: AsyncConnection, *, org_id: uuid.UUID, first: int, **filters: Any) -> Page:
+    """Entries, newest created first."""
     rows = await _all(
         conn,
         select(*table_of(KnowledgeEntry).c)
-        .where(*conditions)
-        .order_by(col(KnowledgeEntry.created_at).desc(), col(KnowledgeEntry.id).desc())
+        .where(*entry_conditions(org_id=org_id, **filters))
+        .order_by(*ENTRY_ORDER)
         .limit(first + 1),
     )
     return page_of(rows, first, newest_first_cursor("created_at"))

@@ -8,14 +8,18 @@ the database on each request. Semantics are in ``resolvers/knowledge/queries.py`
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
+from gateway.compiler.build import Keyset
+from gateway.compiler.run import compiled_row
 from gateway.context import Info
 from gateway.errors import not_found
 from gateway.permissions import requires
+from gateway.sql import table_of
 from models.knowledge import ENTRY_STATUSES
+from models.knowledge import KnowledgeEntry as KnowledgeEntryRow
 from resolvers.common import check_choice, check_first
 from resolvers.knowledge import lists, queries, staleness
 from resolvers.knowledge.loaders import entries_by_id
@@ -32,7 +36,7 @@ from resolvers.knowledge.types import (
     StaleEntryList,
     StalenessStats,
 )
-from resolvers.pagination import Connection, connection
+from resolvers.pagination import Connection, compiled_or_read
 
 GUARD = {"role": "manager", "scope": READ, **PLAN}
 
@@ -41,6 +45,12 @@ GUARD = {"role": "manager", "scope": READ, **PLAN}
 class Query:
     @strawberry.field(description="One knowledge entry by id.", extensions=requires(**GUARD))
     async def knowledge_entry(self, info: Info, id: uuid.UUID) -> KnowledgeEntry | None:
+        org_id = await info.context.org_id()
+        table = table_of(KnowledgeEntryRow)
+        where = [table.c.org_id == org_id, table.c.id == id]
+        compiled = await compiled_row(info, org_id, table, where)
+        if compiled is not None:
+            return compiled  # type: ignore[return-value]
         row = await info.context.loaders.get(entries_by_id).load(id)
         return KnowledgeEntry.from_row(row) if row else None
 
@@ -63,17 +73,27 @@ class Query:
     ) -> Connection[KnowledgeEntry]:
         ctx = info.context
         org_id = await ctx.org_id()
-        async with ctx.reading() as conn:
-            page = await lists.entries(
-                conn,
-                org_id=org_id,
-                first=check_first(first),
-                after=after,
-                status=check_choice(status, ENTRY_STATUSES, "status"),
-                department_id=department_id,
-                author_id=author_id,
-            )
-        return connection(page, KnowledgeEntry.from_row)
+        first = check_first(first)
+        filters: dict[str, Any] = {
+            "after": after,
+            "status": check_choice(status, ENTRY_STATUSES, "status"),
+            "department_id": department_id,
+            "author_id": author_id,
+        }
+        keyset = Keyset(
+            table_of(KnowledgeEntryRow),
+            lists.entry_conditions(org_id=org_id, **filters),
+            lists.ENTRY_ORDER,
+            lists.ENTRY_CURSOR,
+            first,
+        )
+        return await compiled_or_read(
+            info,
+            org_id,
+            keyset,
+            lambda conn: lists.entries(conn, org_id=org_id, first=first, **filters),
+            KnowledgeEntry.from_row,
+        )
 
     @strawberry.field(
         description="Bus-factor risk of every person and department of the organisation.",

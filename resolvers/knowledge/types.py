@@ -10,8 +10,11 @@ from typing import Annotated, Any
 
 import strawberry
 
+from gateway.compiler.spec import Column, Node, ToOne, compilable
 from gateway.context import Info
 from gateway.permissions import requires
+from gateway.sql import table_of
+from models.knowledge import KnowledgeEntry as KnowledgeEntryRow
 from resolvers.common import check_first
 from resolvers.knowledge.loaders import authors_by_entry, entries_by_author
 from resolvers.tenancy.loaders import departments_by_id, users_by_id
@@ -72,16 +75,31 @@ class KnowledgeEntry:
 
     @classmethod
     def from_row(cls, row: Any) -> KnowledgeEntry:
-        return cls(
-            id=row["id"],
-            title=row["title"],
-            status=row["status"],
-            department_id=row["department_id"],
-            created_by_id=row["created_by"],
-            created_at=row["created_at"],
-            last_reviewed_at=row["last_reviewed_at"],
-            last_reviewed_by_id=row["last_reviewed_by"],
-        )
+        return cls(**ENTRY.values(row))
+
+
+# What the selection compiler may build (gateway/compiler/spec.py); from_row reads it.
+# authors (through the authorship table) is left to its resolver.
+ENTRY = compilable(
+    Node(
+        "KnowledgeEntry",
+        table_of(KnowledgeEntryRow),
+        {
+            "id": Column("id"),
+            "title": Column("title"),
+            "status": Column("status"),
+            "departmentId": Column("department_id"),
+            "createdById": Column("created_by"),
+            "createdAt": Column("created_at"),
+            "lastReviewedAt": Column("last_reviewed_at"),
+            "lastReviewedById": Column("last_reviewed_by"),
+            "department": ToOne("Department", "department_id", nullable=True),
+            "creator": ToOne("User", "created_by", nullable=True),
+            "lastReviewedBy": ToOne("User", "last_reviewed_by", nullable=True),
+        },
+    ),
+    lambda row: KnowledgeEntry.from_row(row),
+)
 
 
 async def entries_of_user(

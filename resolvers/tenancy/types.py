@@ -8,7 +8,11 @@ from typing import Any
 
 import strawberry
 
+from gateway.compiler.spec import Column, Node, ToOne, compilable
 from gateway.context import Info
+from gateway.sql import table_of
+from models.tenancy import Department as DepartmentRow
+from models.tenancy import User as UserRow
 from resolvers.tenancy.loaders import departments_by_id
 
 
@@ -40,7 +44,7 @@ class Department:
 
     @classmethod
     def from_row(cls, row: Any) -> Department:
-        return cls(id=row["id"], name=row["name"])
+        return cls(**DEPARTMENT.values(row))
 
 
 @strawberry.type(description="A person in the organisation.")
@@ -62,12 +66,28 @@ class User:
 
     @classmethod
     def from_row(cls, row: Any) -> User:
-        return cls(
-            id=row["id"],
-            username=row["username"],
-            name=row["name"],
-            email=row["email"],
-            role=row["role"],
-            is_active=row["is_active"],
-            department_id=row["department_id"],
-        )
+        return cls(**USER.values(row))
+
+
+# What the selection compiler may build (gateway/compiler/spec.py); from_row reads it.
+DEPARTMENT = compilable(
+    Node("Department", table_of(DepartmentRow), {"id": Column("id"), "name": Column("name")}),
+    lambda row: Department.from_row(row),
+)
+USER = compilable(
+    Node(
+        "User",
+        table_of(UserRow),
+        {
+            "id": Column("id"),
+            "username": Column("username"),
+            "name": Column("name"),
+            "email": Column("email"),
+            "role": Column("role"),
+            "isActive": Column("is_active"),
+            "departmentId": Column("department_id"),
+            "department": ToOne("Department", "department_id", nullable=True),
+        },
+    ),
+    lambda row: User.from_row(row),
+)

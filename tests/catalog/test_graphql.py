@@ -48,13 +48,13 @@ async def big_catalog(factory):
 
 
 async def test_hundred_components_with_deployments_cost_four_statements(
-    client, factory, big_catalog, statements
+    resolver_client, factory, big_catalog, statements
 ):
     # given 100 components x 3 deployments over 2 environments
     headers = factory.headers(big_catalog)
     # when
     statements.statements.clear()
-    body = await gql(client, headers, NESTED, {"first": 100})
+    body = await gql(resolver_client, headers, NESTED, {"first": 100})
     # then: principal, components, deployments (all components), environments (all ids)
     assert "errors" not in body
     edges = body["data"]["components"]["edges"]
@@ -81,13 +81,13 @@ query {
 
 
 async def test_environments_selected_through_a_fragment_are_loaded_with_the_list(
-    client, factory, big_catalog, statements
+    resolver_client, factory, big_catalog, statements
 ):
     # given 100 components x 3 deployments over 2 environments
     headers = factory.headers(big_catalog)
     # when the environment is asked for only inside a named fragment
     statements.statements.clear()
-    body = await gql(client, headers, THROUGH_FRAGMENTS)
+    body = await gql(resolver_client, headers, THROUGH_FRAGMENTS)
     # then the same answer and the same one environments statement for all 300 rows
     assert "errors" not in body
     assert body["data"]["components"]["nodes"][7] == {
@@ -102,14 +102,14 @@ async def test_environments_selected_through_a_fragment_are_loaded_with_the_list
 
 
 async def test_deployments_without_environment_do_not_load_environments(
-    client, factory, big_catalog, statements
+    resolver_client, factory, big_catalog, statements
 ):
     # given 100 components x 3 deployments
     headers = factory.headers(big_catalog)
     # when no environment is selected
     statements.statements.clear()
     body = await gql(
-        client, headers, "{ components(first: 100) { nodes { deployments { version } } } }"
+        resolver_client, headers, "{ components(first: 100) { nodes { deployments { version } } } }"
     )
     # then principal, components, deployments: no environments statement
     assert body["data"]["components"]["nodes"][0] == {

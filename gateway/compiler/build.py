@@ -1,0 +1,341 @@
+"""A selection, as graphql-core collected it, built into one JSON expression in SQL.
+
+Walks each selection set once (graphql-core's ``collect_subfields`` has already applied
+fragments, aliases, ``@include``/``@skip`` and merged repeated fields), so the work is
+linear in the selection. A field a node does not declare becomes a *fallback*: null in
+the SQL, filled afterwards by the type's own resolver (gateway/compiler/run.py), if the
+field may be null; a non-null one makes its whole root field go to the resolvers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    GraphQLNonNull,
+    GraphQLObjectType,
+    get_argument_values,
+    get_named_type,
+)
+from graphql.execution.collect_fields import FieldDetailsList
+from sqlalchemy import ColumnElement, FromClause, Select, String, func, literal, null, select
+
+from gateway.compiler.render import MAX_KEYS, JsonSql
+from gateway.compiler.spec import NODES, Column, Node, ToMany, ToOne, kind_of
+from gateway.errors import GatewayError
+
+# The hidden key of an object with fallback fields: its row, to rebuild the object.
+ROW = "__row"
+
+
+def _guarded(graphql_field: Any) -> bool:
+    definition = (graphql_field.extensions or {}).get("strawberry-definition")
+    return bool(getattr(definition, "extensions", None))
+
+
+class NotCompilable(Exception):
+    """This selection goes to the resolvers."""
+
+
+@dataclass
+class Fallback:
+    field_details: FieldDetailsList
+    parent_type: GraphQLObjectType
+
+
+@dataclass
+class Shape:
+    """Where, under a compiled value, fallback fields wait for their resolvers."""
+
+    node: Node | None = None
+    fallbacks: dict[str, Fallback] = field(default_factory=dict)
+    children: dict[str, Shape] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.fallbacks or self.children)
+
+
+@dataclass(frozen=True)
+class Keyset:
+    """A root connection's rows: its table's conditions (the organisation's among them),
+    keyset order, the columns its cursor holds, and the page size."""
+
+    table: FromClause
+    conditions: Sequence[ColumnElement[bool]]
+    order: Sequence[ColumnElement[Any]]
+    cursor: Sequence[str]
+    first: int
+
+
+class Builder:
+    def __init__(self, executor: Any, sql: JsonSql, org_id: uuid.UUID) -> None:
+        self.executor = executor
+        self.sql = sql
+        self.org_id = org_id
+        self._names = itertools.count()
+
+    def _alias(self, node: Node) -> FromClause:
+        return node.table.alias(f"t{next(self._names)}")
+
+    def _subfields(
+        self, graphql_type: GraphQLObjectType, field_details: FieldDetailsList
+    ) -> dict[str, FieldDetailsList]:
+        collected = self.executor.collect_subfields(graphql_type, field_details)
+        grouped: dict[str, FieldDetailsList] = collected.grouped_field_set
+        return grouped
+
+    # --- objects -------------------------------------------------------------------
+
+    def object(
+        self,
+        node: Node,
+        graphql_type: GraphQLObjectType,
+        rows: FromClause,
+        field_details: FieldDetailsList,
+    ) -> tuple[ColumnElement[Any], Shape]:
+        """The JSON object of one row of ``rows`` (``node``'s table or a select of it)."""
+        pairs: list[tuple[str, ColumnElement[Any]]] = []
+        shape = Shape(node)
+        for response_name, details in self._subfields(graphql_type, field_details).items():
+            name = details[0].node.name.value
+            if name == "__typename":
+                pairs.append((response_name, literal(graphql_type.name, String)))
+                continue
+            graphql_field = graphql_type.fields[name]
+            # A field with a guard of its own (a role, a scope) is its resolver's to
+            # answer: the compiler checks only the organisation.
+            member = None if _guarded(graphql_field) else node.fields.get(name)
+            value: ColumnElement[Any] | None = None
+            if isinstance(member, Column):
+                kind = kind_of(node.table.c[member.column])
+                if kind is not None:
+                    value = self.sql.value(rows.c[member.column], kind)
+            elif isinstance(member, ToOne):
+                value = self._to_one(
+                    member, graphql_field.type, rows, details, shape, response_name
+                )
+            elif isinstance(member, ToMany):
+                value = self._to_many(member, graphql_field, rows, details, shape, response_name)
+            if value is None:
+                if isinstance(graphql_field.type, GraphQLNonNull):
+                    raise NotCompilable(f"{graphql_type.name}.{name}")
+                shape.fallbacks[response_name] = Fallback(details, graphql_type)
+                value = null()
+            pairs.append((response_name, value))
+        if shape.fallbacks:
+            pairs.append((ROW, self._row(node, rows)))
+        if len(pairs) > MAX_KEYS:
+            raise NotCompilable("too many fields for one JSON object")
+        return self.sql.obj(pairs), shape
+
+    def _row(self, node: Node, rows: FromClause) -> ColumnElement[Any]:
+        pairs = []
+        for column in node.table.c:
+            kind = kind_of(column)
+            if kind is not None:
+                pairs.append((column.name, self.sql.value(rows.c[column.name], kind)))
+        return self.sql.obj(pairs)
+
+    def _nested(
+        self,
+        target_name: str,
+        graphql_type: Any,
+        details: FieldDetailsList,
+        shape: Shape,
+        response_name: str,
+    ) -> tuple[FromClause, ColumnElement[Any]]:
+        """A related node's own alias and its object, its fallbacks noted in ``shape``."""
+        target = NODES[target_name]
+        table = self._alias(target)
+        built, sub = self.object(target, get_named_type(graphql_type), table, details)
+        if sub:
+            shape.children[response_name] = sub
+        return table, built
+
+    def _to_one(
+        self,
+        member: ToOne,
+        graphql_type: Any,
+        rows: FromClause,
+        details: FieldDetailsList,
+        shape: Shape,
+        response_name: str,
+    ) -> ColumnElement[Any]:
+        table, built = self._nested(member.target, graphql_type, details, shape, response_name)
+        one = (
+            select(built)
+            .where(table.c.id == rows.c[member.key], table.c.org_id == self.org_id)
+            .correlate(rows)
+            .scalar_subquery()
+        )
+        return self.sql.nested(one)
+
+    def _to_many(
+        self,
+        member: ToMany,
+        graphql_field: Any,
+        rows: FromClause,
+        details: FieldDetailsList,
+        shape: Shape,
+        response_name: str,
+    ) -> ColumnElement[Any]:
+        arguments = get_argument_values(
+            graphql_field, details[0].node, self.executor.variable_values
+        )
+        table, built = self._nested(
+            member.target, graphql_field.type, details, shape, response_name
+        )
+        try:
+            conditions, limit = member.arguments(table, arguments)
+        except GatewayError as refusal:
+            # The resolver answers it, with its error at each parent's path.
+            raise NotCompilable(refusal.message) from None
+        order = [
+            table.c[column].desc() if descending else table.c[column]
+            for column, descending in member.order
+        ]
+        listed = (
+            select(built.label("j"), func.row_number().over(order_by=order).label("n"))
+            .where(
+                table.c[member.foreign_key] == rows.c.id,
+                table.c.org_id == self.org_id,
+                *conditions,
+            )
+            .order_by(*order)
+            .limit(limit)
+            # Read inside a derived table, which correlates only when told to.
+            .correlate(rows)
+        )
+        return self.sql.array(listed, "j", "n")
+
+    # --- roots ---------------------------------------------------------------------
+
+    def one(
+        self,
+        graphql_type: Any,
+        table: FromClause,
+        conditions: Sequence[ColumnElement[bool]],
+        field_details: FieldDetailsList,
+    ) -> tuple[Select[Any], Shape]:
+        node, object_type = self._node_of(graphql_type)
+        built, shape = self.object(node, object_type, table, field_details)
+        found = select(self.sql.as_text(built)).where(*conditions)
+        # As a scalar subquery: no row found is one row of NULL (the field's null).
+        return select(found.scalar_subquery()), shape
+
+    def rows(
+        self,
+        graphql_type: Any,
+        table: FromClause,
+        conditions: Sequence[ColumnElement[bool]],
+        order: Sequence[ColumnElement[Any]],
+        field_details: FieldDetailsList,
+    ) -> tuple[Select[Any], Shape]:
+        node, object_type = self._node_of(graphql_type)
+        built, shape = self.object(node, object_type, table, field_details)
+        listed = (
+            select(built.label("j"), func.row_number().over(order_by=order).label("n"))
+            .where(*conditions)
+            .order_by(*order)
+        )
+        return select(self.sql.as_text(self.sql.array(listed, "j", "n"))), shape
+
+    def page(
+        self, graphql_type: Any, page: Keyset, field_details: FieldDetailsList
+    ) -> tuple[Select[Any], Shape]:
+        """A connection (edges, nodes, pageInfo) over one keyset page."""
+        connection = get_named_type(graphql_type)
+        assert isinstance(connection, GraphQLObjectType)
+        edge_type = get_named_type(connection.fields["edges"].type)
+        node, node_type = self._node_of(edge_type.fields["node"].type)
+        ordered = (
+            select(*page.table.c, func.row_number().over(order_by=page.order).label("ord"))
+            .where(*page.conditions)
+            .order_by(*page.order)
+            .limit(page.first + 1)
+            .cte("page")
+        )
+        kept = ordered.c.ord <= page.first
+
+        def cursor() -> ColumnElement[Any]:
+            if not self.sql.cursors:
+                raise NotCompilable("cursors are written by the resolvers on this database")
+            values = []
+            for column in page.cursor:
+                kind = kind_of(node.table.c[column])
+                assert kind is not None
+                values.append(self.sql.value(ordered.c[column], kind))
+            return self.sql.cursor(values)
+
+        pairs: list[tuple[str, ColumnElement[Any]]] = []
+        shape = Shape()
+        for response_name, details in self._subfields(connection, field_details).items():
+            name = details[0].node.name.value
+            if name == "__typename":
+                pairs.append((response_name, literal(connection.name, String)))
+            elif name == "nodes":
+                built, sub = self.object(node, node_type, ordered, details)
+                if sub:
+                    shape.children[response_name] = sub
+                pairs.append((response_name, self._listed(built, ordered, kept)))
+            elif name == "edges":
+                edge_pairs: list[tuple[str, ColumnElement[Any]]] = []
+                edge_shape = Shape()
+                for edge_name, edge_details in self._subfields(edge_type, details).items():
+                    inner = edge_details[0].node.name.value
+                    if inner == "__typename":
+                        edge_pairs.append((edge_name, literal(edge_type.name, String)))
+                    elif inner == "cursor":
+                        edge_pairs.append((edge_name, cursor()))
+                    elif inner == "node":
+                        built, sub = self.object(node, node_type, ordered, edge_details)
+                        if sub:
+                            edge_shape.children[edge_name] = sub
+                        edge_pairs.append((edge_name, built))
+                    else:
+                        raise NotCompilable(f"{edge_type.name}.{inner}")
+                if edge_shape:
+                    shape.children[response_name] = edge_shape
+                pairs.append((response_name, self._listed(self.sql.obj(edge_pairs), ordered, kept)))
+            elif name == "pageInfo":
+                info_type = get_named_type(connection.fields["pageInfo"].type)
+                info_pairs: list[tuple[str, ColumnElement[Any]]] = []
+                for info_name, info_details in self._subfields(info_type, details).items():
+                    inner = info_details[0].node.name.value
+                    if inner == "__typename":
+                        info_pairs.append((info_name, literal(info_type.name, String)))
+                    elif inner == "hasNextPage":
+                        count = select(func.count()).select_from(ordered).scalar_subquery()
+                        info_pairs.append((info_name, self.sql.boolean(count > page.first)))
+                    elif inner == "endCursor":
+                        last = (
+                            select(cursor())
+                            .where(kept)
+                            .order_by(ordered.c.ord.desc())
+                            .limit(1)
+                            .scalar_subquery()
+                        )
+                        info_pairs.append((info_name, last))
+                    else:
+                        raise NotCompilable(f"{info_type.name}.{inner}")
+                pairs.append((response_name, self.sql.obj(info_pairs)))
+            else:
+                raise NotCompilable(f"{connection.name}.{name}")
+        return select(self.sql.as_text(self.sql.obj(pairs))), shape
+
+    def _listed(
+        self, built: ColumnElement[Any], ordered: FromClause, kept: ColumnElement[bool]
+    ) -> ColumnElement[Any]:
+        listed = select(built.label("j"), ordered.c.ord.label("n")).where(kept)
+        return self.sql.array(listed, "j", "n")
+
+    def _node_of(self, graphql_type: Any) -> tuple[Node, GraphQLObjectType]:
+        named = get_named_type(graphql_type)
+        node = NODES.get(named.name)
+        if node is None or not isinstance(named, GraphQLObjectType):
+            raise NotCompilable(f"{named.name} declares no compilable fields")
+        return node, named

@@ -1,0 +1,202 @@
+"""Running a compiled root field: the executor that hands its JSON to the answer, the
+helpers a root resolver calls, and the response encoder that splices JSON text.
+
+A root resolver runs as always (its scope and plan checks run first, as Strawberry
+field extensions), validates its arguments with its own checks, and then asks
+``compiled_rows``/``compiled_page``/``compiled_row`` for its value. These answer None
+when the selection does not compile (the resolver then reads as before), else a
+``Compiled`` value that ``CompilingExecutor.complete_value`` returns as the field's
+completed value, without graphql-core walking it. Fallback fields inside it are
+resolved then, through ``execute_field``, with their own paths and errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from graphql.execution.collect_fields import FieldDetails, FieldDetailsList
+from graphql.pyutils import Path
+from sqlalchemy import ColumnElement, FromClause, Select
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from gateway.compiler.build import ROW, Builder, Keyset, NotCompilable, Shape
+from gateway.compiler.render import json_sql
+from gateway.context import Info
+
+Built = tuple[Select[Any], Shape]
+
+# The operation's executor, for the root resolvers it calls (set per operation).
+_executor: ContextVar[CompilingExecutor | None] = ContextVar("gateway_executor", default=None)
+
+
+class RawJSON:
+    """JSON text that goes into the response as it is (see ``dumps``)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+@dataclass
+class Compiled:
+    text: str
+    shape: Shape
+    splice: bool
+
+    def finish(self, executor: CompilingExecutor, path: Path) -> Any:
+        if self.splice and not self.shape:
+            return RawJSON(self.text)
+        value = json.loads(self.text)
+        pending: list[tuple[dict[str, Any], str, Awaitable[Any]]] = []
+        _fill(executor, value, self.shape, path, pending)
+        if not pending:
+            return value
+
+        async def settled() -> Any:
+            # Together, so that the fallbacks' DataLoaders batch across every parent.
+            results = await asyncio.gather(*(awaitable for _, _, awaitable in pending))
+            for (parent, name, _), result in zip(pending, results, strict=True):
+                parent[name] = result
+            return value
+
+        return settled()
+
+
+def _fill(
+    executor: CompilingExecutor,
+    value: Any,
+    shape: Shape,
+    path: Path,
+    pending: list[tuple[dict[str, Any], str, Awaitable[Any]]],
+) -> None:
+    if value is None or not shape:
+        return
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            _fill(executor, item, shape, path.add_key(index, None), pending)
+        return
+    for name, child in shape.children.items():
+        _fill(executor, value[name], child, path.add_key(name, None), pending)
+    if shape.fallbacks:
+        assert shape.node is not None and shape.node.build is not None
+        source = shape.node.build(shape.node.from_json(value.pop(ROW)))
+        for name, fallback in shape.fallbacks.items():
+            result = executor.execute_field(
+                fallback.parent_type,
+                source,
+                fallback.field_details,
+                path.add_key(name, fallback.parent_type.name),
+                None,
+            )
+            if executor.is_awaitable(result):
+                pending.append((value, name, result))
+            else:
+                value[name] = result
+
+
+class CompilingExecutor(StrawberryGraphQLCoreExecutionContext):
+    def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
+        _executor.set(self)
+        return super().execute_operation(*args, **kwargs)
+
+    def complete_value(
+        self,
+        return_type: Any,
+        field_details_list: Any,
+        info: Any,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        if isinstance(result, Compiled):
+            return result.finish(self, path)
+        return super().complete_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+
+async def _compiled(
+    info: Info, org_id: uuid.UUID, build: Callable[[Builder, Any, FieldDetailsList], Built]
+) -> Compiled | None:
+    executor = _executor.get()
+    ctx = info.context
+    sql = json_sql(ctx.engine.dialect.name)
+    if executor is None or sql is None or not ctx.settings.compile_selections:
+        return None
+    details = [FieldDetails(node, None) for node in info._raw_info.field_nodes]
+    try:
+        statement, shape = build(
+            Builder(executor, sql, org_id), info._raw_info.return_type, details
+        )
+    except NotCompilable:
+        return None
+    async with ctx.reading() as connection:
+        text = (await connection.execute(statement)).scalar_one()
+    return Compiled("null" if text is None else text, shape, splice=ctx.splice_json)
+
+
+async def compiled_row(
+    info: Info,
+    org_id: uuid.UUID,
+    table: FromClause,
+    conditions: Sequence[ColumnElement[bool]],
+) -> Compiled | None:
+    """A root field answering one row (or null) of ``table``."""
+    return await _compiled(info, org_id, lambda b, t, d: b.one(t, table, conditions, d))
+
+
+async def compiled_rows(
+    info: Info,
+    org_id: uuid.UUID,
+    table: FromClause,
+    conditions: Sequence[ColumnElement[bool]],
+    order: Sequence[ColumnElement[Any]],
+) -> Compiled | None:
+    """A root field answering a list of rows of ``table`` in ``order``."""
+    return await _compiled(info, org_id, lambda b, t, d: b.rows(t, table, conditions, order, d))
+
+
+async def compiled_page(info: Info, org_id: uuid.UUID, keyset: Keyset) -> Compiled | None:
+    """A root field answering a connection over one ``keyset`` page."""
+    return await _compiled(info, org_id, lambda b, t, d: b.page(t, keyset, d))
+
+
+def dumps(data: object) -> str:
+    """Compact JSON (as Strawberry writes a response) with each RawJSON's text spliced
+    in where it stands, never parsed. A placeholder carries a per-call random token, so
+    no string of the answer can pass for one."""
+    raws: list[str] = []
+    token = secrets.token_hex(8)
+
+    def default(value: object) -> object:
+        if isinstance(value, RawJSON):
+            raws.append(value.text)
+            return f"\x00{token}:{len(raws) - 1}"
+        raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+    text = json.dumps(data, separators=(",", ":"), default=default)
+    for index, raw in enumerate(raws):
+        text = text.replace(json.dumps(f"\x00{token}:{index}"), raw, 1)
+    return text
+
+
+def loads_spliced(data: Any) -> Any:
+    """``data`` with every RawJSON parsed, for code that reads an answer's values."""
+    if isinstance(data, RawJSON):
+        return json.loads(data.text)
+    if isinstance(data, dict):
+        return {key: loads_spliced(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [loads_spliced(value) for value in data]
+    return data
+
+
+__all__ = ["Compiled", "CompilingExecutor", "Keyset", "RawJSON", "dumps"]

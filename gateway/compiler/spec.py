@@ -1,0 +1,142 @@
+"""What a type declares for the compiler: its fields that are columns and relations.
+
+A family writes one ``Node`` next to each Strawberry type it lets the compiler build;
+the type's ``from_row`` reads the same columns (``Node.values``), so the two paths read
+one description. Fields a node does not name are resolved by the type itself.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Any, Literal
+
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    FromClause,
+    Integer,
+    String,
+    Table,
+    TypeDecorator,
+    Uuid,
+)
+
+from gateway.sql import UTCDateTime
+
+# How a column's value is written in an answer, from its SQLAlchemy type: ``text`` and
+# ``int`` as they are, ``uuid`` as its hyphenated text, ``moment`` as the UTC time's
+# ``datetime.isoformat()`` (what Strawberry's DateTime writes). Other types (JSON,
+# numbers kept as integers of a smaller unit, floats) are left to the resolvers.
+Kind = Literal["text", "int", "uuid", "moment", "bool"]
+
+
+def kind_of(column: Any) -> Kind | None:
+    kind = column.type
+    if isinstance(kind, UTCDateTime):
+        return "moment"
+    if isinstance(kind, TypeDecorator):  # sqlmodel's AutoString is a String underneath
+        kind = kind.impl_instance
+    if isinstance(kind, Uuid):
+        return "uuid"
+    if isinstance(kind, String):
+        return "text"
+    if isinstance(kind, Boolean):
+        return "bool"
+    if isinstance(kind, Integer) and not isinstance(kind, Boolean):
+        return "int"
+    return None
+
+
+@dataclass(frozen=True)
+class Column:
+    """A field that is a column. An ``enum`` column's stored text is the member's name,
+    which is how GraphQL writes the member (the resolver builds the member from it)."""
+
+    column: str
+    enum: type[Enum] | None = None
+
+
+@dataclass(frozen=True)
+class ToOne:
+    """A relation to one row of ``target`` whose id is this row's ``key`` column."""
+
+    target: str
+    key: str
+    nullable: bool = False
+
+
+@dataclass(frozen=True)
+class ToMany:
+    """Rows of ``target`` whose ``foreign_key`` is this row's id, in ``order``.
+
+    ``arguments`` turns the field's arguments (as graphql-core coerced them) into extra
+    conditions on the target's table and the page size, with the resolver's own checks:
+    a GatewayError there means the resolver must answer (with that error), not the SQL.
+    """
+
+    target: str
+    foreign_key: str
+    order: Sequence[tuple[str, bool]]  # (column, descending)
+    arguments: Callable[[FromClause, Mapping[str, Any]], tuple[list[ColumnElement[bool]], int]]
+
+
+Member = Column | ToOne | ToMany
+
+
+@dataclass
+class Node:
+    """One GraphQL object type over one table (rows always filtered by ``org_id``)."""
+
+    type_name: str
+    table: Table
+    fields: dict[str, Member]  # keyed by the GraphQL field name
+    # Rebuilds the Strawberry object from its columns, for a field the compiler leaves
+    # to the type's resolver (set by ``compilable``).
+    build: Callable[[Mapping[str, Any]], Any] | None = field(default=None, repr=False)
+
+    def columns(self) -> dict[str, Column]:
+        return {name: m for name, m in self.fields.items() if isinstance(m, Column)}
+
+    def values(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """The Python attributes a resolver-path object gets from a row: one per column
+        field (snake_case), enums built. A relation's key is a column field of its own
+        (``componentId``), which is how the type's resolver finds the related row."""
+        values: dict[str, Any] = {}
+        for name, member in self.fields.items():
+            if isinstance(member, Column):
+                value = row[member.column]
+                if member.enum is not None and value is not None:
+                    value = member.enum(value)
+                values[_snake(name)] = value
+        return values
+
+    def from_json(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """A row as the compiler's hidden ``__row`` object carries it, typed again."""
+        row: dict[str, Any] = {}
+        for column in self.table.c:
+            value = data.get(column.name)
+            kind = kind_of(column)
+            if value is not None and kind == "moment":
+                value = datetime.fromisoformat(value)
+            elif value is not None and kind == "uuid":
+                value = uuid.UUID(value)
+            row[column.name] = value
+        return row
+
+
+NODES: dict[str, Node] = {}
+
+
+def compilable(node: Node, build: Callable[[Mapping[str, Any]], Any]) -> Node:
+    """Registers ``node`` for its type; ``build`` is the type's ``from_row``."""
+    node.build = build
+    NODES[node.type_name] = node
+    return node
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)

@@ -1,0 +1,242 @@
+"""The selection compiler on the catalog: the compiled path answers exactly what the
+resolver path answers (values, key order, errors), in one statement, with fallbacks
+field by field."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from tests.factories import one_transaction
+
+MOMENT = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+@one_transaction
+async def catalog(factory: Any) -> dict[str, Any]:
+    """Two organisations. Acme: 3 components (one without owner or description, one
+    named with non-ASCII letters for the cursors), 2 environments, 7 deployments (whole
+    seconds and fractions, finished and not). Other: one component, one deployment."""
+    factory.now = MOMENT
+    acme = await factory.org("Acme")
+    user = await factory.user(acme)
+    prod = await factory.environment(acme, "prod")
+    staging = await factory.environment(acme, "staging")
+    api = await factory.component(acme, "api", description="The API")
+    cafe = await factory.component(acme, "café-ü", kind="library", owner=None)
+    web = await factory.component(acme, "web", lifecycle="experimental")
+    await factory.deployment(api, prod, "SUCCEEDED", started_hours_ago=1, version="1.0")
+    await factory.deployment(
+        api, staging, "FAILED", started_hours_ago=0.0001, duration_hours=0.5, version="1.1"
+    )
+    await factory.deployment(api, prod, "ROLLED_BACK", started_hours_ago=30, version="0.9")
+    await factory.deployment(cafe, prod, "RUNNING", started_hours_ago=2.5, version="c1")
+    await factory.deployment(
+        cafe, staging, "SUCCEEDED", started_hours_ago=48, duration_hours=1, version="c0"
+    )
+    await factory.deployment(web, staging, "PENDING", started_hours_ago=0.25, version="w1")
+    await factory.deployment(web, prod, "SUCCEEDED", started_hours_ago=24, version="w0")
+    other = await factory.org("Other")
+    await factory.user(other, "omar")
+    hidden = await factory.component(other, "secret-svc")
+    secret_env = await factory.environment(other, "secret-env")
+    await factory.deployment(hidden, secret_env, "SUCCEEDED", started_hours_ago=1, version="s")
+    return {"user": user, "api": api, "hidden": hidden, "prod": prod}
+
+
+async def post(client: Any, headers: dict[str, str], query: str, variables: Any = None) -> Any:
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+    )
+    return response
+
+
+async def both(
+    client: Any, resolver_client: Any, headers: dict[str, str], query: str, variables: Any = None
+) -> tuple[str, Any]:
+    """The compiled answer's raw text, after asserting it is the resolver path's answer:
+    the same status, values and key order (whitespace aside: PostgreSQL writes ``: ``)."""
+    compiled = await post(client, headers, query, variables)
+    resolved = await post(resolver_client, headers, query, variables)
+    assert compiled.status_code == resolved.status_code
+    assert json.dumps(compiled.json()) == json.dumps(resolved.json()), query
+    return compiled.text, compiled.json()
+
+
+NESTED = """
+query($first: Int!) {
+  components(first: $first) {
+    __typename
+    edges { cursor node { id name kind lifecycle owner description createdAt updatedAt
+      deployments(first: 2) { id componentId environmentId status version startedAt finishedAt
+        environment { id name createdAt __typename } component { name } } } }
+    pageInfo { hasNextPage endCursor __typename }
+    nodes { name }
+  }
+}
+"""
+
+
+WITHOUT_CURSORS = """
+{ components(first: 100) { nodes { name deployments(first: 20) {
+    version status startedAt environment { name } } } } }
+"""
+
+
+async def test_a_fully_compiled_operation_is_one_statement(
+    client, resolver_client, factory, catalog, statements
+):
+    headers = factory.headers(catalog["user"])
+    statements.statements.clear()
+    await post(client, headers, WITHOUT_CURSORS)
+    # the caller's lookup, then one statement for the whole answer
+    assert len(statements.statements) == 2, statements.statements
+    assert "FROM components" not in statements.statements[0]
+    assert "FROM components" in statements.statements[1]
+    statements.statements.clear()
+    await post(resolver_client, headers, WITHOUT_CURSORS)
+    # the resolver path: components, deployments, environments
+    assert len(statements.statements) == 4, statements.statements
+    await both(client, resolver_client, headers, WITHOUT_CURSORS)
+
+
+async def test_a_connection_with_cursors_answers_alike(
+    client, resolver_client, factory, catalog, statements, db
+):
+    headers = factory.headers(catalog["user"])
+    statements.statements.clear()
+    compiled = await post(client, headers, NESTED, {"first": 2})
+    # PostgreSQL writes the cursors; SQLite (no base64) leaves the field to the resolvers
+    assert len(statements.statements) == (2 if db.dialect.name == "postgresql" else 5)
+    body = compiled.json()
+    page = body["data"]["components"]
+    assert [edge["node"]["name"] for edge in page["edges"]] == ["api", "café-ü"]
+    assert page["pageInfo"]["hasNextPage"] is True
+    assert page["edges"][0]["node"]["deployments"][0]["version"] == "1.1"
+    # a fraction of a second is written, whole seconds are not (datetime.isoformat)
+    assert page["edges"][0]["node"]["deployments"][0]["startedAt"] == (
+        "2026-11-02T11:59:59.640000+00:00"
+    )
+    assert page["edges"][0]["node"]["deployments"][1]["startedAt"] == "2026-11-02T11:00:00+00:00"
+    assert page["edges"][0]["node"]["deployments"][1]["finishedAt"] is None
+    await both(client, resolver_client, headers, NESTED, {"first": 2})
+    # the next page from the compiled cursor (non-ASCII name inside) holds the last one
+    after = page["pageInfo"]["endCursor"]
+    query = "query($a: String) { components(first: 5, after: $a) { nodes { name } } }"
+    _, rest = await both(client, resolver_client, headers, query, {"a": after})
+    assert rest["data"]["components"]["nodes"] == [{"name": "web"}]
+
+
+async def test_the_whole_operation_compiled_is_spliced_as_the_databases_text(
+    client, factory, catalog, db
+):
+    headers = factory.headers(catalog["user"])
+    text = (await post(client, headers, "{ environments { name } }")).text
+    if db.dialect.name == "postgresql":
+        # json_build_object's own spacing: the text was never parsed and written again
+        assert text.startswith('{"data":{"environments":[{"name" : "prod"}, {"name" : "staging"}]}')
+    else:
+        assert text.startswith('{"data":{"environments":[{"name":"prod"},{"name":"staging"}]}')
+
+
+FALLBACK = """
+{ components(first: 3) { nodes { name latestDeployment { version environment { name } }
+    deployments(first: 1) { version } } } }
+"""
+
+
+async def test_a_field_without_a_declaration_falls_back_alone(
+    client, resolver_client, factory, catalog, statements
+):
+    headers = factory.headers(catalog["user"])
+    statements.statements.clear()
+    response = await post(client, headers, FALLBACK)
+    # caller, the compiled components and deployments, then latestDeployment's one
+    # batched loader statement for the three components, then their environments'
+    assert len(statements.statements) == 4, statements.statements
+    assert "FROM components" not in statements.statements[0]
+    assert "FROM deployments" in statements.statements[2]
+    assert "FROM components" not in statements.statements[2]
+    nodes = response.json()["data"]["components"]["nodes"]
+    assert nodes[0] == {
+        "name": "api",
+        "latestDeployment": {"version": "1.1", "environment": {"name": "staging"}},
+        "deployments": [{"version": "1.1"}],
+    }
+    await both(client, resolver_client, headers, FALLBACK)
+
+
+ERRORS = [
+    # nested argument refused: the resolvers answer, with the error at each parent
+    ("{ components(first: 2) { nodes { name deployments(first: 0) { version } } } }", None),
+    ("{ components(first: 0) { nodes { name } } }", None),
+    ('{ components(after: "nonsense") { nodes { name } } }', None),
+    ('{ deployments(after: "bm9wZQ") { nodes { version } } }', None),
+    ("{ deployments(first: 501) { nodes { version } } }", None),
+    ('{ component(id: "not-a-uuid") { name } }', None),
+]
+
+
+@pytest.mark.parametrize(("query", "variables"), ERRORS)
+async def test_errors_are_the_resolvers_errors(
+    client, resolver_client, factory, catalog, query, variables
+):
+    headers = factory.headers(catalog["user"])
+    _, body = await both(client, resolver_client, headers, query, variables)
+    assert body["errors"]
+
+
+CORPUS = [
+    "{ environments { id name createdAt } }",
+    "{ environments { __typename n: name } }",
+    "query($id: UUID!) { component(id: $id) { name deployments { version status } } }",
+    '{ component(id: "00000000-0000-0000-0000-000000000000") { name } }',
+    "{ deployments(first: 3) { edges { cursor node { version component { name } } } "
+    "pageInfo { endCursor hasNextPage } } }",
+    "{ deployments(status: SUCCEEDED) { nodes { version } } }",
+    '{ components(kind: "library") { nodes { name owner } } }',
+    '{ components(search: "A") { nodes { name } } }',
+    "{ a: components(first: 1) { nodes { name } } b: components(first: 1) { nodes { kind } } }",
+    "query($skip: Boolean!) { components { nodes { name kind @skip(if: $skip) "
+    "deployments(status: FAILED) @include(if: $skip) { version } } } }",
+    "fragment C on Component { name ...D } fragment D on Component { lifecycle } "
+    "{ components { nodes { ...C ... on Component { createdAt } } } }",
+    "{ components { nodes { name } } environments { name } catalogHealth "
+    "{ ownershipCoverage { total } } }",
+    "{ components(first: 1) { edges { node { name } } nodes { name } } }",
+]
+
+
+@pytest.mark.parametrize("query", CORPUS)
+async def test_the_corpus_answers_alike(client, resolver_client, factory, catalog, query):
+    headers = factory.headers(catalog["user"])
+    variables = {"id": str(catalog["api"]["id"]), "skip": True}
+    if "$" not in query:
+        variables = {}
+    elif "$id" not in query:
+        variables = {"skip": True}
+    else:
+        variables = {"id": str(catalog["api"]["id"])}
+    _, body = await both(client, resolver_client, headers, query, variables)
+    assert "errors" not in body, body
+
+
+async def test_another_organisations_rows_never_come_through_the_compiled_path(
+    client, factory, catalog
+):
+    headers = factory.headers(catalog["user"])
+    queries = [
+        NESTED.replace("$first", "50").replace("query($first: Int!)", ""),
+        "{ environments { name } }",
+        "{ deployments(first: 50) { nodes { version component { name } environment { name } } } }",
+        f'{{ component(id: "{catalog["hidden"]["id"]}") {{ name }} }}',
+    ]
+    for query in queries:
+        text = (await post(client, headers, query)).text
+        assert "secret" not in text and '"s"' not in text, text
+    answer = (await post(client, headers, queries[-1])).json()
+    assert answer["data"] == {"component": None}
