@@ -175,7 +175,7 @@ async def run(
         }
         async with (
             client_as(engine, **common) as (compiled, headers),
-            client_as(engine, **common, compile_selections=False) as (resolved, _),
+            client_as(engine, **common, compile_selections=False) as (resolved, resolved_headers),
         ):
             # As `gateway serve` does once the app is built.
             settle_heap(Settings().gc_threshold)
@@ -183,8 +183,9 @@ async def run(
                 if only and name != only:
                     continue
                 figures: dict[str, tuple[float, float, int]] = {}
-                for path, client in (("compiled", compiled), ("resolvers", resolved)):
-                    call = _call(client, headers, query)
+                paths = (("compiled", compiled, headers), ("resolvers", resolved, resolved_headers))
+                for path, client, credentials in paths:
+                    call = _call(client, credentials, query)
                     statements = await capture_statements(engine, call)
                     p50 = await median_ms(call, runs)
                     rate = await per_second(call, CLIENTS, seconds)
@@ -221,7 +222,7 @@ async def run(
             if not only:
                 await rest_beside_graphql(compiled, headers, runs)
             if profile:
-                call = _call(resolved, headers, NESTED)
+                call = _call(resolved, resolved_headers, NESTED)
                 profiler = cProfile.Profile()
                 profiler.enable()
                 for _ in range(runs):

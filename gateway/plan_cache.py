@@ -2,7 +2,7 @@
 
 Keyed by the sha256 of the document's text, the operation's name and the token limit
 it was parsed under, a plan holds the parsed document, the validation rule sets it has
-passed, and a place for the selection compiler's plan (issue 14; no compiler yet).
+passed, and the selection compiler's statement templates (gateway/compiler/run.py).
 
 What a cached plan does NOT skip is every check that depends on the request or on the
 limits: the token limit is part of the key (a document over it never parses, so never
@@ -40,8 +40,9 @@ class Plan:
     document: DocumentNode
     # Rule tuples (with or without IntrospectionDisabled) this document passed.
     valid_under: set[Rules] = field(default_factory=set)
-    # Where the selection compiler will keep its compiled statement per operation.
-    compiled: object | None = None
+    # The selection compiler's statement templates for this operation's root fields
+    # (gateway/compiler/run.py), keyed by root field and the variables they read.
+    compiled: dict[Any, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -96,6 +97,11 @@ class PlanCache:
 _FALLBACK = PlanCache()
 # The plan of the operation being run, from on_parse to validation (same task).
 _current: ContextVar[Plan | None] = ContextVar("gateway_plan", default=None)
+
+
+def current_plan() -> Plan | None:
+    """The plan of the operation being run (None outside one, or with the cache off)."""
+    return _current.get()
 
 
 def cache_of(schema: object) -> PlanCache:

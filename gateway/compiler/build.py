@@ -10,7 +10,6 @@ field may be null; a non-null one makes its whole root field go to the resolvers
 from __future__ import annotations
 
 import itertools
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +21,22 @@ from graphql import (
     get_named_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList
-from sqlalchemy import ColumnElement, FromClause, Select, String, func, literal, null, select
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    FromClause,
+    Integer,
+    Select,
+    String,
+    TableClause,
+    bindparam,
+    func,
+    literal,
+    null,
+    select,
+    table,
+)
+from sqlalchemy import column as sql_column
 
 from gateway.compiler.render import MAX_KEYS, JsonSql
 from gateway.compiler.spec import NODES, Column, Node, ToMany, ToOne, kind_of
@@ -30,6 +44,8 @@ from gateway.errors import GatewayError
 
 # The hidden key of an object with fallback fields: its row, to rebuild the object.
 ROW = "__row"
+PAGE = "page"
+ORG = "org_id"
 
 
 def _guarded(graphql_field: Any) -> bool:
@@ -72,11 +88,14 @@ class Keyset:
 
 
 class Builder:
-    def __init__(self, executor: Any, sql: JsonSql, org_id: uuid.UUID) -> None:
+    def __init__(self, executor: Any, sql: JsonSql) -> None:
         self.executor = executor
         self.sql = sql
-        self.org_id = org_id
         self._names = itertools.count()
+
+    def _org(self, table: FromClause) -> ColumnElement[Any]:
+        # Bound per execution: a template serves every organisation.
+        return bindparam(ORG, type_=table.c.org_id.type)
 
     def _alias(self, node: Node) -> FromClause:
         return node.table.alias(f"t{next(self._names)}")
@@ -168,7 +187,7 @@ class Builder:
         table, built = self._nested(member.target, graphql_type, details, shape, response_name)
         one = (
             select(built)
-            .where(table.c.id == rows.c[member.key], table.c.org_id == self.org_id)
+            .where(table.c.id == rows.c[member.key], table.c.org_id == self._org(table))
             .correlate(rows)
             .scalar_subquery()
         )
@@ -202,7 +221,7 @@ class Builder:
             select(built.label("j"), func.row_number().over(order_by=order).label("n"))
             .where(
                 table.c[member.foreign_key] == rows.c.id,
-                table.c.org_id == self.org_id,
+                table.c.org_id == self._org(table),
                 *conditions,
             )
             .order_by(*order)
@@ -213,59 +232,45 @@ class Builder:
         return self.sql.array(listed, "j", "n")
 
     # --- roots ---------------------------------------------------------------------
+    # A root's statement is a template over the rows it answers, read from a CTE named
+    # ``page`` that ``rows_of`` builds per request (the root's own conditions). The
+    # template, which depends only on the selection, is built once per operation and
+    # root field (gateway/compiler/run.py); the organisation and page size are bound
+    # parameters.
 
-    def one(
-        self,
-        graphql_type: Any,
-        table: FromClause,
-        conditions: Sequence[ColumnElement[bool]],
-        field_details: FieldDetailsList,
-    ) -> tuple[Select[Any], Shape]:
+    def one(self, graphql_type: Any, field_details: FieldDetailsList) -> tuple[Select[Any], Shape]:
         node, object_type = self._node_of(graphql_type)
-        built, shape = self.object(node, object_type, table, field_details)
-        found = select(self.sql.as_text(built)).where(*conditions)
+        page = _page_table(node)
+        built, shape = self.object(node, object_type, page, field_details)
         # As a scalar subquery: no row found is one row of NULL (the field's null).
+        found = select(self.sql.as_text(built)).select_from(page)
         return select(found.scalar_subquery()), shape
 
-    def rows(
-        self,
-        graphql_type: Any,
-        table: FromClause,
-        conditions: Sequence[ColumnElement[bool]],
-        order: Sequence[ColumnElement[Any]],
-        field_details: FieldDetailsList,
-    ) -> tuple[Select[Any], Shape]:
+    def rows(self, graphql_type: Any, field_details: FieldDetailsList) -> tuple[Select[Any], Shape]:
         node, object_type = self._node_of(graphql_type)
-        built, shape = self.object(node, object_type, table, field_details)
-        listed = (
-            select(built.label("j"), func.row_number().over(order_by=order).label("n"))
-            .where(*conditions)
-            .order_by(*order)
-        )
+        page = _page_table(node)
+        built, shape = self.object(node, object_type, page, field_details)
+        listed = select(built.label("j"), page.c.ord.label("n"))
         return select(self.sql.as_text(self.sql.array(listed, "j", "n"))), shape
 
     def page(
-        self, graphql_type: Any, page: Keyset, field_details: FieldDetailsList
+        self, graphql_type: Any, cursor_columns: Sequence[str], field_details: FieldDetailsList
     ) -> tuple[Select[Any], Shape]:
-        """A connection (edges, nodes, pageInfo) over one keyset page."""
+        """A connection (edges, nodes, pageInfo) over one keyset page: ``page`` holds up
+        to ``first + 1`` rows, the last telling whether more follow."""
         connection = get_named_type(graphql_type)
         assert isinstance(connection, GraphQLObjectType)
         edge_type = get_named_type(connection.fields["edges"].type)
         node, node_type = self._node_of(edge_type.fields["node"].type)
-        ordered = (
-            select(*page.table.c, func.row_number().over(order_by=page.order).label("ord"))
-            .where(*page.conditions)
-            .order_by(*page.order)
-            .limit(page.first + 1)
-            .cte("page")
-        )
-        kept = ordered.c.ord <= page.first
+        ordered = _page_table(node)
+        first = bindparam("first", type_=Integer())
+        kept = ordered.c.ord <= first
 
         def cursor() -> ColumnElement[Any]:
             if not self.sql.cursors:
                 raise NotCompilable("cursors are written by the resolvers on this database")
             values = []
-            for column in page.cursor:
+            for column in cursor_columns:
                 kind = kind_of(node.table.c[column])
                 assert kind is not None
                 values.append(self.sql.value(ordered.c[column], kind))
@@ -310,7 +315,7 @@ class Builder:
                         info_pairs.append((info_name, literal(info_type.name, String)))
                     elif inner == "hasNextPage":
                         count = select(func.count()).select_from(ordered).scalar_subquery()
-                        info_pairs.append((info_name, self.sql.boolean(count > page.first)))
+                        info_pairs.append((info_name, self.sql.boolean(count > first)))
                     elif inner == "endCursor":
                         last = (
                             select(cursor())
@@ -334,8 +339,34 @@ class Builder:
         return self.sql.array(listed, "j", "n")
 
     def _node_of(self, graphql_type: Any) -> tuple[Node, GraphQLObjectType]:
-        named = get_named_type(graphql_type)
-        node = NODES.get(named.name)
-        if node is None or not isinstance(named, GraphQLObjectType):
-            raise NotCompilable(f"{named.name} declares no compilable fields")
-        return node, named
+        return node_of(graphql_type)
+
+
+def node_of(graphql_type: Any) -> tuple[Node, GraphQLObjectType]:
+    """The declared node of a field's (named) type, or NotCompilable."""
+    named = get_named_type(graphql_type)
+    node = NODES.get(named.name)
+    if node is None or not isinstance(named, GraphQLObjectType):
+        raise NotCompilable(f"{named.name} declares no compilable fields")
+    return node, named
+
+
+def _page_table(node: Node) -> TableClause:
+    """The ``page`` CTE as the template reads it: the node's columns and ``ord``."""
+    columns = [sql_column(c.name, c.type) for c in node.table.c]
+    return table(PAGE, *columns, sql_column("ord", Integer()))
+
+
+def rows_of(
+    table_: FromClause,
+    conditions: Sequence[ColumnElement[bool]],
+    order: Sequence[ColumnElement[Any]],
+    limit: int | None = None,
+) -> CTE:
+    """The rows a root answers, numbered in ``order``: the template's ``page``."""
+    numbered = select(*table_.c, func.row_number().over(order_by=order).label("ord")).where(
+        *conditions
+    )
+    if limit is not None:
+        numbered = numbered.order_by(*order).limit(limit)
+    return numbered.cte(PAGE)

@@ -16,19 +16,21 @@ import asyncio
 import json
 import secrets
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from graphql import FieldNode, FragmentSpreadNode, VariableNode, Visitor, visit
 from graphql.execution.collect_fields import FieldDetails, FieldDetailsList
 from graphql.pyutils import Path
-from sqlalchemy import ColumnElement, FromClause, Select
+from sqlalchemy import CTE, ColumnElement, FromClause, Select
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from gateway.compiler.build import ROW, Builder, Keyset, NotCompilable, Shape
-from gateway.compiler.render import json_sql
+from gateway.compiler.build import ORG, ROW, Builder, Keyset, NotCompilable, Shape, rows_of
+from gateway.compiler.render import JsonSql, json_sql
 from gateway.context import Info
+from gateway.plan_cache import current_plan
 
 Built = tuple[Select[Any], Shape]
 
@@ -123,24 +125,100 @@ class CompilingExecutor(StrawberryGraphQLCoreExecutionContext):
         )
 
 
+# Templates kept per plan: one per root field and value of the variables it reads.
+TEMPLATES_PER_PLAN = 64
+
+
+@dataclass(frozen=True)
+class Template:
+    statement: Select[Any]
+    shape: Shape
+
+
+def _template(
+    info: Info,
+    executor: CompilingExecutor,
+    sql: JsonSql,
+    build: Callable[[Builder, Any, FieldDetailsList], Built],
+) -> Template | None:
+    """The root field's statement template, from the plan when built before (a repeated
+    operation skips the compiler), else built and kept. None: it does not compile."""
+    raw = info._raw_info
+    plan = current_plan()
+    key: tuple[Any, ...] | None = None
+    if plan is not None:
+        names = plan.compiled.get(("variables", raw.path.key))
+        if names is None:
+            names = plan.compiled[("variables", raw.path.key)] = _variables_read(
+                raw.field_nodes, raw.fragments
+            )
+        # Strawberry hands resolvers graphql-core's coerced values as a plain dict.
+        values: Mapping[str, Any] = getattr(raw.variable_values, "coerced", raw.variable_values)  # type: ignore[arg-type]
+        # The dialect too: one schema (and plan cache) may serve both databases.
+        key = (sql.name, raw.path.key, *(json.dumps(values.get(n), default=str) for n in names))
+        if key in plan.compiled:
+            cached: Template | None = plan.compiled[key]
+            return cached
+    details = [FieldDetails(node, None) for node in raw.field_nodes]
+    try:
+        template: Template | None = Template(
+            *build(Builder(executor, sql), raw.return_type, details)
+        )
+    except NotCompilable:
+        template = None
+    if plan is not None and key is not None and len(plan.compiled) < TEMPLATES_PER_PLAN:
+        plan.compiled[key] = template
+    return template
+
+
+def _variables_read(
+    field_nodes: Sequence[FieldNode], fragments: Mapping[str, Any]
+) -> tuple[str, ...]:
+    """The variables the fields' selections read (directives, nested arguments; not the
+    root field's own arguments, which its resolver reads), fragments walked once each."""
+    names: dict[str, None] = {}
+    spread: dict[str, None] = {}
+
+    class Reader(Visitor):
+        def enter_variable(self, node: VariableNode, *_: Any) -> None:
+            names[node.name.value] = None
+
+        def enter_fragment_spread(self, node: FragmentSpreadNode, *_: Any) -> None:
+            spread.setdefault(node.name.value, None)
+
+    for field_node in field_nodes:
+        if field_node.selection_set is not None:
+            visit(field_node.selection_set, Reader())
+    walked: set[str] = set()
+    while len(walked) < len(spread):
+        for name in [n for n in spread if n not in walked]:
+            walked.add(name)
+            fragment = fragments.get(name)
+            if fragment is not None:
+                visit(getattr(fragment, "definition", fragment), Reader())
+    return tuple(sorted(names))
+
+
 async def _compiled(
-    info: Info, org_id: uuid.UUID, build: Callable[[Builder, Any, FieldDetailsList], Built]
+    info: Info,
+    org_id: uuid.UUID,
+    rows: CTE,
+    build: Callable[[Builder, Any, FieldDetailsList], Built],
+    **parameters: Any,
 ) -> Compiled | None:
     executor = _executor.get()
     ctx = info.context
     sql = json_sql(ctx.engine.dialect.name)
     if executor is None or sql is None or not ctx.settings.compile_selections:
         return None
-    details = [FieldDetails(node, None) for node in info._raw_info.field_nodes]
-    try:
-        statement, shape = build(
-            Builder(executor, sql, org_id), info._raw_info.return_type, details
-        )
-    except NotCompilable:
+    template = _template(info, executor, sql, build)
+    if template is None:
         return None
+    statement = template.statement.add_cte(rows)
     async with ctx.reading() as connection:
-        text = (await connection.execute(statement)).scalar_one()
-    return Compiled("null" if text is None else text, shape, splice=ctx.splice_json)
+        result = await connection.execute(statement, {ORG: org_id, **parameters})
+        text = result.scalar_one()
+    return Compiled("null" if text is None else text, template.shape, splice=ctx.splice_json)
 
 
 async def compiled_row(
@@ -150,7 +228,8 @@ async def compiled_row(
     conditions: Sequence[ColumnElement[bool]],
 ) -> Compiled | None:
     """A root field answering one row (or null) of ``table``."""
-    return await _compiled(info, org_id, lambda b, t, d: b.one(t, table, conditions, d))
+    rows = rows_of(table, conditions, [table.c.id])
+    return await _compiled(info, org_id, rows, lambda b, t, d: b.one(t, d))
 
 
 async def compiled_rows(
@@ -161,12 +240,17 @@ async def compiled_rows(
     order: Sequence[ColumnElement[Any]],
 ) -> Compiled | None:
     """A root field answering a list of rows of ``table`` in ``order``."""
-    return await _compiled(info, org_id, lambda b, t, d: b.rows(t, table, conditions, order, d))
+    rows = rows_of(table, conditions, order)
+    return await _compiled(info, org_id, rows, lambda b, t, d: b.rows(t, d))
 
 
 async def compiled_page(info: Info, org_id: uuid.UUID, keyset: Keyset) -> Compiled | None:
     """A root field answering a connection over one ``keyset`` page."""
-    return await _compiled(info, org_id, lambda b, t, d: b.page(t, keyset, d))
+    rows = rows_of(keyset.table, keyset.conditions, keyset.order, keyset.first + 1)
+    cursor = keyset.cursor
+    return await _compiled(
+        info, org_id, rows, lambda b, t, d: b.page(t, cursor, d), first=keyset.first
+    )
 
 
 def dumps(data: object) -> str:

@@ -240,3 +240,30 @@ async def test_another_organisations_rows_never_come_through_the_compiled_path(
         assert "secret" not in text and '"s"' not in text, text
     answer = (await post(client, headers, queries[-1])).json()
     assert answer["data"] == {"component": None}
+
+
+VARIABLE_FIRST = """
+query($n: Int!, $yes: Boolean!) { components(first: 2) { nodes { name
+    deployments(first: $n) { version startedAt @include(if: $yes) } } } }
+"""
+
+
+async def test_a_repeated_operation_reuses_its_template_per_variable_values(
+    client, resolver_client, factory, catalog, monkeypatch
+):
+    from gateway.compiler import run
+
+    built: list[object] = []
+    original = run.Builder.__init__
+
+    def counting(self: object, *args: Any) -> None:
+        built.append(self)
+        original(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(run.Builder, "__init__", counting)
+    headers = factory.headers(catalog["user"])
+    for n, yes in ((1, True), (1, True), (2, True), (1, False), (2, True)):
+        _, body = await both(client, resolver_client, headers, VARIABLE_FIRST, {"n": n, "yes": yes})
+        assert len(body["data"]["components"]["nodes"][0]["deployments"]) == n
+    # one template per value of the variables the selection reads: (1, T), (2, T), (1, F)
+    assert len(built) == 3
