@@ -17,6 +17,7 @@ from strawberry.extensions import SchemaExtension
 
 from gateway.errors import bad_input
 from gateway.inputs import MAX_LIST, text_problem, value_problem
+from gateway.plan_cache import UNREAD, current_plan
 
 
 class _Literals(Visitor):
@@ -38,8 +39,13 @@ class _Literals(Visitor):
 
 
 def document_problem(document: DocumentNode) -> str | None:
+    plan = current_plan()
+    if plan is not None and plan.document is document and plan.literal_problem != UNREAD:
+        return plan.literal_problem
     visitor = _Literals()
     visit(document, visitor)
+    if plan is not None and plan.document is document:
+        plan.literal_problem = visitor.problem
     return visitor.problem
 
 

@@ -32,6 +32,8 @@ from gateway.metrics import PLAN_CACHE_LOOKUPS
 DEFAULT_SIZE = 1024
 
 Key = tuple[str, str | None, int | None]
+# A finding not made yet (no problem text reads so).
+UNREAD = "unread"
 Rules = tuple[Any, ...]
 
 
@@ -40,6 +42,9 @@ class Plan:
     document: DocumentNode
     # Rule tuples (with or without IntrospectionDisabled) this document passed.
     valid_under: set[Rules] = field(default_factory=set)
+    # InputGuard's finding on the document's literals ("unread" until it first looks):
+    # a property of the document, so a repeated one is not walked again.
+    literal_problem: str | None = UNREAD
     # The selection compiler's statement templates for this operation's root fields
     # (gateway/compiler/run.py), keyed by root field and the variables they read.
     compiled: dict[Any, Any] = field(default_factory=dict)

@@ -201,3 +201,19 @@ def test_the_cache_keeps_the_most_recently_used_plans_within_its_size() -> None:
     plans.resize(0)
     plans.put(("a", None, MAX_TOKENS), Plan(documents["a"]))
     assert len(plans) == 0
+
+
+async def test_a_documents_literals_are_read_once_and_refused_on_every_sending(
+    client: httpx.AsyncClient, acme: dict[str, str]
+) -> None:
+    # given a document with a NUL in a literal, and a clean one
+    bad = fresh('{ components(search: "a\\u0000b") { nodes { name } } }')
+    good = fresh('{ components(search: "bill") { nodes { name } } }')
+    # when each is sent twice
+    answers = [await ask(client, acme, query) for query in (bad, bad, good, good)]
+    # then the bad one is refused both times (refused before its plan is kept, it has
+    # none), the good one answered both times, its plan holding its literals' finding
+    assert [codes(answer) for answer in answers] == [["BAD_USER_INPUT"]] * 2 + [[]] * 2
+    assert answers[3]["data"]["components"]["nodes"] == [{"name": "billing"}]
+    plans = [PLANS.get((document_hash(q), None, MAX_TOKENS)) for q in (bad, good)]
+    assert [plan.literal_problem if plan else "no plan" for plan in plans] == ["no plan", None]
