@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -73,7 +74,7 @@ def check(answer: Answer, other: Tenant, foreign: frozenset[Slot], denied: str |
 
 
 async def test_no_call_answers_or_changes_another_organisations_rows(
-    client: httpx.AsyncClient, factory: Factory, db: AsyncEngine
+    client: httpx.AsyncClient, factory: Factory, db: AsyncEngine, statements: Any
 ) -> None:
     # given: two Growth organisations with the same small dataset, each its own texts
     acme, other = await tenant(factory, "acme"), await tenant(factory, "zother")
@@ -98,6 +99,13 @@ async def test_no_call_answers_or_changes_another_organisations_rows(
     # then
     assert problems == []
     assert await snapshot(db, other.org["id"]) == before
+    # The selection compiler (on, as by default) answered the root fields it compiles:
+    # the walk went through the compiled path too (gateway/compiler).
+    # (On SQLite a connection selecting endCursor, as the walk's do, is the resolvers'.)
+    compiled = [s for s in statements.statements if "WITH page AS" in s]
+    assert any("FROM environments" in s for s in compiled)
+    if db.dialect.name == "postgresql":
+        assert any("FROM components" in s for s in compiled)
     # The walk saw Acme's own rows, so its silence about Other's means something.
     answers = "\n".join(seen)
     assert {s for s in acme.secrets if s not in answers} <= {
