@@ -70,9 +70,11 @@ class Shape:
     node: Node | None = None
     fallbacks: dict[str, Fallback] = field(default_factory=dict)
     children: dict[str, Shape] = field(default_factory=dict)
+    # Keys holding a cursor's values, to encode (where the database cannot).
+    cursors: set[str] = field(default_factory=set)
 
     def __bool__(self) -> bool:
-        return bool(self.fallbacks or self.children)
+        return bool(self.fallbacks or self.children or self.cursors)
 
 
 @dataclass(frozen=True)
@@ -267,8 +269,6 @@ class Builder:
         kept = ordered.c.ord <= first
 
         def cursor() -> ColumnElement[Any]:
-            if not self.sql.cursors:
-                raise NotCompilable("cursors are written by the resolvers on this database")
             values = []
             for column in cursor_columns:
                 kind = kind_of(node.table.c[column])
@@ -296,6 +296,8 @@ class Builder:
                         edge_pairs.append((edge_name, literal(edge_type.name, String)))
                     elif inner == "cursor":
                         edge_pairs.append((edge_name, cursor()))
+                        if not self.sql.cursors:
+                            edge_shape.cursors.add(edge_name)
                     elif inner == "node":
                         built, sub = self.object(node, node_type, ordered, edge_details)
                         if sub:
@@ -309,6 +311,7 @@ class Builder:
             elif name == "pageInfo":
                 info_type = get_named_type(connection.fields["pageInfo"].type)
                 info_pairs: list[tuple[str, ColumnElement[Any]]] = []
+                info_shape = Shape()
                 for info_name, info_details in self._subfields(info_type, details).items():
                     inner = info_details[0].node.name.value
                     if inner == "__typename":
@@ -324,9 +327,13 @@ class Builder:
                             .limit(1)
                             .scalar_subquery()
                         )
-                        info_pairs.append((info_name, last))
+                        info_pairs.append((info_name, self.sql.nested(last)))
+                        if not self.sql.cursors:
+                            info_shape.cursors.add(info_name)
                     else:
                         raise NotCompilable(f"{info_type.name}.{inner}")
+                if info_shape:
+                    shape.children[response_name] = info_shape
                 pairs.append((response_name, self.sql.obj(info_pairs)))
             else:
                 raise NotCompilable(f"{connection.name}.{name}")

@@ -4,8 +4,9 @@ written exactly as the resolver path writes it (gateway/compiler/spec.py's kinds
 PostgreSQL builds ``json`` (not ``jsonb``, which would reorder keys) with
 ``json_build_object``/``json_agg``; SQLite with ``json_object``/``json_group_array``.
 PostgreSQL also writes a connection's cursors (base64 of a JSON array, as
-resolvers.common.encode_cursor does); SQLite has no base64, so a connection that selects
-a cursor is left to the resolvers there.
+resolvers.common.encode_cursor does); SQLite has no base64, so there a cursor leaves the
+database as the JSON array of its values and is encoded as the answer is read
+(gateway/compiler/run.py), still from the one statement.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ def _key(name: str) -> ColumnElement[Any]:
 
 class JsonSql:
     name: str
+    # Whether ``cursor`` writes the finished cursor; else the array of its values.
     cursors = False
 
     def obj(self, pairs: Sequence[tuple[str, ColumnElement[Any]]]) -> ColumnElement[Any]:
@@ -191,6 +193,9 @@ class SqliteJson(JsonSql):
 
     def as_text(self, value: ColumnElement[Any]) -> ColumnElement[Any]:
         return value
+
+    def cursor(self, values: Sequence[ColumnElement[Any]]) -> ColumnElement[Any]:
+        return func.json_array(*values)
 
 
 def json_sql(dialect_name: str) -> JsonSql | None:

@@ -31,6 +31,7 @@ from gateway.compiler.build import ORG, ROW, Builder, Keyset, NotCompilable, Sha
 from gateway.compiler.render import JsonSql, json_sql
 from gateway.context import Info
 from gateway.plan_cache import current_plan
+from resolvers.common import encode_cursor
 
 Built = tuple[Select[Any], Shape]
 
@@ -87,6 +88,9 @@ def _fill(
         return
     for name, child in shape.children.items():
         _fill(executor, value[name], child, path.add_key(name, None), pending)
+    for name in shape.cursors:
+        if value[name] is not None:
+            value[name] = encode_cursor(*value[name])
     if shape.fallbacks:
         assert shape.node is not None and shape.node.build is not None
         source = shape.node.build(shape.node.from_json(value.pop(ROW)))

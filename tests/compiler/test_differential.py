@@ -2,8 +2,8 @@
 the REST layer's stored operations, answered alike by the compiled path and the resolver
 path (values, key order, errors), on both databases.
 
-On SQLite the compiler builds everything but cursors (no base64 there): a selection with
-``cursor`` or ``endCursor`` is answered by the resolvers, which the test still compares.
+On SQLite the database writes a cursor's values and the answer's reader encodes them
+(no base64 there); everything else is built the same on both.
 """
 
 from __future__ import annotations
