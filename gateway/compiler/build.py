@@ -29,6 +29,7 @@ from sqlalchemy import (
     Select,
     String,
     TableClause,
+    and_,
     bindparam,
     func,
     literal,
@@ -219,13 +220,24 @@ class Builder:
             table.c[column].desc() if descending else table.c[column]
             for column, descending in member.order
         ]
+        org = self._org(table)
+        listed = select(built.label("j"), func.row_number().over(order_by=order).label("n"))
+        if member.through is None:
+            assert member.foreign_key is not None
+            listed = listed.where(table.c[member.foreign_key] == rows.c.id)
+        else:
+            link = member.through.table.alias(f"t{next(self._names)}")
+            listed = listed.select_from(
+                table.join(
+                    link,
+                    and_(
+                        link.c[member.through.target] == table.c.id,
+                        link.c.org_id == table.c.org_id,
+                    ),
+                )
+            ).where(link.c[member.through.own] == rows.c.id, link.c.org_id == org)
         listed = (
-            select(built.label("j"), func.row_number().over(order_by=order).label("n"))
-            .where(
-                table.c[member.foreign_key] == rows.c.id,
-                table.c.org_id == self._org(table),
-                *conditions,
-            )
+            listed.where(table.c.org_id == org, *conditions)
             .order_by(*order)
             .limit(limit)
             # Read inside a derived table, which correlates only when told to.

@@ -70,18 +70,39 @@ class ToOne:
 
 
 @dataclass(frozen=True)
+class Through:
+    """A link table between two tenant tables: ``own`` holds this row's id, ``target``
+    the related row's (both tables' organisation columns must agree)."""
+
+    table: Table
+    own: str
+    target: str
+
+
+def no_arguments(
+    table: FromClause, arguments: Mapping[str, Any]
+) -> tuple[list[ColumnElement[bool]], int | None]:
+    """A to-many field without arguments: every related row."""
+    return [], None
+
+
+@dataclass(frozen=True)
 class ToMany:
-    """Rows of ``target`` whose ``foreign_key`` is this row's id, in ``order``.
+    """Rows of ``target`` whose ``foreign_key`` is this row's id (or linked to it
+    ``through`` a table), in ``order``.
 
     ``arguments`` turns the field's arguments (as graphql-core coerced them) into extra
-    conditions on the target's table and the page size, with the resolver's own checks:
-    a GatewayError there means the resolver must answer (with that error), not the SQL.
+    conditions on the target's table and the page size (None: all), with the resolver's
+    own checks: a GatewayError there means the resolver must answer (with that error).
     """
 
     target: str
-    foreign_key: str
+    foreign_key: str | None
     order: Sequence[tuple[str, bool]]  # (column, descending)
-    arguments: Callable[[FromClause, Mapping[str, Any]], tuple[list[ColumnElement[bool]], int]]
+    arguments: Callable[
+        [FromClause, Mapping[str, Any]], tuple[list[ColumnElement[bool]], int | None]
+    ] = no_arguments
+    through: Through | None = None
 
 
 Member = Column | ToOne | ToMany

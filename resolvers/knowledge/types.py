@@ -10,10 +10,11 @@ from typing import Annotated, Any
 
 import strawberry
 
-from gateway.compiler.spec import Column, Node, ToOne, compilable
+from gateway.compiler.spec import Column, Node, Through, ToMany, ToOne, compilable
 from gateway.context import Info
 from gateway.permissions import requires
 from gateway.sql import table_of
+from models.knowledge import EntryAuthor
 from models.knowledge import KnowledgeEntry as KnowledgeEntryRow
 from resolvers.common import check_first
 from resolvers.knowledge.loaders import authors_by_entry, entries_by_author
@@ -79,7 +80,6 @@ class KnowledgeEntry:
 
 
 # What the selection compiler may build (gateway/compiler/spec.py); from_row reads it.
-# authors (through the authorship table) is left to its resolver.
 ENTRY = compilable(
     Node(
         "KnowledgeEntry",
@@ -96,6 +96,13 @@ ENTRY = compilable(
             "department": ToOne("Department", "department_id", nullable=True),
             "creator": ToOne("User", "created_by", nullable=True),
             "lastReviewedBy": ToOne("User", "last_reviewed_by", nullable=True),
+            # In the loader's order (resolvers/knowledge/loaders.authors_by_entry).
+            "authors": ToMany(
+                "User",
+                None,
+                (("name", False), ("id", False)),
+                through=Through(table_of(EntryAuthor), "entry_id", "user_id"),
+            ),
         },
     ),
     lambda row: KnowledgeEntry.from_row(row),

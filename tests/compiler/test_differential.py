@@ -203,8 +203,8 @@ async def test_a_knowledge_selection_with_a_guarded_or_listed_child(
     client, resolver_client, factory, dataset, statements, db
 ):
     headers = factory.headers(dataset["manager"])
-    # creator { knowledgeEntries } has a role guard of its own and authors goes through
-    # the authorship table: both are resolved by their resolvers, the rest compiled.
+    # creator { knowledgeEntries } has a role guard of its own: resolved by its resolver
+    # (null could stand in for creator, not for the list: the root goes to the resolvers)
     query = (
         "knowledgeEntries(first: 3) { nodes { title department { name } creator { name "
         "knowledgeEntries(first: 1) { title } } } }"
@@ -212,9 +212,19 @@ async def test_a_knowledge_selection_with_a_guarded_or_listed_child(
     assert await answers(client, headers, query) == await answers(resolver_client, headers, query)
     statements.statements.clear()
     status, text = await answers(
-        client, headers, "knowledgeEntries { nodes { title @include(if: $yes) creator { name } } }"
+        client,
+        headers,
+        "knowledgeEntries { nodes { title @include(if: $yes) creator { name } "
+        "authors { name department { name } } } }",
     )
-    assert status == 200 and "errors" not in json.loads(text)
+    body = json.loads(text)
+    assert status == 200 and "errors" not in body
+    # authors through the authorship table, by name, in the same one statement
+    [pricing] = [n for n in body["data"]["knowledgeEntries"]["nodes"] if n["title"] == "Pricing"]
+    assert pricing["authors"] == [
+        {"name": "Ann", "department": {"name": "Ops"}},
+        {"name": "Bob", "department": None},
+    ]
     assert len(statements.statements) == 2  # the caller, then the compiled statement
 
 

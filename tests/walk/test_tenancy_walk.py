@@ -104,6 +104,7 @@ async def test_no_call_answers_or_changes_another_organisations_rows(
     compiled = [s for s in statements.statements if "WITH page AS" in s]
     assert any("FROM environments" in s for s in compiled)
     assert any("FROM components" in s for s in compiled)
+    assert any("FROM knowledge_entries" in s for s in compiled)
     # The walk saw Acme's own rows, so its silence about Other's means something.
     answers = "\n".join(seen)
     assert {s for s in acme.secrets if s not in answers} <= {
