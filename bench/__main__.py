@@ -28,6 +28,7 @@ CASES = {
     "fanout": "bench.fanout",  # the realtime WebSocket's ticks to 1, 50 and 500 sockets
     "import": "bench.imports",  # `gateway import` of 100,000 deployments beside COPY
     "resolvers": "bench.resolvers",  # nested and small catalog queries, 100,000 deployments
+    "postgraphile": "bench.postgraphile",  # the same two queries beside PostGraphile v5
 }
 
 # Commands with options of their own: `python -m bench load --clients 16`.

@@ -144,12 +144,17 @@ class Process:
 
 
 def start(name: str, args: list[str], env: dict[str, str], workdir: Path) -> Process:
+    return launch(name, [sys.executable, "-m", "gateway.cli", *args], env, workdir, ROOT)
+
+
+def launch(name: str, command: list[str], env: dict[str, str], workdir: Path, cwd: Path) -> Process:
+    """Any command as a Process, logging to ``workdir/<name>.log``."""
     log = workdir / f"{name}.log"
     with log.open("wb") as out:
         popen = subprocess.Popen(
-            [sys.executable, "-m", "gateway.cli", *args],
+            command,
             env=env,
-            cwd=ROOT,
+            cwd=cwd,
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
