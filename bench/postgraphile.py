@@ -42,7 +42,7 @@ from sqlalchemy.engine import make_url
 from bench.common import fresh_database, machine, median_ms
 from bench.processes import free_port
 from bench.resolvers import CLIENTS, COMPONENTS, DEPLOYMENTS, NESTED, SMALL, load, per_second
-from bench.served import Demo, Process, environment, launch, serve
+from bench.served import Demo, Process, environment, launch, ready, serve
 from gateway.auth import Authenticator
 
 DIRECTORY = Path(__file__).resolve().parent / "postgraphile"
@@ -110,20 +110,9 @@ def spawn(database_url: str, workdir: Path) -> Process:
 async def start_postgraphile(database_url: str, workdir: Path, within: float = 60) -> Process:
     """PostGraphile served, once it answers a query."""
     process = spawn(database_url, workdir)
-    deadline = time.monotonic() + within
-    async with httpx.AsyncClient(base_url=process.base_url, timeout=2) as client:
-        while time.monotonic() < deadline:
-            if not process.alive():
-                raise RuntimeError(f"PostGraphile stopped at start:\n{process.output()[-3000:]}")
-            try:
-                response = await client.post("/graphql", json={"query": "{ __typename }"})
-                if response.status_code == 200:
-                    return process
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.2)
-    process.stop()
-    raise RuntimeError(f"PostGraphile not ready within {within:g} s:\n{process.output()[-3000:]}")
+    return await ready(
+        process, lambda client: client.post("/graphql", json={"query": "{ __typename }"}), within
+    )
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -172,19 +173,30 @@ async def serve(name: str, env: dict[str, str], workdir: Path, within: float = 9
         name, ["serve", "--no-worker", "--host", "127.0.0.1", "--port", str(port)], env, workdir
     )
     process.port = port
+    return await ready(process, lambda client: client.get("/readyz"), within)
+
+
+async def ready(
+    process: Process,
+    probe: Callable[[httpx.AsyncClient], Awaitable[httpx.Response]],
+    within: float,
+) -> Process:
+    """``process`` once ``probe`` on its port answers 200; stopped if it never does."""
     deadline = time.monotonic() + within
     async with httpx.AsyncClient(base_url=process.base_url, timeout=2) as client:
         while time.monotonic() < deadline:
             if not process.alive():
-                raise RuntimeError(f"{name} stopped at start:\n{process.output()[-3000:]}")
+                raise RuntimeError(f"{process.name} stopped at start:\n{process.output()[-3000:]}")
             try:
-                if (await client.get("/readyz")).status_code == 200:
+                if (await probe(client)).status_code == 200:
                     return process
             except httpx.HTTPError:
                 pass
             await asyncio.sleep(0.2)
     process.stop()
-    raise RuntimeError(f"{name} was not ready within {within:g} s:\n{process.output()[-3000:]}")
+    raise RuntimeError(
+        f"{process.name} was not ready within {within:g} s:\n{process.output()[-3000:]}"
+    )
 
 
 def worker(name: str, env: dict[str, str], workdir: Path) -> Process:
