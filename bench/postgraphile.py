@@ -11,8 +11,10 @@ newest deployments (started_at, then id, descending) and their environment's nam
 10 x 5. The answers are checked to hold the same rows before any timing.
 
 Per query and server, in 3 interleaved rounds: p50 at 1 client and requests/s at 16
-concurrent clients (each request checked for a 200 without ``errors``), with the server
-process's CPU per request and the client's. The summary is the median of the rounds.
+concurrent clients (each request checked for a 200 without ``errors``), with the CPU per
+request of the server process, of its PostgreSQL backends (when the server runs on this
+machine) and of the client, and the connections the server opened per second. The
+summary is each figure's median over the rounds.
 
 PostGraphile v5 needs Node.js 22 or newer; bench/postgraphile/package.json pins Node
 itself (the npm ``node`` package), so the machine's ``node`` and ``npm`` only install it
@@ -39,6 +41,7 @@ from typing import Any
 import httpx
 from sqlalchemy.engine import make_url
 
+from bench.backends import EVERY, Backends
 from bench.common import fresh_database, machine, median_ms
 from bench.processes import free_port
 from bench.resolvers import CLIENTS, COMPONENTS, DEPLOYMENTS, NESTED, SMALL, load, per_second
@@ -48,8 +51,9 @@ from gateway.auth import Authenticator
 DIRECTORY = Path(__file__).resolve().parent / "postgraphile"
 DATABASE = "gateway_bench_postgraphile"
 ROUNDS = 3
-# The gateway's own pool (GATEWAY_DB_POOL_SIZE's default), given to PostGraphile too.
-POOL_SIZE = 10
+# As many connections as the gateway may hold: GATEWAY_DB_POOL_SIZE's default, 10, and
+# as many overflow (gateway/db.py); at 16 clients neither server queues for one.
+POOL_SIZE = 20
 
 # The same selections in PostGraphile's naming: its connections take an explicit order
 # (the gateway's lists have theirs built in), and it adds the primary key to break ties.
@@ -198,20 +202,28 @@ class Figure:
     p50_ms: float
     per_second: float
     server_cpu_ms: float  # the server process's CPU per request at 16 clients
+    database_cpu_ms: float  # its PostgreSQL backends' (0 where they cannot be seen)
     client_cpu_ms: float  # this process's (the 16 clients')
+    connections_opened: float  # by the server while at 16 clients, per second
 
 
 async def measure(server: Server, query: str, runs: int, seconds: float) -> Figure:
     call = server.call(query)
     p50 = await median_ms(call, runs)
     cpu, own, start = server.process.cpu_s(), time.process_time(), time.perf_counter()
-    rate = await per_second(call, CLIENTS, seconds)
-    requests = rate * (time.perf_counter() - start)
+    backends = Backends(DATABASE)
+    rate, _ = await asyncio.gather(
+        per_second(call, CLIENTS, seconds), backends.watch(seconds + EVERY)
+    )
+    elapsed = time.perf_counter() - start
+    requests = rate * elapsed
     return Figure(
         p50,
         rate,
         (server.process.cpu_s() - cpu) * 1000 / requests,
+        backends.cpu_s() * 1000 / requests,
         (time.process_time() - own) * 1000 / requests,
+        backends.opened() / elapsed,
     )
 
 
@@ -280,8 +292,9 @@ async def compare(
                     f"postgraphile: round {round_} {name:<6} {server.name:<12} "
                     f"{figure.per_second:7.1f} req/s at {CLIENTS} clients   p50 "
                     f"{figure.p50_ms:7.2f} ms at 1 client   server CPU "
-                    f"{figure.server_cpu_ms:6.2f} ms/request, client CPU "
-                    f"{figure.client_cpu_ms:5.2f} ms/request",
+                    f"{figure.server_cpu_ms:5.2f} + database {figure.database_cpu_ms:5.2f} "
+                    f"ms/request, client CPU {figure.client_cpu_ms:5.2f} ms/request, "
+                    f"{figure.connections_opened:4.1f} connections opened/s",
                     flush=True,
                 )
     print(f"postgraphile: medians of {rounds} rounds", flush=True)
@@ -292,7 +305,7 @@ async def compare(
             print(
                 f"postgraphile: {name:<6} {label:<16} {figure.per_second:7.1f} req/s at "
                 f"{CLIENTS} clients   p50 {figure.p50_ms:7.2f} ms at 1 client   server CPU "
-                f"{figure.server_cpu_ms:6.2f} ms/request",
+                f"{figure.server_cpu_ms:5.2f} + database {figure.database_cpu_ms:5.2f} ms/request",
                 flush=True,
             )
         print(
@@ -308,7 +321,9 @@ def _median(figures: list[Figure]) -> Figure:
         statistics.median(f.p50_ms for f in figures),
         statistics.median(f.per_second for f in figures),
         statistics.median(f.server_cpu_ms for f in figures),
+        statistics.median(f.database_cpu_ms for f in figures),
         statistics.median(f.client_cpu_ms for f in figures),
+        statistics.median(f.connections_opened for f in figures),
     )
 
 

@@ -16,9 +16,9 @@ if (!connectionString) {
 }
 const host = process.env.HOST ?? "127.0.0.1";
 const port = Number(process.env.PORT ?? 5678);
-// The pool the gateway has too (GATEWAY_DB_POOL_SIZE's default), so neither server
-// gets more connections than the other.
-const poolSize = Number(process.env.POOL_SIZE ?? 10);
+// As many connections as the gateway may hold (its pool of 10 and as many overflow),
+// so neither server gets more than the other.
+const poolSize = Number(process.env.POOL_SIZE ?? 20);
 
 /** @type {GraphileConfig.Preset} */
 const preset = {
