@@ -10,11 +10,12 @@ for the same rows in each server's own naming: 100 components by name, each with
 newest deployments (started_at, then id, descending) and their environment's name; and
 10 x 5. The answers are checked to hold the same rows before any timing.
 
-Per query and server, in 3 interleaved rounds: p50 at 1 client and requests/s at 16
-concurrent clients (each request checked for a 200 without ``errors``), with the CPU per
-request of the server process, of its PostgreSQL backends (when the server runs on this
-machine) and of the client, and the connections the server opened per second. The
-summary is each figure's median over the rounds.
+Per query and server, in 3 interleaved rounds (each server first in every other one):
+p50 at 1 client (50 requests) and requests/s at 16 concurrent clients (each request
+checked for a 200 without ``errors``), with the CPU per request of the server process,
+of its PostgreSQL backends (when the server runs on this machine) and of the client,
+and the connections the server opened per second. The summary is each figure's median
+over the rounds.
 
 PostGraphile v5 needs Node.js 22 or newer; bench/postgraphile/package.json pins Node
 itself (the npm ``node`` package), so the machine's ``node`` and ``npm`` only install it
@@ -227,7 +228,7 @@ async def measure(server: Server, query: str, runs: int, seconds: float) -> Figu
     )
 
 
-async def run(url: str, rounds: int = ROUNDS, runs: int = 20, seconds: float = 6.0) -> None:
+async def run(url: str, rounds: int = ROUNDS, runs: int = 50, seconds: float = 6.0) -> None:
     print(f"postgraphile: {machine()}", flush=True)
     why = unavailable()
     if why:
@@ -285,7 +286,10 @@ async def compare(
     figures: dict[tuple[str, str], list[Figure]] = {}
     for round_ in range(1, rounds + 1):
         for name, queries in QUERIES.items():
-            for server, query in zip(servers, queries, strict=True):
+            pairs = list(zip(servers, queries, strict=True))
+            # Each server goes first in every other round: neither always follows the
+            # other's load (the database's caches, the other process's memory).
+            for server, query in pairs if round_ % 2 else pairs[::-1]:
                 figure = await measure(server, query, runs, seconds)
                 figures.setdefault((name, server.name), []).append(figure)
                 print(
@@ -331,7 +335,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", required=True, help="postgresql+asyncpg://... (a server URL)")
     parser.add_argument("--rounds", type=int, default=ROUNDS)
-    parser.add_argument("--runs", type=int, default=20, help="requests for each p50")
+    parser.add_argument("--runs", type=int, default=50, help="requests for each p50")
     parser.add_argument("--seconds", type=float, default=6.0, help="per req/s figure")
     args = parser.parse_args()
     asyncio.run(run(args.url, args.rounds, args.runs, args.seconds))
