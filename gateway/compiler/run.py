@@ -215,6 +215,9 @@ async def _compiled(
     sql = json_sql(ctx.engine.dialect.name)
     if executor is None or sql is None or not ctx.settings.compile_selections:
         return None
+    if executor.operation is not info._raw_info.operation:
+        # Left in this task's context by an earlier operation: not the one resolving.
+        return None
     template = _template(info, executor, sql, build)
     if template is None:
         return None

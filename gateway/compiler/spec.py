@@ -154,6 +154,11 @@ NODES: dict[str, Node] = {}
 
 def compilable(node: Node, build: Callable[[Mapping[str, Any]], Any]) -> Node:
     """Registers ``node`` for its type; ``build`` is the type's ``from_row``."""
+    for name, member in node.fields.items():
+        # A column the compiler cannot write would be null in a fallback's rebuilt
+        # object: refused when the type is declared, not answered wrongly later.
+        if isinstance(member, Column) and kind_of(node.table.c[member.column]) is None:
+            raise TypeError(f"{node.type_name}.{name}: no SQL rendering for its column")
     node.build = build
     NODES[node.type_name] = node
     return node

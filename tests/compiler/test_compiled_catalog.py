@@ -268,3 +268,14 @@ async def test_a_repeated_operation_reuses_its_template_per_variable_values(
         assert len(body["data"]["components"]["nodes"][0]["deployments"]) == n
     # one template per value of the variables the selection reads: (1, T), (2, T), (1, F)
     assert len(built) == 3
+
+
+def test_a_declared_column_without_a_rendering_is_refused_at_declaration() -> None:
+    from sqlalchemy import JSON, Column, MetaData, Table
+
+    from gateway.compiler.spec import Column as Field
+    from gateway.compiler.spec import Node, compilable
+
+    table = Table("t", MetaData(), Column("id", JSON))
+    with pytest.raises(TypeError, match=r"T\.id: no SQL rendering"):
+        compilable(Node("T", table, {"id": Field("id")}), lambda row: row)
