@@ -160,6 +160,8 @@ class Builder:
             kind = kind_of(column)
             if kind is not None:
                 pairs.append((column.name, self.sql.value(rows.c[column.name], kind)))
+        if len(pairs) > MAX_KEYS:
+            raise NotCompilable("too many columns to carry for a fallback")
         return self.sql.obj(pairs)
 
     def _nested(
