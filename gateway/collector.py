@@ -11,6 +11,8 @@ keeps those out of every collection; a larger young threshold collects less ofte
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 def settle_heap(threshold: int) -> None:
@@ -21,3 +23,22 @@ def settle_heap(threshold: int) -> None:
     if threshold:
         _, older, oldest = gc.get_threshold()
         gc.set_threshold(threshold, older, oldest)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic collection inside the block; the collector's state is restored after.
+
+    For a batch job whose objects are freed by their reference counts (an import's lines,
+    records and rows hold no cycles): each of its hundreds of thousands of allocations
+    would otherwise count towards a collection, and the collections walked every object
+    alive, which cost an import more than half of its Python time (measured in
+    bench/imports.py). Whatever cycles the block leaves are collected once it is resumed.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -30,6 +30,7 @@ from sqlalchemy import Table, bindparam, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from gateway.collector import collector_paused
 from gateway.importer.entities import Entities, EntitySpec, Ref, entities_of
 from gateway.importer.errors import ImportFailed, describe_db_error, describe_validation
 from gateway.importer.records import Record
@@ -79,13 +80,14 @@ async def load_file(
     size = batch_size or (COPY_BATCH_SIZE if copy else BATCH_SIZE)
     every = progress_every or PROGRESS_EVERY
     meter = _Meter(progress, every)
-    try:
-        return await _load(engine, path, size, allow_guarded_changes, known, copy, meter)
-    except BatchRefused:
-        # The failed transaction was rolled back. Load again one row per statement,
-        # which fails at the same row and so can name its line.
-        meter = _Meter(None, every)
-        return await _load(engine, path, 1, allow_guarded_changes, known, False, meter)
+    with collector_paused():
+        try:
+            return await _load(engine, path, size, allow_guarded_changes, known, copy, meter)
+        except BatchRefused:
+            # The failed transaction was rolled back. Load again one row per statement,
+            # which fails at the same row and so can name its line.
+            meter = _Meter(None, every)
+            return await _load(engine, path, 1, allow_guarded_changes, known, False, meter)
 
 
 class _Meter:

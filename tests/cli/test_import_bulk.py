@@ -4,6 +4,7 @@ progress goes to stderr."""
 
 from __future__ import annotations
 
+import gc
 import re
 from pathlib import Path
 from typing import Any
@@ -212,3 +213,28 @@ async def test_a_bad_reference_before_a_bad_line_wins_though_it_is_written_later
     assert failure.value.line == FIRST_DEPLOYMENT_LINE + 300
     assert "does not exist" in failure.value.reason
     assert all(rows == [] for rows in (await snapshot(db)).values())
+
+
+async def test_an_import_runs_with_the_collector_paused_and_resumes_it(
+    db: AsyncEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: every chunk's validation notes whether cyclic collection is on
+    seen: list[bool] = []
+    validate = import_loader._validate
+
+    def noting(*args: Any) -> Any:
+        seen.append(gc.isenabled())
+        return validate(*args)
+
+    monkeypatch.setattr(import_loader, "_validate", noting)
+    good = bulk_file(tmp_path / "bulk.ndjson")
+    bad = bulk_file(tmp_path / "bad.ndjson", {450: {"component_id": s.uid(99)}})
+
+    # when: an import that loads, and one that fails
+    await load_file(db, good, batch_size=200)
+    with pytest.raises(ImportFailed):
+        await load_file(db, bad, batch_size=200)
+
+    # then: paused for every chunk of both, on again after each
+    assert seen and not any(seen)
+    assert gc.isenabled()
