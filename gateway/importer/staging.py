@@ -3,8 +3,8 @@ checked there with set-based SQL, and upserted with one ``INSERT ... SELECT``.
 
 The staging table has the batch's columns and a ``line`` column, so that every check
 answers with the first offending line of the file, as the per-row path does. The upsert
-skips rows that would not change (``WHERE ... IS DISTINCT FROM``), so importing the same
-file again writes nothing: no new row versions and no index entries.
+leaves out rows that would not change (``IS DISTINCT FROM`` the stored row), so importing
+the same file again writes nothing: no new row versions, no index entries, no row locks.
 """
 
 from __future__ import annotations
@@ -169,12 +169,30 @@ def _upsert_sql(
     keys: tuple[str, ...],
 ) -> str:
     """``INSERT ... SELECT ... ON CONFLICT`` that updates only the columns the file gave
-    (as ``gateway.sql.upsert`` does), and only where one of them differs."""
+    (as ``gateway.sql.upsert`` does), and only where one of them differs.
+
+    A staged row equal to the stored one is left out before the insert: ``ON CONFLICT DO
+    UPDATE ... WHERE`` would skip its update but still lock the row, which writes its
+    page, so a re-import would rewrite the table it changes nothing in. The stored row
+    is probed by key a row at a time (LATERAL ... LIMIT 1), as the own-id check is.
+    """
     names = ", ".join(columns)
     updated = [name for name in given if name not in keys]
+    on_key = " AND ".join(f"r.{key} = s.{key}" for key in keys)
+    stored = ", ".join(f"r.{name}" for name in updated) if updated else "true"
+    probe = (
+        f"LEFT JOIN LATERAL (SELECT true AS stored_row, {stored} FROM {table.name} r "
+        f"WHERE {on_key} LIMIT 1) o ON true"
+    )
+    kept = "o.stored_row IS NULL"
+    if updated:
+        before = ", ".join(_comparable(table, f"o.{name}", name) for name in updated)
+        after = ", ".join(_comparable(table, f"s.{name}", name) for name in updated)
+        kept += f" OR ({before}) IS DISTINCT FROM ({after})"
     head = (
-        f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {stage} ORDER BY line "
-        f"ON CONFLICT ({', '.join(keys)}) DO "
+        f"INSERT INTO {table.name} ({names}) "
+        f"SELECT {', '.join(f's.{name}' for name in columns)} FROM {stage} s {probe} "
+        f"WHERE {kept} ORDER BY s.line ON CONFLICT ({', '.join(keys)}) DO "
     )
     if not updated:
         return head + "NOTHING"

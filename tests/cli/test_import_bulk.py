@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import gc
 import re
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.importer import ImportFailed, load_file
 from gateway.importer import loader as import_loader
+from models.audit import AuditEvent
+from models.knowledge import KnowledgeEntry
 from tests.cli import samples as s
 from tests.cli.run import gateway_sync
 from tests.cli.test_import import snapshot
@@ -130,11 +133,13 @@ async def test_a_reimport_writes_no_row_and_a_change_writes_one(
     db: AsyncEngine, tmp_path: Path
 ) -> None:
     if db.dialect.name != "postgresql":
-        pytest.skip("row versions (xmin) are PostgreSQL's")
+        pytest.skip("row versions (xmin) and locks (xmax) are PostgreSQL's")
     # given
     path = bulk_file(tmp_path / "bulk.ndjson")
     await load_file(db, path)
-    versions = "SELECT id, xmin::text FROM deployments ORDER BY id"
+    # A row version's xmin is the transaction that wrote it; xmax, one that locked or
+    # deleted it (a skipped ON CONFLICT update still locks the row it skips).
+    versions = "SELECT id, xmin::text || '/' || xmax::text FROM deployments ORDER BY id"
     async with db.connect() as conn:
         before = {row[0]: row[1] for row in await conn.execute(text(versions))}
     changed = bulk_file(tmp_path / "changed.ndjson", {7: {"version": "v7-fixed"}})
@@ -238,3 +243,31 @@ async def test_an_import_runs_with_the_collector_paused_and_resumes_it(
     # then: paused for every chunk of both, on again after each
     assert seen and not any(seen)
     assert gc.isenabled()
+
+
+async def test_a_reimport_writes_a_changed_json_value_and_a_value_made_null(
+    db: AsyncEngine, tmp_path: Path
+) -> None:
+    # given: the sample history loaded
+    lines = s.history()
+    await load_file(db, s.write(tmp_path / "history.ndjson", lines))
+    # the first audit event's details (a json column, compared as jsonb) changed, and the
+    # entry's last reviewer (a nullable column) cleared; everything else as it was
+    event = next(i for i, line in enumerate(lines) if line.get("id") == s.uid(4))
+    entry = next(i for i, line in enumerate(lines) if line["entity"] == "knowledge_entry")
+    lines[event] = {**lines[event], "details": {"version": "1.0.1"}}
+    lines[entry] = {**lines[entry], "last_reviewed_by": None}
+
+    # when
+    await load_file(db, s.write(tmp_path / "changed.ndjson", lines))
+
+    # then: both changes are stored, though every other staged row is left out as equal
+    async with db.connect() as conn:
+        details = await conn.scalar(
+            select(AuditEvent.details).where(AuditEvent.id == uuid.UUID(s.uid(4)))
+        )
+        reviewer = await conn.scalar(
+            select(KnowledgeEntry.last_reviewed_by).where(KnowledgeEntry.id == uuid.UUID(s.ENTRY_A))
+        )
+    assert details == {"version": "1.0.1"}
+    assert reviewer is None
