@@ -126,6 +126,11 @@ class EntitySpec:
     # guardian's), after the tenancy checks, in the import's transaction.
     fill: Fill | None = None
 
+    @functools.cached_property
+    def key_of(self) -> Callable[[dict[str, Any]], Any]:
+        """A row's key: its one key column's value, or a tuple of its key columns'."""
+        return operator.itemgetter(*self.keys)
+
     @property
     def guards_own_id(self) -> bool:
         """Whether the row's id could already exist under another organisation."""

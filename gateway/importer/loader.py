@@ -219,7 +219,7 @@ class _Batch:
         self.allow_guarded = allow_guarded
         self.spec: EntitySpec | None = None
         self.items: list[Staged] = []
-        self.keys: set[tuple[Any, ...]] = set()
+        self.keys: set[Any] = set()
         # The batch PostgreSQL is writing while the next one is gathered.
         self.writing: asyncio.Task[None] | None = None
 
@@ -240,7 +240,7 @@ class _Batch:
         """Add the line to the batch, unless the batch must be written first (False)."""
         spec = self.known.by_name[record.entity]
         row = spec.to_row(record)
-        key = tuple(row[k] for k in spec.keys)
+        key = spec.key_of(row)
         # A key seen twice in one batch is flushed first, so that rows of one batch
         # never conflict with each other and the later line wins, as in the file.
         if self.items and (
