@@ -25,20 +25,27 @@ def settle_heap(threshold: int) -> None:
         gc.set_threshold(threshold, older, oldest)
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic collection inside the block; the collector's state is restored after.
+# Net new objects that set off a young collection inside ``collections_deferred``: more
+# than an import keeps alive at once (a chunk of lines, a batch of rows: about 150,000
+# objects), far fewer than a leak of cycles would make before it cost memory.
+DEFERRED_YOUNG_THRESHOLD = 500_000
 
-    For a batch job whose objects are freed by their reference counts (an import's lines,
-    records and rows hold no cycles): each of its hundreds of thousands of allocations
-    would otherwise count towards a collection, and the collections walked every object
-    alive, which cost an import more than half of its Python time (measured in
-    bench/imports.py). Whatever cycles the block leaves are collected once it is resumed.
+
+@contextmanager
+def collections_deferred() -> Iterator[None]:
+    """Young collections only once ``DEFERRED_YOUNG_THRESHOLD`` more objects are alive than
+    at the last one; the collector's thresholds are restored after.
+
+    For a batch job whose objects are mostly freed by their reference counts (an import's
+    lines, records and rows hold no cycles). Python's default collects every 700 net new
+    objects, and the collections that follow walked every object alive, which cost an
+    import more than half of its Python time (measured in bench/imports.py). The count
+    is net of the objects freed, so a job that frees as it goes never reaches it, while
+    one that makes cycles (statements run one row at a time) still has them collected.
     """
-    enabled = gc.isenabled()
-    gc.disable()
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], DEFERRED_YOUNG_THRESHOLD), *before[1:])
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
+        gc.set_threshold(*before)

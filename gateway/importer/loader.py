@@ -30,7 +30,7 @@ from sqlalchemy import Table, bindparam, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from gateway.collector import collector_paused
+from gateway.collector import collections_deferred
 from gateway.importer.entities import Entities, EntitySpec, Ref, entities_of
 from gateway.importer.errors import ImportFailed, describe_db_error, describe_validation
 from gateway.importer.records import Record
@@ -80,7 +80,7 @@ async def load_file(
     size = batch_size or (COPY_BATCH_SIZE if copy else BATCH_SIZE)
     every = progress_every or PROGRESS_EVERY
     meter = _Meter(progress, every)
-    with collector_paused():
+    with collections_deferred():
         try:
             return await _load(engine, path, size, allow_guarded_changes, known, copy, meter)
         except BatchRefused:

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway.collector import DEFERRED_YOUNG_THRESHOLD
 from gateway.importer import ImportFailed, load_file
 from gateway.importer import loader as import_loader
 from models.audit import AuditEvent
@@ -220,15 +221,16 @@ async def test_a_bad_reference_before_a_bad_line_wins_though_it_is_written_later
     assert all(rows == [] for rows in (await snapshot(db)).values())
 
 
-async def test_an_import_runs_with_the_collector_paused_and_resumes_it(
+async def test_an_import_defers_collections_and_restores_the_collector_after(
     db: AsyncEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # given: every chunk's validation notes whether cyclic collection is on
-    seen: list[bool] = []
+    # given: every chunk's validation notes the young threshold
+    before = gc.get_threshold()
+    seen: list[int] = []
     validate = import_loader._validate
 
     def noting(*args: Any) -> Any:
-        seen.append(gc.isenabled())
+        seen.append(gc.get_threshold()[0])
         return validate(*args)
 
     monkeypatch.setattr(import_loader, "_validate", noting)
@@ -240,9 +242,9 @@ async def test_an_import_runs_with_the_collector_paused_and_resumes_it(
     with pytest.raises(ImportFailed):
         await load_file(db, bad, batch_size=200)
 
-    # then: paused for every chunk of both, on again after each
-    assert seen and not any(seen)
-    assert gc.isenabled()
+    # then: deferred for every chunk of both, as it was after each
+    assert seen and set(seen) == {DEFERRED_YOUNG_THRESHOLD}
+    assert gc.get_threshold() == before
 
 
 async def test_a_reimport_writes_a_changed_json_value_and_a_value_made_null(

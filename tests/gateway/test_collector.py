@@ -1,15 +1,16 @@
 """The garbage collector settled for serving, in a process of its own (the GC is global),
-and paused for a batch job's block."""
+and its collections deferred for a batch job's block."""
 
 from __future__ import annotations
 
 import gc
 import subprocess
 import sys
+import weakref
 
 import pytest
 
-from gateway.collector import collector_paused
+from gateway.collector import DEFERRED_YOUNG_THRESHOLD, collections_deferred
 
 SCRIPT = """
 import gc
@@ -44,30 +45,39 @@ def test_threshold_zero_leaves_pythons_default():
     assert (before, after, frozen) == ("700", "700", "True")
 
 
-def test_the_collector_is_paused_in_the_block_and_resumed_after_it_even_on_failure():
-    # given: collection on, as Python starts
-    assert gc.isenabled()
+class Node:
+    """An object in a cycle with itself: only the cyclic collector frees it."""
+
+    def __init__(self) -> None:
+        self.itself = self
+
+
+def test_collections_are_deferred_in_the_block_and_restored_after_it_even_on_failure():
+    # given: Python's thresholds (the young one 700)
+    before = gc.get_threshold()
     seen = []
 
     # when: a block that fails
-    with pytest.raises(RuntimeError), collector_paused():
-        seen.append(gc.isenabled())
+    with pytest.raises(RuntimeError), collections_deferred():
+        seen.append(gc.get_threshold())
         raise RuntimeError("the block failed")
 
-    # then: off inside, on again after
-    assert seen == [False]
-    assert gc.isenabled()
+    # then: the young threshold raised inside, all three as they were after
+    assert seen == [(DEFERRED_YOUNG_THRESHOLD, *before[1:])]
+    assert gc.get_threshold() == before
 
 
-def test_a_collector_paused_before_the_block_stays_paused_after_it():
-    # given: collection already off (as a caller of its own may have it)
-    gc.disable()
-    try:
+def test_cycles_made_in_the_block_are_still_collected():
+    # given: a block that makes more cycles than the deferred threshold allows
+    with collections_deferred():
+        first = Node()
+        gone = weakref.ref(first)
+        del first
+        assert gone() is not None  # a cycle: its reference count alone does not free it
+
         # when
-        with collector_paused():
-            pass
+        for _ in range(DEFERRED_YOUNG_THRESHOLD + 1):
+            Node()
 
-        # then: the block did not turn it on
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
+        # then: a young collection ran inside the block and freed the first cycle
+        assert gone() is None
