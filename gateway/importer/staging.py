@@ -179,9 +179,9 @@ def _upsert_sql(
     names = ", ".join(columns)
     updated = [name for name in given if name not in keys]
     on_key = " AND ".join(f"r.{key} = s.{key}" for key in keys)
-    stored = ", ".join(f"r.{name}" for name in updated) if updated else "true"
+    stored = "".join(f", r.{name}" for name in updated)
     probe = (
-        f"LEFT JOIN LATERAL (SELECT true AS stored_row, {stored} FROM {table.name} r "
+        f"LEFT JOIN LATERAL (SELECT true AS stored_row{stored} FROM {table.name} r "
         f"WHERE {on_key} LIMIT 1) o ON true"
     )
     kept = "o.stored_row IS NULL"
