@@ -273,3 +273,50 @@ async def test_a_reimport_writes_a_changed_json_value_and_a_value_made_null(
         )
     assert details == {"version": "1.0.1"}
     assert reviewer is None
+
+
+SLICED_FAULTS: list[tuple[str, dict[int, dict[str, Any]], int, str]] = [
+    (
+        "two invalid lines in different slices",
+        {400: {"status": "DONE"}, 600: {"version": ""}},
+        FIRST_DEPLOYMENT_LINE + 400,
+        "status: Input should be",
+    ),
+    (
+        "a missing component before an invalid line",
+        {100: {"component_id": s.uid(99)}, 600: {"status": "DONE"}},
+        FIRST_DEPLOYMENT_LINE + 100,
+        f"component_id {s.uid(99)} does not exist",
+    ),
+]
+
+
+@pytest.mark.parametrize("slice_size", [100, 500])
+@pytest.mark.parametrize(
+    ("faults", "line", "reason"),
+    [f[1:] for f in SLICED_FAULTS],
+    ids=[f[0] for f in SLICED_FAULTS],
+)
+async def test_a_chunk_validated_in_slices_names_its_first_offending_line(
+    db: AsyncEngine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    slice_size: int,
+    faults: dict[int, dict[str, Any]],
+    line: int,
+    reason: str,
+) -> None:
+    # given: 712 lines in one chunk (the dialect's default batch), validated in slices of
+    # 100 or 500: either way lines 413 and 613 (deployments 400 and 600) are in different
+    # slices
+    monkeypatch.setattr(import_loader, "VALIDATION_SLICE", slice_size)
+    path = bulk_file(tmp_path / "bulk.ndjson", faults)
+
+    # when
+    with pytest.raises(ImportFailed) as failure:
+        await load_file(db, path)
+
+    # then
+    assert failure.value.line == line
+    assert failure.value.reason.startswith(reason)
+    assert all(rows == [] for rows in (await snapshot(db)).values())
