@@ -46,9 +46,7 @@ class DummyNoteRecord(Record):
 
 def dummy_family(operations: Path, seeded: list[Any]) -> FamilyManifest:
     (operations / "dummy").mkdir(parents=True, exist_ok=True)
-    (operations / "dummy" / "greeting.graphql").write_text(
-        "query Greeting { data: dummyGreeting }"
-    )
+    (operations / "dummy" / "greeting.graphql").write_text("query Greeting { data: dummyGreeting }")
 
     async def seed(_seeder: Any, org: Any) -> None:
         seeded.append(org.spec.name)
@@ -61,9 +59,7 @@ def dummy_family(operations: Path, seeded: list[Any]) -> FamilyManifest:
                 "GET",
                 "/api/v1/dummy/greeting",
                 op="greeting",
-                family=Family(
-                    "dummy", code_envelope, CODE_ENVELOPE_SCHEMA, operations=operations
-                ),
+                family=Family("dummy", code_envelope, CODE_ENVELOPE_SCHEMA, operations=operations),
             )
         ],
         envelope=code_envelope,

@@ -31,9 +31,7 @@ async def test_item2_forty_concurrent_writes_on_a_pool_of_two(db, factory, setti
                 for i in range(40)
             ]
             checks = [
-                client.post(
-                    "/api/v1/analytics/staleness/check", json={"days": 30}, headers=headers
-                )
+                client.post("/api/v1/analytics/staleness/check", json={"days": 30}, headers=headers)
                 for _ in range(40)
             ]
             answers = await asyncio.gather(*mutations, *checks)
@@ -45,9 +43,7 @@ async def test_item2_forty_concurrent_writes_on_a_pool_of_two(db, factory, setti
     async with db.connect() as conn:
         components = await conn.scalar(select(func.count()).select_from(Component))
         created = await conn.scalar(
-            select(func.count()).select_from(AuditEvent).where(
-                AuditEvent.action == "CREATE"
-            )
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "CREATE")
         )
     assert (components, created) == (40, 40)
 

@@ -22,9 +22,7 @@ async def test_item4_declared_length_over_the_limit_is_413_in_each_envelope(db, 
         graphql = await client.post(
             "/graphql", content=big, headers={"Content-Type": "application/json"}
         )
-        rest = await client.post(
-            CHECK, content=big, headers={"Content-Type": "application/json"}
-        )
+        rest = await client.post(CHECK, content=big, headers={"Content-Type": "application/json"})
         small = await client.post(CHECK, json={"days": 30})
     assert graphql.status_code == 413
     assert graphql.json() == {
