@@ -118,6 +118,9 @@ class Node:
     # Rebuilds the Strawberry object from its columns, for a field the compiler leaves
     # to the type's resolver (set by ``compilable``).
     build: Callable[[Mapping[str, Any]], Any] | None = field(default=None, repr=False)
+    _columns: list[tuple[str, str, type[Enum] | None]] | None = field(
+        default=None, init=False, repr=False
+    )
 
     def columns(self) -> dict[str, Column]:
         return {name: m for name, m in self.fields.items() if isinstance(m, Column)}
@@ -127,13 +130,20 @@ class Node:
         field (snake_case), enums built. A relation's key is a column field of its own
         (``componentId``), which is how the type's resolver finds the related row."""
         values: dict[str, Any] = {}
-        for name, member in self.fields.items():
-            if isinstance(member, Column):
-                value = row[member.column]
-                if member.enum is not None and value is not None:
-                    value = member.enum(value)
-                values[_snake(name)] = value
+        for attribute, column, enum in self._attributes():
+            value = row[column]
+            values[attribute] = enum(value) if enum is not None and value is not None else value
         return values
+
+    def _attributes(self) -> list[tuple[str, str, type[Enum] | None]]:
+        # Worked out once: values() runs for every row the resolver path builds.
+        if self._columns is None:
+            self._columns = [
+                (_snake(name), member.column, member.enum)
+                for name, member in self.fields.items()
+                if isinstance(member, Column)
+            ]
+        return self._columns
 
     def from_json(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """A row as the compiler's hidden ``__row`` object carries it, typed again."""
