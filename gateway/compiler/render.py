@@ -80,6 +80,8 @@ class JsonSql:
             return self.moment(column)
         if kind == "bool":
             return self.flag(column)
+        if kind == "json":
+            return self.nested(column)
         return column
 
     def flag(self, column: ColumnElement[Any]) -> ColumnElement[Any]:

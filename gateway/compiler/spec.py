@@ -15,6 +15,7 @@ from enum import Enum
 from typing import Any, Literal
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     ColumnElement,
     FromClause,
@@ -29,9 +30,10 @@ from gateway.sql import UTCDateTime
 
 # How a column's value is written in an answer, from its SQLAlchemy type: ``text`` and
 # ``int`` as they are, ``uuid`` as its hyphenated text, ``moment`` as the UTC time's
-# ``datetime.isoformat()`` (what Strawberry's DateTime writes). Other types (JSON,
-# numbers kept as integers of a smaller unit, floats) are left to the resolvers.
-Kind = Literal["text", "int", "uuid", "moment", "bool"]
+# ``datetime.isoformat()`` (what Strawberry's DateTime writes), ``json`` as the stored
+# document. Other types (numbers kept as integers of a smaller unit, floats) are left
+# to the resolvers.
+Kind = Literal["text", "int", "uuid", "moment", "bool", "json"]
 
 
 def kind_of(column: Any) -> Kind | None:
@@ -40,6 +42,10 @@ def kind_of(column: Any) -> Kind | None:
         return "moment"
     if isinstance(kind, TypeDecorator):  # sqlmodel's AutoString is a String underneath
         kind = kind.impl_instance
+    if isinstance(kind, JSON):
+        # Nested as JSON: the stored document, keys in their stored order, which is the
+        # order the resolver path's parsed dict keeps.
+        return "json"
     if isinstance(kind, Uuid):
         return "uuid"
     if isinstance(kind, String):

@@ -123,16 +123,14 @@ async def deployments(
     return page_of(rows, first, newest_first_cursor("started_at"))
 
 
-async def audit_events(
-    conn: AsyncConnection,
+def audit_event_conditions(
     *,
     org_id: uuid.UUID,
-    first: int,
     after: str | None,
     action: str | None,
     component_id: uuid.UUID | None,
-) -> Page:
-    """The portal's own audit events, newest first."""
+) -> list[Any]:
+    """The portal's own audit events a page holds (read by the resolver and the compiler)."""
     conditions: list[Any] = [
         col(AuditEvent.org_id) == org_id,
         col(AuditEvent.family) == AUDIT_FAMILY,
@@ -143,11 +141,23 @@ async def audit_events(
         conditions.append(col(AuditEvent.component_id) == component_id)
     if after is not None:
         conditions.append(newest_first_after(col(AuditEvent.created_at), col(AuditEvent.id), after))
+    return conditions
+
+
+# Audit events newest first; a cursor holds (created_at, id).
+AUDIT_EVENT_ORDER: tuple[Any, ...] = (col(AuditEvent.created_at).desc(), col(AuditEvent.id).desc())
+AUDIT_EVENT_CURSOR = ("created_at", "id")
+
+
+async def audit_events(
+    conn: AsyncConnection, *, org_id: uuid.UUID, first: int, **filters: Any
+) -> Page:
+    """The portal's own audit events, newest first."""
     rows = await _all(
         conn,
         select(*table_of(AuditEvent).c)
-        .where(*conditions)
-        .order_by(col(AuditEvent.created_at).desc(), col(AuditEvent.id).desc())
+        .where(*audit_event_conditions(org_id=org_id, **filters))
+        .order_by(*AUDIT_EVENT_ORDER)
         .limit(first + 1),
     )
     return page_of(rows, first, newest_first_cursor("created_at"))

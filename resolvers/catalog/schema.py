@@ -26,7 +26,7 @@ from resolvers.catalog.types import Component as ComponentType
 from resolvers.catalog.types import Deployment as DeploymentType
 from resolvers.catalog.types import Environment as EnvironmentType
 from resolvers.common import check_choice, check_days, check_first, check_moment, check_text
-from resolvers.pagination import Connection, compiled_or_read, connection
+from resolvers.pagination import Connection, compiled_or_read
 
 READ = "catalog:read"
 
@@ -151,16 +151,26 @@ class Query:
     ) -> Connection[AuditEvent]:
         ctx = info.context
         org_id = await ctx.org_id()
-        async with ctx.reading() as conn:
-            page = await lists.audit_events(
-                conn,
-                org_id=org_id,
-                first=check_first(first),
-                after=after,
-                action=check_text(action, col(AuditEventRow.action), "action"),
-                component_id=component_id,
-            )
-        return connection(page, AuditEvent.from_row)
+        first = check_first(first)
+        filters: dict[str, Any] = {
+            "after": after,
+            "action": check_text(action, col(AuditEventRow.action), "action"),
+            "component_id": component_id,
+        }
+        keyset = Keyset(
+            table_of(AuditEventRow),
+            lists.audit_event_conditions(org_id=org_id, **filters),
+            lists.AUDIT_EVENT_ORDER,
+            lists.AUDIT_EVENT_CURSOR,
+            first,
+        )
+        return await compiled_or_read(
+            info,
+            org_id,
+            keyset,
+            lambda conn: lists.audit_events(conn, org_id=org_id, first=first, **filters),
+            AuditEvent.from_row,
+        )
 
     @strawberry.field(
         description="Ownership coverage, lifecycle and kind distributions of the catalog.",

@@ -14,6 +14,7 @@ from strawberry.scalars import JSON
 from gateway.compiler.spec import Column, Node, ToMany, ToOne, compilable
 from gateway.context import Info
 from gateway.sql import table_of
+from models.audit import AuditEvent as AuditEventRow
 from models.catalog import Component as ComponentRow
 from models.catalog import Deployment as DeploymentRow
 from models.catalog import Environment as EnvironmentRow
@@ -227,17 +228,29 @@ class AuditEvent:
 
     @classmethod
     def from_row(cls, row: Any) -> AuditEvent:
-        return cls(
-            id=row["id"],
-            family=row["family"],
-            action=row["action"],
-            actor_id=row["actor_id"],
-            subject_type=row["subject_type"],
-            subject_id=row["subject_id"],
-            component_id=row["component_id"],
-            created_at=row["created_at"],
-            details=row["details"],
-        )
+        return cls(**AUDIT_EVENT.values(row))
+
+
+AUDIT_EVENT = compilable(
+    Node(
+        "AuditEvent",
+        table_of(AuditEventRow),
+        {
+            "id": Column("id"),
+            "family": Column("family"),
+            "action": Column("action"),
+            "actorId": Column("actor_id"),
+            "subjectType": Column("subject_type"),
+            "subjectId": Column("subject_id"),
+            "componentId": Column("component_id"),
+            "createdAt": Column("created_at"),
+            "details": Column("details"),
+            "actor": ToOne("User", "actor_id", nullable=True),
+            "component": ToOne("Component", "component_id", nullable=True),
+        },
+    ),
+    lambda row: AuditEvent.from_row(row),
+)
 
 
 __all__ = ["PageInfo"]  # re-exported for domains that still import it from here

@@ -40,11 +40,22 @@ async def catalog(factory: Any) -> dict[str, Any]:
     )
     await factory.deployment(web, staging, "PENDING", started_hours_ago=0.25, version="w1")
     await factory.deployment(web, prod, "SUCCEEDED", started_hours_ago=24, version="w0")
+    await factory.audit(user, "component.created", component=api, hours_ago=3)
+    await factory.audit(
+        user,
+        "component.updated",
+        component=cafe,
+        hours_ago=2.5,
+        details={"zeta": 1, "alpha": [1.5, "x", None], "nested": {"b": True, "a": "ü"}},
+    )
+    await factory.audit(None, "environment.created", org=acme, hours_ago=1)
+    await factory.audit(user, "other.family", component=api, hours_ago=0.5, family="governance")
     other = await factory.org("Other")
-    await factory.user(other, "omar")
+    omar = await factory.user(other, "omar")
     hidden = await factory.component(other, "secret-svc")
     secret_env = await factory.environment(other, "secret-env")
     await factory.deployment(hidden, secret_env, "SUCCEEDED", started_hours_ago=1, version="s")
+    await factory.audit(omar, "component.created", component=hidden, hours_ago=1)
     return {"user": user, "api": api, "hidden": hidden, "prod": prod}
 
 
@@ -209,6 +220,11 @@ CORPUS = [
     "{ components { nodes { name } } environments { name } catalogHealth "
     "{ ownershipCoverage { total } } }",
     "{ components(first: 1) { edges { node { name } } nodes { name } } }",
+    "{ auditEvents { edges { cursor node { id family action actorId subjectType subjectId "
+    "componentId createdAt details actor { name department { name } } component { name } } } "
+    "pageInfo { hasNextPage endCursor } } }",
+    '{ auditEvents(first: 2, action: "component.updated") { nodes { action details } } }',
+    "query($id: UUID!) { auditEvents(componentId: $id) { nodes { action component { name } } } }",
 ]
 
 
@@ -226,6 +242,25 @@ async def test_the_corpus_answers_alike(client, resolver_client, factory, catalo
     assert "errors" not in body, body
 
 
+async def test_audit_events_compile_with_their_documents(client, factory, catalog, statements):
+    headers = factory.headers(catalog["user"])
+    statements.statements.clear()
+    query = "{ auditEvents { nodes { action details actor { name } } } }"
+    body = (await post(client, headers, query)).json()
+    assert len(statements.statements) == 2  # the caller, then one statement
+    # the portal's own events, newest first, each document with its stored key order
+    assert body["data"]["auditEvents"]["nodes"] == [
+        {"action": "environment.created", "details": {}, "actor": None},
+        {
+            "action": "component.updated",
+            "details": {"zeta": 1, "alpha": [1.5, "x", None], "nested": {"b": True, "a": "ü"}},
+            "actor": {"name": "Jane"},
+        },
+        {"action": "component.created", "details": {}, "actor": {"name": "Jane"}},
+    ]
+    assert list(body["data"]["auditEvents"]["nodes"][1]["details"]) == ["zeta", "alpha", "nested"]
+
+
 async def test_another_organisations_rows_never_come_through_the_compiled_path(
     client, factory, catalog
 ):
@@ -234,6 +269,7 @@ async def test_another_organisations_rows_never_come_through_the_compiled_path(
         NESTED.replace("$first", "50").replace("query($first: Int!)", ""),
         "{ environments { name } }",
         "{ deployments(first: 50) { nodes { version component { name } environment { name } } } }",
+        "{ auditEvents(first: 50) { nodes { action actor { name } component { name } } } }",
         f'{{ component(id: "{catalog["hidden"]["id"]}") {{ name }} }}',
     ]
     for query in queries:
@@ -271,11 +307,11 @@ async def test_a_repeated_operation_reuses_its_template_per_variable_values(
 
 
 def test_a_declared_column_without_a_rendering_is_refused_at_declaration() -> None:
-    from sqlalchemy import JSON, Column, MetaData, Table
+    from sqlalchemy import Column, Float, MetaData, Table
 
     from gateway.compiler.spec import Column as Field
     from gateway.compiler.spec import Node, compilable
 
-    table = Table("t", MetaData(), Column("id", JSON))
+    table = Table("t", MetaData(), Column("id", Float))
     with pytest.raises(TypeError, match=r"T\.id: no SQL rendering"):
         compilable(Node("T", table, {"id": Field("id")}), lambda row: row)
