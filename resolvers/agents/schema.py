@@ -11,6 +11,7 @@ from sqlalchemy import select
 from strawberry.tools import merge_types
 
 from gateway.answer_cache.extension import NEVER_CACHED
+from gateway.compiler.run import compiled_row, compiled_rows
 from gateway.context import Info
 from gateway.errors import bad_input
 from gateway.validation import validated
@@ -41,7 +42,11 @@ class ActionQuery:
         ctx = info.context
         org_id = await ctx.org_id()
         table = trends.ACTIONS
-        row = await ctx.one_or_none(select(table).where(table.c.org_id == org_id, table.c.id == id))
+        where = [table.c.org_id == org_id, table.c.id == id]
+        compiled = await compiled_row(info, org_id, table, where)
+        if compiled is not None:
+            return compiled  # type: ignore[return-value]
+        row = await ctx.one_or_none(select(table).where(*where))
         return None if row is None else AgentAction.from_row(row)
 
     @strawberry.field(
@@ -60,17 +65,11 @@ class ActionQuery:
             strawberry.argument(description="pending, approved, denied or auto_approved."),
         ] = None,
     ) -> list[AgentAction]:
-        ctx = info.context
-        org_id = await ctx.org_id()
-        async with ctx.reading() as conn:
-            rows = await trends.newest_actions(
-                conn,
-                org_id,
-                check_count(first),
-                levels=at_least(check_choice(min_risk, RISK_LEVELS, "minRisk")),
-                status=check_choice(status, ACTION_STATUSES, "status"),
-            )
-        return [AgentAction.from_row(row) for row in rows]
+        org_id = await info.context.org_id()
+        limit = check_count(first)
+        levels = at_least(check_choice(min_risk, RISK_LEVELS, "minRisk"))
+        wanted = check_choice(status, ACTION_STATUSES, "status")
+        return await newest(info, org_id, limit, levels=levels, status=wanted)
 
     @strawberry.field(
         description="Agent activity and high-risk trends over the last `days` UTC days.",
@@ -97,11 +96,26 @@ class ActionQuery:
         extensions=DEBUG,
     )
     async def debug_agent_actions(self, info: Info) -> list[AgentAction]:
-        ctx = info.context
-        org_id = await ctx.org_id()
-        async with ctx.reading() as conn:
-            rows = await trends.newest_actions(conn, org_id, DEBUG_ACTIONS)
-        return [AgentAction.from_row(row) for row in rows]
+        return await newest(info, await info.context.org_id(), DEBUG_ACTIONS)
+
+
+async def newest(
+    info: Info,
+    org_id: uuid.UUID,
+    limit: int,
+    *,
+    levels: tuple[str, ...] | None = None,
+    status: str | None = None,
+) -> list[AgentAction]:
+    """The ``limit`` newest actions: one compiled statement when the selection allows
+    (gateway/compiler), else ``trends.newest_actions`` through the resolvers."""
+    where = trends.newest_conditions(org_id, limit, levels=levels, status=status)
+    compiled = await compiled_rows(info, org_id, trends.ACTIONS, where, trends.ACTION_ORDER)
+    if compiled is not None:
+        return compiled  # type: ignore[return-value]
+    async with info.context.reading() as conn:
+        rows = await trends.newest_actions(conn, org_id, limit, levels=levels, status=status)
+    return [AgentAction.from_row(row) for row in rows]
 
 
 def at_least(level: str | None) -> tuple[str, ...] | None:

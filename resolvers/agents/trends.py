@@ -77,6 +77,38 @@ async def top_counts(
     return [(row.name, row.n) for row in rows]
 
 
+# The newest actions' order: equal times by display id, which is unique in an
+# organisation, so the order is total. Read by ``newest_actions`` and the compiled roots.
+ACTION_ORDER: tuple[Any, ...] = (ACTIONS.c.timestamp.desc(), ACTIONS.c.display_id.desc())
+
+
+def action_conditions(
+    org_id: uuid.UUID, *, levels: tuple[str, ...] | None = None, status: str | None = None
+) -> list[ColumnElement[bool]]:
+    """The organisation's actions at one of ``levels`` (None: any), in ``status`` (None: any)."""
+    conditions = [ACTIONS.c.org_id == org_id]
+    if levels is not None:
+        conditions.append(ACTIONS.c.risk_level.in_(levels))
+    if status is not None:
+        conditions.append(ACTIONS.c.status == status)
+    return conditions
+
+
+def newest_conditions(
+    org_id: uuid.UUID,
+    limit: int,
+    *,
+    levels: tuple[str, ...] | None = None,
+    status: str | None = None,
+) -> list[ColumnElement[bool]]:
+    """``newest_actions``' rows as conditions alone, its LIMIT among them (a compiled
+    list root takes conditions and an order, no limit): the ids of its own query."""
+    where = action_conditions(org_id, levels=levels, status=status)
+    newest = select(ACTIONS.c.id).where(*where).order_by(*ACTION_ORDER).limit(limit)
+    # correlate(None): the subquery reads agent_actions afresh, not the outer query's row.
+    return [ACTIONS.c.org_id == org_id, ACTIONS.c.id.in_(newest.correlate(None))]
+
+
 async def newest_actions(
     conn: AsyncConnection,
     org_id: uuid.UUID,
@@ -86,14 +118,8 @@ async def newest_actions(
     status: str | None = None,
 ) -> list[Any]:
     """The ``limit`` newest actions (newest first; equal times by display id)."""
-    query = select(ACTIONS).where(ACTIONS.c.org_id == org_id)
-    if levels is not None:
-        query = query.where(ACTIONS.c.risk_level.in_(levels))
-    if status is not None:
-        query = query.where(ACTIONS.c.status == status)
-    rows = await conn.execute(
-        query.order_by(ACTIONS.c.timestamp.desc(), ACTIONS.c.display_id.desc()).limit(limit)
-    )
+    where = action_conditions(org_id, levels=levels, status=status)
+    rows = await conn.execute(select(ACTIONS).where(*where).order_by(*ACTION_ORDER).limit(limit))
     return list(rows.mappings())
 
 

@@ -8,27 +8,12 @@ from typing import Any
 
 import strawberry
 
+from gateway.compiler.spec import Column, Node, ToOne, compilable
 from gateway.context import Info
+from gateway.sql import table_of
+from models.agents import AgentAction as AgentActionRow
 from resolvers.tenancy.loaders import users_by_id
 from resolvers.tenancy.types import User
-
-# An action's columns as the type shows them (``reviewed_by`` is its ``reviewed_by_id``);
-# the live stream carries the same ones (resolvers/agents/stream.py).
-ACTION_COLUMNS = (
-    "id",
-    "display_id",
-    "agent_id",
-    "action_type",
-    "tool_name",
-    "risk_level",
-    "mitre_tactic",
-    "nist_control",
-    "recommendation",
-    "summary",
-    "status",
-    "reviewed_by",
-    "timestamp",
-)
 
 
 @strawberry.type(description="One action an AI agent took, as the console shows it (seed 004).")
@@ -58,8 +43,36 @@ class AgentAction:
 
     @classmethod
     def from_row(cls, row: Any) -> AgentAction:
-        values = {name: row[name] for name in ACTION_COLUMNS if name != "reviewed_by"}
-        return cls(**values, reviewed_by_id=row["reviewed_by"])
+        return cls(**ACTION.values(row))
+
+
+# What the selection compiler may build (gateway/compiler/spec.py); from_row reads it.
+ACTION = compilable(
+    Node(
+        "AgentAction",
+        table_of(AgentActionRow),
+        {
+            "id": Column("id"),
+            "displayId": Column("display_id"),
+            "agentId": Column("agent_id"),
+            "actionType": Column("action_type"),
+            "toolName": Column("tool_name"),
+            "riskLevel": Column("risk_level"),
+            "mitreTactic": Column("mitre_tactic"),
+            "nistControl": Column("nist_control"),
+            "recommendation": Column("recommendation"),
+            "summary": Column("summary"),
+            "status": Column("status"),
+            "reviewedById": Column("reviewed_by"),
+            "timestamp": Column("timestamp"),
+            "reviewedBy": ToOne("User", "reviewed_by", nullable=True),
+        },
+    ),
+    lambda row: AgentAction.from_row(row),
+)
+# An action's columns as the type shows them (``reviewed_by`` is its ``reviewedById``);
+# the live stream carries the same ones (resolvers/agents/stream.py).
+ACTION_COLUMNS = tuple(member.column for member in ACTION.columns().values())
 
 
 @strawberry.type

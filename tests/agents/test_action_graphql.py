@@ -120,7 +120,8 @@ async def test_another_organisations_action_is_not_found(client, factory, team) 
     assert read["data"]["agentAction"] is None
 
 
-async def test_reviewed_by_is_batched(client, factory, team, statements) -> None:
+async def test_reviewed_by_is_batched(resolver_client, factory, team, statements) -> None:
+    # The loader path (the compiler off): one statement for every reviewer of the list.
     used = []
     for count in (2, 12):
         org = await factory.org(f"Org {count}")
@@ -130,7 +131,7 @@ async def test_reviewed_by_is_batched(client, factory, team, statements) -> None
             await factory.agent_action(org, status="approved", reviewed_by=reviewer["id"])
         before = statements.count
         body = await gql(
-            client,
+            resolver_client,
             factory.headers(reader),
             '{ agentActions(first: 50, status: "approved") { reviewedBy { username } } }',
         )
@@ -139,7 +140,8 @@ async def test_reviewed_by_is_batched(client, factory, team, statements) -> None
         assert all(
             a["reviewedBy"]["username"].startswith("rev") for a in body["data"]["agentActions"]
         )
-    assert used[0] == used[1]
+    # the caller, the actions, their reviewers: whatever the number of reviewers
+    assert used == [3, 3]
 
 
 async def test_min_risk_filters_levels(client, factory, team) -> None:
