@@ -9,9 +9,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.apps import app_client
 from tests.compiler.test_compiled_catalog import both, post
+from tests.compiler.test_differential import selection, typed, user_selection
 from tests.factories import one_transaction
 
 MOMENT = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
@@ -307,3 +310,83 @@ async def test_another_organisations_actions_never_come_through(client, factory,
     assert listed["data"]["agentActions"] == [
         {"agentId": "email-agent", "reviewedBy": {"username": "max"}}
     ]
+
+
+async def test_the_rest_debug_list_answers_alike(db, settings, factory, console):
+    # The REST /debug route runs debugAgentActions as a stored operation.
+    headers = factory.headers(console["ada"])
+    async with (
+        app_client(db, settings) as client,
+        app_client(db, settings, compile_selections=False) as resolver,
+    ):
+        compiled = await client.get("/api/analytics/debug", headers=headers)
+        resolved = await resolver.get("/api/analytics/debug", headers=headers)
+    assert compiled.status_code == resolved.status_code == 200
+    assert json.dumps(compiled.json()) == json.dumps(resolved.json())
+    assert [row["id"] for row in compiled.json()] == [6, 5, 4, 3, 2, 1]
+
+
+ACTION = [
+    "id",
+    "displayId",
+    "agentId",
+    "actionType",
+    "toolName",
+    "riskLevel",
+    "mitreTactic",
+    "nistControl",
+    "recommendation",
+    "summary",
+    "status",
+    "reviewedById",
+    "timestamp",
+    "__typename",
+]
+
+
+@st.composite
+def action_root(draw: Any) -> str:
+    """One of the three roots with a random selection of actions and their reviewer."""
+    inner = draw(typed(selection(ACTION, {"reviewedBy": user_selection()}), "AgentAction"))
+    root = draw(st.sampled_from(["agentActions", "debugAgentActions", "agentAction"]))
+    if root == "agentActions":
+        first = draw(st.integers(min_value=1, max_value=7))
+        risk = draw(st.sampled_from(["", ', minRisk: "high"', ', minRisk: "medium"']))
+        status = draw(st.sampled_from(["", ', status: "pending"', ', status: "approved"']))
+        return f"agentActions(first: {first}{risk}{status}) {{ {inner} }}"
+    if root == "agentAction":
+        return f"agentAction(id: $id) {{ {inner} }}"
+    return f"debugAgentActions {{ {inner} }}"
+
+
+async def test_random_selections_answer_alike(client, resolver_client, factory, console):
+    headers = factory.headers(console["ada"])
+    variables = {"yes": True, "id": str(console["actions"][1]["id"])}
+    checked: list[str] = []
+
+    @settings(
+        max_examples=40,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    # each root aliased: the same root twice with other arguments would conflict
+    @given(
+        st.lists(action_root(), min_size=1, max_size=2).map(
+            lambda roots: " ".join(f"r{n}: {root}" for n, root in enumerate(roots))
+        )
+    )
+    def case(query: str) -> None:
+        checked.append(query)
+
+    case()
+    assert len(checked) >= 30
+    for query in checked:
+        # a variable declared only where read: an unused one is a validation error
+        used = {n: t for n, t in (("yes", "Boolean!"), ("id", "UUID!")) if f"${n}" in query}
+        declared = ", ".join(f"${n}: {t}" for n, t in used.items())
+        document = f"query({declared}) {{ {query} }}" if used else f"{{ {query} }}"
+        sent = {n: variables[n] for n in used}
+        _, body = await both(client, resolver_client, headers, document, sent)
+        assert "errors" not in body, (query, body)
+        assert "secret" not in json.dumps(body)
