@@ -245,9 +245,11 @@ async def compiled_rows(
     table: FromClause,
     conditions: Sequence[ColumnElement[bool]],
     order: Sequence[ColumnElement[Any]],
+    limit: int | None = None,
 ) -> Compiled | None:
-    """A root field answering a list of rows of ``table`` in ``order``."""
-    rows = rows_of(table, conditions, order)
+    """A root field answering a list of rows of ``table`` in ``order`` (the first
+    ``limit`` of them, if given)."""
+    rows = rows_of(table, conditions, order, limit)
     return await _compiled(info, org_id, rows, lambda b, t, d: b.rows(t, d))
 
 

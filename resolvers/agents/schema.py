@@ -109,8 +109,10 @@ async def newest(
 ) -> list[AgentAction]:
     """The ``limit`` newest actions: one compiled statement when the selection allows
     (gateway/compiler), else ``trends.newest_actions`` through the resolvers."""
-    where = trends.newest_conditions(org_id, limit, levels=levels, status=status)
-    compiled = await compiled_rows(info, org_id, trends.ACTIONS, where, trends.ACTION_ORDER)
+    where = trends.action_conditions(org_id, levels=levels, status=status)
+    compiled = await compiled_rows(
+        info, org_id, trends.ACTIONS, where, trends.ACTION_ORDER, limit=limit
+    )
     if compiled is not None:
         return compiled  # type: ignore[return-value]
     async with info.context.reading() as conn:

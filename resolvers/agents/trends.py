@@ -94,21 +94,6 @@ def action_conditions(
     return conditions
 
 
-def newest_conditions(
-    org_id: uuid.UUID,
-    limit: int,
-    *,
-    levels: tuple[str, ...] | None = None,
-    status: str | None = None,
-) -> list[ColumnElement[bool]]:
-    """``newest_actions``' rows as conditions alone, its LIMIT among them (a compiled
-    list root takes conditions and an order, no limit): the ids of its own query."""
-    where = action_conditions(org_id, levels=levels, status=status)
-    newest = select(ACTIONS.c.id).where(*where).order_by(*ACTION_ORDER).limit(limit)
-    # correlate(None): the subquery reads agent_actions afresh, not the outer query's row.
-    return [ACTIONS.c.org_id == org_id, ACTIONS.c.id.in_(newest.correlate(None))]
-
-
 async def newest_actions(
     conn: AsyncConnection,
     org_id: uuid.UUID,
