@@ -20,16 +20,15 @@ def _cursor(row: RowMapping) -> str:
     return encode_cursor(row["name"], row["id"])
 
 
-async def guardians(
-    conn: AsyncConnection,
+def guardian_conditions(
     *,
     org_id: uuid.UUID,
-    first: int,
     after: str | None,
     environment: str | None,
     is_active: bool | None,
-) -> Page:
-    """Guardians by name, then id."""
+) -> list[Any]:
+    """Which guardians a page holds: the resolver's statement and the compiled one
+    (gateway/compiler) both read these."""
     conditions: list[Any] = [col(Guardian.org_id) == org_id]
     if environment is not None:
         conditions.append(col(Guardian.environment) == environment)
@@ -43,10 +42,22 @@ async def guardians(
                 and_(col(Guardian.name) == name, col(Guardian.id) > last),
             )
         )
+    return conditions
+
+
+# Guardians in name order, then id; a cursor holds (name, id).
+GUARDIAN_ORDER: tuple[Any, ...] = (col(Guardian.name), col(Guardian.id))
+GUARDIAN_CURSOR = ("name", "id")
+
+
+async def guardians(
+    conn: AsyncConnection, *, org_id: uuid.UUID, first: int, **filters: Any
+) -> Page:
+    """Guardians by name, then id."""
     statement = (
         select(*table_of(Guardian).c)
-        .where(*conditions)
-        .order_by(col(Guardian.name), col(Guardian.id))
+        .where(*guardian_conditions(org_id=org_id, **filters))
+        .order_by(*GUARDIAN_ORDER)
         .limit(first + 1)
     )
     rows = list((await conn.execute(statement)).mappings())

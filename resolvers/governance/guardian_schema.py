@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
+from gateway.compiler.build import Keyset
+from gateway.compiler.run import compiled_row
 from gateway.context import Info
 from gateway.permissions import requires
+from gateway.sql import table_of
 from models.governance import ENVIRONMENTS
+from models.governance import Guardian as GuardianRow
 from resolvers.common import check_choice, check_first
 from resolvers.governance import guardian_analytics, guardian_lists
 from resolvers.governance.guardian_types import (
@@ -24,7 +28,7 @@ from resolvers.governance.guardian_types import (
 from resolvers.governance.loaders import guardians_by_id
 from resolvers.governance.types import LOGS_READ, Guardian
 from resolvers.governance.window import Filters, From, To, Window, filters, window
-from resolvers.pagination import Connection, connection
+from resolvers.pagination import Connection, compiled_or_read
 
 Bucket = Annotated[str, strawberry.argument(description="1m, 5m, 15m, 1h or 1d.")]
 # As on REST, where every path takes the common parameters: a path that lists no buckets
@@ -68,22 +72,39 @@ class GuardianQuery:
     ) -> Connection[Guardian]:
         ctx = info.context
         org_id = await ctx.org_id()
-        async with ctx.reading() as conn:
-            page = await guardian_lists.guardians(
-                conn,
-                org_id=org_id,
-                first=check_first(first),
-                after=after,
-                environment=check_choice(environment, ENVIRONMENTS, "environment"),
-                is_active=is_active,
-            )
-        return connection(page, Guardian.from_row)
+        first = check_first(first)
+        filters: dict[str, Any] = {
+            "after": after,
+            "environment": check_choice(environment, ENVIRONMENTS, "environment"),
+            "is_active": is_active,
+        }
+        keyset = Keyset(
+            table_of(GuardianRow),
+            guardian_lists.guardian_conditions(org_id=org_id, **filters),
+            guardian_lists.GUARDIAN_ORDER,
+            guardian_lists.GUARDIAN_CURSOR,
+            first,
+        )
+        return await compiled_or_read(
+            info,
+            org_id,
+            keyset,
+            lambda conn: guardian_lists.guardians(conn, org_id=org_id, first=first, **filters),
+            Guardian.from_row,
+        )
 
     @strawberry.field(
         description="One guardian; null outside the organisation.",
         extensions=requires(scope=LOGS_READ),
     )
     async def guardian(self, info: Info, id: uuid.UUID) -> Guardian | None:
+        org_id = await info.context.org_id()
+        table = table_of(GuardianRow)
+        compiled = await compiled_row(
+            info, org_id, table, [table.c.org_id == org_id, table.c.id == id]
+        )
+        if compiled is not None:
+            return compiled  # type: ignore[return-value]
         row = await info.context.loaders.get(guardians_by_id).load(id)
         return Guardian.from_row(row) if row else None
 

@@ -10,7 +10,10 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
+from gateway.compiler.spec import Column, Node, compilable
 from gateway.context import Info
+from gateway.sql import table_of
+from models.governance import Guardian as GuardianRow
 from resolvers.common import check_first
 from resolvers.governance.guardian_types import GuardianVerdict, GuardianVerdictStats
 from resolvers.governance.loaders import recent_verdicts_by_guardian, verdict_stats_by_guardian
@@ -63,16 +66,32 @@ class Guardian:
 
     @classmethod
     def from_row(cls, row: Any) -> Guardian:
-        return cls(
-            id=row["id"],
-            name=row["name"],
-            description=row["description"],
-            environment=row["environment"],
-            tags=list(row["tags"] or []),
-            config=row["config"],
-            is_active=row["is_active"],
-            created_at=row["created_at"],
-        )
+        # tags and config are JSON columns, which the compiler leaves to the resolvers:
+        # read here from the row. Both are non-null, so a compiled selection never
+        # names them (selecting one sends its root field to the resolvers), and a
+        # fallback's rebuilt object, which carries no JSON column, never shows them.
+        return cls(**GUARDIAN.values(row), tags=list(row["tags"] or []), config=row["config"])
+
+
+# What the selection compiler may build (gateway/compiler/spec.py); from_row reads it.
+# Left to the resolvers: tags and config (JSON), verdictStats and recentVerdicts
+# (computed per window, batched): all non-null, so selecting any of them sends the
+# root field to the resolver path.
+GUARDIAN = compilable(
+    Node(
+        "Guardian",
+        table_of(GuardianRow),
+        {
+            "id": Column("id"),
+            "name": Column("name"),
+            "description": Column("description"),
+            "environment": Column("environment"),
+            "isActive": Column("is_active"),
+            "createdAt": Column("created_at"),
+        },
+    ),
+    lambda row: Guardian.from_row(row),
+)
 
 
 @strawberry.type(description="One changed field of a configuration, as it was and became.")

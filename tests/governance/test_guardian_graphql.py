@@ -162,7 +162,9 @@ async def test_verdict_stats_default_to_the_last_day(client_at, factory, ds):
     assert counts == {"PII-Redactor": 5, "Injection-Shield": 4, "Cred-Scanner": 7, "Dormant": 0}
 
 
-async def test_guardian_relations_take_a_constant_number_of_statements(client, factory, statements):
+async def test_guardian_relations_take_a_constant_number_of_statements(
+    resolver_client, factory, statements
+):
     async def count_for(guardians: int) -> int:
         org = await factory.org(f"Org{guardians}")
         user = await factory.user(org, f"user{guardians}")
@@ -172,7 +174,7 @@ async def test_guardian_relations_take_a_constant_number_of_statements(client, f
                 await factory.verdict(guardian, d.at(1, minutes), "blocked", violation_type="x")
         headers = factory.headers(user)
         before = statements.count
-        body = await gql(client, headers, GUARDIANS, {**W_VARS, "first": 2})
+        body = await gql(resolver_client, headers, GUARDIANS, {**W_VARS, "first": 2})
         nodes = body["data"]["guardians"]["nodes"]
         assert len(nodes) == guardians
         assert all(n["verdictStats"]["totals"]["requests"] == 3 for n in nodes)
