@@ -53,14 +53,28 @@ def check_risk_first(first: int) -> int:
 # --- the NHIs page ----------------------------------------------------------------------
 
 
-async def nhis(conn: AsyncConnection, *, org_id: uuid.UUID, first: int, after: str | None) -> Page:
-    """The organisation's NHIs by label, then id."""
+def nhi_conditions(*, org_id: uuid.UUID, after: str | None) -> list[Any]:
+    """Which NHIs a page holds: the resolver's statement and the compiled one
+    (gateway/compiler) both read these."""
     conditions: list[Any] = [NHIS.c.org_id == org_id]
     if after is not None:
         label, last = decode_cursor(after, str, uuid.UUID)
         conditions.append(or_(NHIS.c.label > label, and_(NHIS.c.label == label, NHIS.c.id > last)))
+    return conditions
+
+
+# NHIs by label, then id; a cursor holds (label, id).
+NHI_ORDER: tuple[Any, ...] = (NHIS.c.label, NHIS.c.id)
+NHI_CURSOR = ("label", "id")
+
+
+async def nhis(conn: AsyncConnection, *, org_id: uuid.UUID, first: int, after: str | None) -> Page:
+    """The organisation's NHIs by label, then id."""
     statement = (
-        select(*NHIS.c).where(*conditions).order_by(NHIS.c.label, NHIS.c.id).limit(first + 1)
+        select(*NHIS.c)
+        .where(*nhi_conditions(org_id=org_id, after=after))
+        .order_by(*NHI_ORDER)
+        .limit(first + 1)
     )
     rows = list((await conn.execute(statement)).mappings())
     return page_of(rows, first, lambda row: encode_cursor(row["label"], row["id"]))

@@ -13,6 +13,8 @@ from typing import Annotated, cast
 
 import strawberry
 
+from gateway.compiler.build import Keyset
+from gateway.compiler.run import compiled_row
 from gateway.context import Info
 from gateway.errors import bad_input
 from gateway.permissions import requires
@@ -33,7 +35,7 @@ from resolvers.governance.nhi_risk_types import (
 from resolvers.governance.nhi_types import Nhi
 from resolvers.governance.types import NHI_READ
 from resolvers.governance.window import HISTORY_SPAN, NHI_SPAN, To, span
-from resolvers.pagination import Connection, Page, connection
+from resolvers.pagination import Connection, Page, compiled_or_read, connection
 
 Tier = Annotated[int | None, strawberry.argument(description="Only NHIs of this tier (1-4).")]
 MinScore = Annotated[
@@ -62,14 +64,33 @@ class NhiQuery:
     async def nhis(self, info: Info, first: int = 20, after: str | None = None) -> Connection[Nhi]:
         ctx = info.context
         org_id = await ctx.org_id()
-        async with ctx.reading() as conn:
-            page = await nhi_reads.nhis(conn, org_id=org_id, first=check_first(first), after=after)
-        return connection(page, Nhi.from_row)
+        first = check_first(first)
+        keyset = Keyset(
+            nhi_reads.NHIS,
+            nhi_reads.nhi_conditions(org_id=org_id, after=after),
+            nhi_reads.NHI_ORDER,
+            nhi_reads.NHI_CURSOR,
+            first,
+        )
+        return await compiled_or_read(
+            info,
+            org_id,
+            keyset,
+            lambda conn: nhi_reads.nhis(conn, org_id=org_id, first=first, after=after),
+            Nhi.from_row,
+        )
 
     @strawberry.field(
         description="One NHI; null outside the organisation.", extensions=requires(scope=NHI_READ)
     )
     async def nhi(self, info: Info, id: uuid.UUID) -> Nhi | None:
+        org_id = await info.context.org_id()
+        table = nhi_reads.NHIS
+        compiled = await compiled_row(
+            info, org_id, table, [table.c.org_id == org_id, table.c.id == id]
+        )
+        if compiled is not None:
+            return compiled  # type: ignore[return-value]
         row = await info.context.loaders.get(nhis_by_id).load(id)
         return Nhi.from_row(row) if row else None
 

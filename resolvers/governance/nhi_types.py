@@ -9,8 +9,12 @@ from typing import Any
 
 import strawberry
 
+from gateway.compiler.spec import Column, Node, Through, ToMany, compilable
 from gateway.context import Info
 from gateway.errors import not_found
+from gateway.sql import table_of
+from models.identities import Nhi as NhiRow
+from models.identities import NhiGuardian
 from resolvers.common import check_first
 from resolvers.governance import nhi_observability
 from resolvers.governance.mcp_session_types import McpSession
@@ -46,16 +50,7 @@ class Nhi:
 
     @classmethod
     def from_row(cls, row: Any) -> Nhi:
-        return cls(
-            id=row["id"],
-            label=row["label"],
-            kind=row["kind"],
-            tier=row["tier"],
-            federation_status=row["federation_status"],
-            owner_id=row["owner_id"],
-            created_at=row["created_at"],
-            last_seen_at=row["last_seen_at"],
-        )
+        return cls(**NHI.values(row))
 
     # --- guardians, risk, risk history, MCP sessions (the NHI reads) ---------------------
 
@@ -116,3 +111,33 @@ class Nhi:
     async def anomalies(self, info: Info, status: str = "open") -> list[NhiAnomaly]:
         loader = info.context.loaders.get(anomalies_by_nhi, check_status(status))
         return [NhiAnomaly.from_row(row) for row in await loader.load(self.id)]
+
+
+# What the selection compiler may build (gateway/compiler/spec.py); from_row reads it.
+# Left to the resolvers (all non-null, so selecting one sends the root field there):
+# risk, riskHistory, activitySummary and anomalies (computed per window or status) and
+# mcpSessions (McpSession declares no node).
+NHI = compilable(
+    Node(
+        "Nhi",
+        table_of(NhiRow),
+        {
+            "id": Column("id"),
+            "label": Column("label"),
+            "kind": Column("kind"),
+            "tier": Column("tier"),
+            "federationStatus": Column("federation_status"),
+            "ownerId": Column("owner_id"),
+            "createdAt": Column("created_at"),
+            "lastSeenAt": Column("last_seen_at"),
+            # In the loader's order (nhi_reads.guardians_of: name, then id).
+            "guardians": ToMany(
+                "Guardian",
+                None,
+                (("name", False), ("id", False)),
+                through=Through(table_of(NhiGuardian), "nhi_id", "guardian_id"),
+            ),
+        },
+    ),
+    lambda row: Nhi.from_row(row),
+)

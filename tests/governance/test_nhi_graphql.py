@@ -185,7 +185,9 @@ async def test_relations_of_the_hand_worked_dataset(client, factory, data):
     assert nodes["quiet"]["mcpSessions"] == []
 
 
-async def test_nhi_relations_take_a_constant_number_of_statements(client, factory, statements):
+async def test_nhi_relations_take_a_constant_number_of_statements(
+    resolver_client, factory, statements
+):
     async def count_for(size: int) -> int:
         org = await factory.org(f"Org{size}")
         user = await factory.user(org, f"user{size}")
@@ -197,7 +199,7 @@ async def test_nhi_relations_take_a_constant_number_of_statements(client, factor
             await factory.snapshot(nhi, START + timedelta(days=1), 0.5)
             await factory.mcp_session(org, hour(3), nhi_id=nhi["id"])
         before = statements.count
-        body = await gql(client, factory.headers(user), RELATIONS, W)
+        body = await gql(resolver_client, factory.headers(user), RELATIONS, W)
         nodes = body["data"]["nhis"]["nodes"]
         assert len(nodes) == size
         assert all(len(n["riskHistory"]) == 1 and len(n["mcpSessions"]) == 1 for n in nodes)

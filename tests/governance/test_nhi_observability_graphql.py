@@ -200,7 +200,7 @@ async def test_activity_summary_defaults_to_the_last_seven_days(client_at, facto
 
 
 async def test_activity_summaries_cost_the_same_statements_for_2_and_20_nhis(
-    client, factory, statements
+    resolver_client, factory, statements
 ):
     async def count_for(size: int) -> int:
         org = await factory.org(f"Org{size}")
@@ -209,7 +209,7 @@ async def test_activity_summaries_cost_the_same_statements_for_2_and_20_nhis(
             nhi = await factory.nhi(org, f"nhi-{n:02}")
             await factory.activity(nhi, d.at(1), "0.1000")
         before = statements.count
-        body = await gql(client, factory.headers(user), NHIS, W_VARS)
+        body = await gql(resolver_client, factory.headers(user), NHIS, W_VARS)
         assert len(body["data"]["nhis"]["nodes"]) == size
         return statements.count - before
 
