@@ -10,18 +10,23 @@ later than ``from``.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import strawberry
 
+from gateway.compiler.build import Keyset
+from gateway.compiler.run import compiled_row
 from gateway.context import Info
 from gateway.permissions import requires
+from gateway.sql import table_of
+from models.governance import McpSession as McpSessionRow
 from resolvers.common import check_first
 from resolvers.governance import config_audit, mcp_sessions
 from resolvers.governance.loaders import mcp_sessions_by_id
 from resolvers.governance.mcp_session_types import McpSession
 from resolvers.governance.types import MCP_READ, ConfigChange
 from resolvers.governance.window import From, To, span
-from resolvers.pagination import Connection, connection
+from resolvers.pagination import Connection, compiled_or_read, connection
 
 
 @strawberry.type
@@ -41,17 +46,35 @@ class McpSessionQuery:
         ctx = info.context
         start, end = span(ctx.now, from_, to)
         org_id = await ctx.org_id()
-        async with ctx.reading() as conn:
-            page = await mcp_sessions.sessions(
-                conn, org_id=org_id, start=start, end=end, first=check_first(first), after=after
-            )
-        return connection(page, McpSession.from_row)
+        first = check_first(first)
+        filters: dict[str, Any] = {"start": start, "end": end, "after": after}
+        keyset = Keyset(
+            table_of(McpSessionRow),
+            mcp_sessions.session_conditions(org_id=org_id, **filters),
+            mcp_sessions.SESSION_ORDER,
+            mcp_sessions.SESSION_CURSOR,
+            first,
+        )
+        return await compiled_or_read(
+            info,
+            org_id,
+            keyset,
+            lambda conn: mcp_sessions.sessions(conn, org_id=org_id, first=first, **filters),
+            McpSession.from_row,
+        )
 
     @strawberry.field(
         description="One MCP session; null outside the organisation.",
         extensions=requires(scope=MCP_READ),
     )
     async def mcp_session(self, info: Info, id: uuid.UUID) -> McpSession | None:
+        org_id = await info.context.org_id()
+        table = table_of(McpSessionRow)
+        compiled = await compiled_row(
+            info, org_id, table, [table.c.org_id == org_id, table.c.id == id]
+        )
+        if compiled is not None:
+            return compiled  # type: ignore[return-value]
         row = await info.context.loaders.get(mcp_sessions_by_id).load(id)
         return McpSession.from_row(row) if row else None
 

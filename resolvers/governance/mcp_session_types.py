@@ -10,7 +10,11 @@ from typing import Any
 
 import strawberry
 
+from gateway.compiler.spec import Column, Node, ToMany, compilable
 from gateway.context import Info
+from gateway.sql import table_of
+from models.governance import McpSession as McpSessionRow
+from models.governance import McpToolCall as McpToolCallRow
 from resolvers.governance.loaders import (
     mcp_calls_by_session,
     mcp_counts_by_session,
@@ -29,14 +33,7 @@ class McpToolCall:
 
     @classmethod
     def from_row(cls, row: Any) -> McpToolCall:
-        return cls(
-            id=row["id"],
-            session_id=row["session_id"],
-            tool=row["tool"],
-            verdict=row["verdict"],
-            latency_ms=row["latency_ms"],
-            created_at=row["created_at"],
-        )
+        return cls(**TOOL_CALL.values(row))
 
 
 @strawberry.type(description="How many of a session's tool calls got each verdict.")
@@ -100,6 +97,39 @@ class McpSession:
 
     @classmethod
     def from_row(cls, row: Any) -> McpSession:
-        return cls(
-            id=row["id"], client=row["client"], nhi_id=row["nhi_id"], started_at=row["started_at"]
-        )
+        return cls(**SESSION.values(row))
+
+
+# What the selection compiler may build (gateway/compiler/spec.py); from_row reads it.
+# Left to the resolvers: toolCalls, verdicts and byTool (counted per session), all
+# non-null, so selecting one sends the root field there.
+TOOL_CALL = compilable(
+    Node(
+        "McpToolCall",
+        table_of(McpToolCallRow),
+        {
+            "id": Column("id"),
+            "sessionId": Column("session_id"),
+            "tool": Column("tool"),
+            "verdict": Column("verdict"),
+            "latencyMs": Column("latency_ms"),
+            "createdAt": Column("created_at"),
+        },
+    ),
+    lambda row: McpToolCall.from_row(row),
+)
+SESSION = compilable(
+    Node(
+        "McpSession",
+        table_of(McpSessionRow),
+        {
+            "id": Column("id"),
+            "client": Column("client"),
+            "nhiId": Column("nhi_id"),
+            "startedAt": Column("started_at"),
+            # In the loader's order (mcp_sessions.calls_of: created_at, then id).
+            "calls": ToMany("McpToolCall", "session_id", (("created_at", False), ("id", False))),
+        },
+    ),
+    lambda row: McpSession.from_row(row),
+)

@@ -13,36 +13,47 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, case, cast, func, select
+from sqlalchemy import Integer, case, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Select
 from sqlmodel import col
 
-from gateway.sql import table_of
+from gateway.sql import UTCDateTime, table_of
 from models.governance import TOOL_VERDICTS, McpSession, McpToolCall
-from resolvers.pagination import Page, newest_first_in_window
+from resolvers.pagination import Page, newest_first_after, newest_first_cursor, page_of
 
 
-async def sessions(
-    conn: AsyncConnection,
-    *,
-    org_id: uuid.UUID,
-    start: datetime,
-    end: datetime,
-    first: int,
-    after: str | None,
-) -> Page:
+def session_conditions(
+    *, org_id: uuid.UUID, start: datetime, end: datetime, after: str | None
+) -> list[Any]:
+    """Which sessions a page holds: the resolver's statement and the compiled one
+    (gateway/compiler) both read these (newest_first_in_window's, split out)."""
+    started = col(McpSession.started_at)
+    conditions: list[Any] = [
+        col(McpSession.org_id) == org_id,
+        started >= literal(start, UTCDateTime()),
+        started < literal(end, UTCDateTime()),
+    ]
+    if after is not None:
+        conditions.append(newest_first_after(started, col(McpSession.id), after))
+    return conditions
+
+
+# Sessions newest started first, then id descending; a cursor holds (started_at, id).
+SESSION_ORDER: tuple[Any, ...] = (col(McpSession.started_at).desc(), col(McpSession.id).desc())
+SESSION_CURSOR = ("started_at", "id")
+
+
+async def sessions(conn: AsyncConnection, *, org_id: uuid.UUID, first: int, **filters: Any) -> Page:
     """Sessions started in ``[start, end)``, newest first, then by id descending."""
-    return await newest_first_in_window(
-        conn,
-        table_of(McpSession),
-        "started_at",
-        org_id=org_id,
-        start=start,
-        end=end,
-        first=first,
-        after=after,
+    statement = (
+        select(*table_of(McpSession).c)
+        .where(*session_conditions(org_id=org_id, **filters))
+        .order_by(*SESSION_ORDER)
+        .limit(first + 1)
     )
+    rows = list((await conn.execute(statement)).mappings())
+    return page_of(rows, first, newest_first_cursor("started_at"))
 
 
 def _verdict_counts() -> list[Any]:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -113,10 +114,14 @@ class Nhi:
         return [NhiAnomaly.from_row(row) for row in await loader.load(self.id)]
 
 
+def _session_arguments(table: Any, arguments: Mapping[str, Any]) -> tuple[list[Any], int]:
+    """Nhi.mcpSessions' argument, checked as its resolver checks it."""
+    return [], check_first(arguments["first"])
+
+
 # What the selection compiler may build (gateway/compiler/spec.py); from_row reads it.
 # Left to the resolvers (all non-null, so selecting one sends the root field there):
-# risk, riskHistory, activitySummary and anomalies (computed per window or status) and
-# mcpSessions (McpSession declares no node).
+# risk, riskHistory, activitySummary and anomalies (computed per window or status).
 NHI = compilable(
     Node(
         "Nhi",
@@ -136,6 +141,13 @@ NHI = compilable(
                 None,
                 (("name", False), ("id", False)),
                 through=Through(table_of(NhiGuardian), "nhi_id", "guardian_id"),
+            ),
+            # In the loader's order (nhi_reads.sessions_per_nhi: newest first, then id).
+            "mcpSessions": ToMany(
+                "McpSession",
+                "nhi_id",
+                (("started_at", True), ("id", True)),
+                _session_arguments,
             ),
         },
     ),

@@ -322,7 +322,7 @@ NHI_RESOLVED = [
     # a nested guardian's JSON field: the whole root goes to the resolvers
     "{ nhis { nodes { label guardians { name tags } } } }",
     "{ nhis { nodes { label anomalies { id } } } }",
-    "{ nhis { nodes { label mcpSessions { id } } } }",
+    "{ nhis { nodes { label mcpSessions { toolCalls } } } }",
     "{ nhis { nodes { label risk { riskScore } } } }",
 ]
 

@@ -1,0 +1,223 @@
+"""The selection compiler on MCP sessions: mcpSessions, mcpSession(id) and
+Nhi.mcpSessions answer exactly what the resolver path answers (values, key order,
+errors), in one statement; the per-session counts go to the resolver path."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.factories import one_transaction
+
+MOMENT = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
+# The window every query names: [MOMENT - 24 h, MOMENT).
+WINDOW = 'from: "2026-11-01T12:00:00+00:00", to: "2026-11-02T12:00:00+00:00"'
+
+
+@pytest.fixture
+@one_transaction
+async def mcp(factory: Any) -> dict[str, Any]:
+    """Two organisations. Acme: NHI bot; sessions, newest first: s3 (1 h before MOMENT,
+    bot, one call), s2 (2 h before at .25 s, no client, no calls), s1 (3 h before, bot,
+    two calls, 1 s and 2.5 s after it started), s0 (30 h before: outside the window).
+    Other: one session of secret-client, with one call of secret.tool."""
+    factory.now = MOMENT
+    acme = await factory.org("Acme")
+    user = await factory.user(acme)
+    bot = await factory.nhi(acme, "bot", 1)
+    s0 = await factory.mcp_session(acme, MOMENT - timedelta(hours=30), nhi_id=bot["id"])
+    s1 = await factory.mcp_session(acme, MOMENT - timedelta(hours=3), nhi_id=bot["id"])
+    await factory.tool_call(s1, s1["started_at"] + timedelta(seconds=1), "a.tool", "passed", 12)
+    await factory.tool_call(s1, s1["started_at"] + timedelta(seconds=2.5), "b.tool", "blocked", 340)
+    s2 = await factory.mcp_session(
+        acme, MOMENT - timedelta(hours=2, microseconds=-250000), client=None
+    )
+    s3 = await factory.mcp_session(acme, MOMENT - timedelta(hours=1), "cursor", nhi_id=bot["id"])
+    await factory.tool_call(s3, s3["started_at"] + timedelta(minutes=1), "a.tool", "corrected")
+    other = await factory.org("Other")
+    await factory.user(other, "omar")
+    hidden = await factory.mcp_session(other, MOMENT - timedelta(hours=1), "secret-client")
+    await factory.tool_call(hidden, MOMENT - timedelta(minutes=30), "secret.tool")
+    return {"user": user, "bot": bot, "s0": s0, "s1": s1, "s2": s2, "s3": s3, "hidden": hidden}
+
+
+async def post(client: Any, headers: dict[str, str], query: str, variables: Any = None) -> Any:
+    return await client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+    )
+
+
+async def both(
+    client: Any, resolver_client: Any, headers: dict[str, str], query: str, variables: Any = None
+) -> Any:
+    """The compiled answer, after asserting it is the resolver path's answer."""
+    compiled = await post(client, headers, query, variables)
+    resolved = await post(resolver_client, headers, query, variables)
+    assert compiled.status_code == resolved.status_code
+    assert json.dumps(compiled.json()) == json.dumps(resolved.json()), query
+    return compiled.json()
+
+
+CALL_FIELDS = "id sessionId tool verdict latencyMs createdAt __typename"
+SESSION_FIELDS = f"id client nhiId startedAt __typename calls {{ {CALL_FIELDS} }}"
+
+PAGE = f"""
+query($first: Int!, $after: String) {{
+  mcpSessions({WINDOW}, first: $first, after: $after) {{
+    edges {{ cursor node {{ {SESSION_FIELDS} }} }}
+    pageInfo {{ hasNextPage endCursor }}
+  }}
+}}
+"""
+
+
+async def test_a_page_of_sessions_and_their_calls_is_one_statement(
+    client, resolver_client, factory, mcp, statements
+):
+    headers = factory.headers(mcp["user"])
+    query = f"{{ mcpSessions({WINDOW}) {{ nodes {{ client calls {{ tool }} }} }} }}"
+    statements.statements.clear()
+    body = (await post(client, headers, query)).json()
+    # the caller's lookup, then one statement for the sessions and their calls
+    assert len(statements.statements) == 2, statements.statements
+    assert "json_" in statements.statements[1]
+    assert body["data"]["mcpSessions"]["nodes"] == [
+        {"client": "cursor", "calls": [{"tool": "a.tool"}]},
+        {"client": None, "calls": []},
+        {"client": "claude", "calls": [{"tool": "a.tool"}, {"tool": "b.tool"}]},
+    ]
+    statements.statements.clear()
+    await post(resolver_client, headers, query)
+    # the resolver path: the caller, the page, the calls' batch
+    assert len(statements.statements) == 3, statements.statements
+
+
+async def test_pages_and_cursors_answer_alike(client, resolver_client, factory, mcp):
+    headers = factory.headers(mcp["user"])
+    body = await both(client, resolver_client, headers, PAGE, {"first": 2})
+    page = body["data"]["mcpSessions"]
+    s3, s2 = (edge["node"] for edge in page["edges"])
+    assert s3["id"] == str(mcp["s3"]["id"]) and s3["nhiId"] == str(mcp["bot"]["id"])
+    assert s3["calls"][0]["verdict"] == "corrected"
+    # a fraction of a second is written, whole seconds are not (datetime.isoformat)
+    assert s2["startedAt"] == "2026-11-02T10:00:00.250000+00:00"
+    assert s2["client"] is None and s2["nhiId"] is None and s2["calls"] == []
+    assert page["pageInfo"]["hasNextPage"] is True
+    after = page["pageInfo"]["endCursor"]
+    rest = await both(client, resolver_client, headers, PAGE, {"first": 2, "after": after})
+    (s1,) = (edge["node"] for edge in rest["data"]["mcpSessions"]["edges"])
+    assert s1["calls"] == [
+        {
+            "id": s1["calls"][0]["id"],
+            "sessionId": str(mcp["s1"]["id"]),
+            "tool": "a.tool",
+            "verdict": "passed",
+            "latencyMs": 12,
+            "createdAt": "2026-11-02T09:00:01+00:00",
+            "__typename": "McpToolCall",
+        },
+        {
+            "id": s1["calls"][1]["id"],
+            "sessionId": str(mcp["s1"]["id"]),
+            "tool": "b.tool",
+            "verdict": "blocked",
+            "latencyMs": 340,
+            "createdAt": "2026-11-02T09:00:02.500000+00:00",
+            "__typename": "McpToolCall",
+        },
+    ]
+    # s0 started outside the window
+    assert rest["data"]["mcpSessions"]["pageInfo"]["hasNextPage"] is False
+
+
+# Non-null fields counted per session: the root goes to the resolvers.
+RESOLVED = [
+    f"{{ mcpSessions({WINDOW}) {{ nodes {{ client toolCalls }} }} }}",
+    f"{{ mcpSessions({WINDOW}) {{ nodes {{ verdicts {{ passed blocked }} }} }} }}",
+    "query($id: UUID!) { mcpSession(id: $id) { client byTool { tool calls } } }",
+    "query($bot: UUID!) { nhi(id: $bot) { mcpSessions { toolCalls } } }",
+]
+
+
+@pytest.mark.parametrize("query", RESOLVED)
+async def test_a_count_sends_the_root_to_the_resolvers(
+    client, resolver_client, factory, mcp, statements, query
+):
+    headers = factory.headers(mcp["user"])
+    variables = {"id": str(mcp["s1"]["id"])} if "$id" in query else {}
+    if "$bot" in query:
+        variables = {"bot": str(mcp["bot"]["id"])}
+    statements.statements.clear()
+    await post(client, headers, query, variables)
+    assert not any("json_" in s for s in statements.statements), statements.statements
+    body = await both(client, resolver_client, headers, query, variables)
+    assert "errors" not in body, body
+
+
+ERRORS = [
+    f"{{ mcpSessions({WINDOW}, first: 0) {{ nodes {{ id }} }} }}",
+    f'{{ mcpSessions({WINDOW}, after: "nonsense") {{ nodes {{ id }} }} }}',
+    '{ mcpSessions(from: "2026-11-02T12:00:00+00:00", to: "2026-11-01T12:00:00+00:00") '
+    "{ nodes { id } } }",
+    '{ mcpSession(id: "not-a-uuid") { id } }',
+    # a nested argument refused: the resolvers answer, with the error at each parent
+    "{ nhis { nodes { label mcpSessions(first: 0) { id } } } }",
+]
+
+
+@pytest.mark.parametrize("query", ERRORS)
+async def test_errors_are_the_resolvers_errors(client, resolver_client, factory, mcp, query):
+    headers = factory.headers(mcp["user"])
+    body = await both(client, resolver_client, headers, query)
+    assert body["errors"]
+
+
+CORPUS = [
+    f"{{ mcpSessions({WINDOW}, first: 100) {{ nodes {{ {SESSION_FIELDS} }} }} }}",
+    "{ mcpSessions { nodes { id } } }",
+    f"{{ a: mcpSessions({WINDOW}, first: 1) {{ nodes {{ c: client }} }} "
+    f"b: mcpSessions({WINDOW}) {{ edges {{ cursor }} }} }}",
+    f"query($skip: Boolean!) {{ mcpSessions({WINDOW}) {{ nodes {{ client @skip(if: $skip) "
+    "calls @include(if: $skip) { tool } } } }",
+    "fragment S on McpSession { client calls { ...C } } fragment C on McpToolCall { tool } "
+    f"{{ mcpSessions({WINDOW}) {{ nodes {{ ...S ... on McpSession {{ startedAt }} }} }} }}",
+    f"query($id: UUID!) {{ mcpSession(id: $id) {{ {SESSION_FIELDS} }} }}",
+    '{ mcpSession(id: "00000000-0000-0000-0000-000000000000") { id } }',
+    "query($bot: UUID!) { nhi(id: $bot) { label mcpSessions { client startedAt "
+    "calls { tool } } one: mcpSessions(first: 1) { client } } }",
+    "{ nhis { nodes { label mcpSessions(first: 10) { id client } } } }",
+]
+
+
+@pytest.mark.parametrize("query", CORPUS)
+async def test_the_corpus_answers_alike(client, resolver_client, factory, mcp, query):
+    headers = factory.headers(mcp["user"])
+    variables: dict[str, Any] = {}
+    if "$skip" in query:
+        variables["skip"] = True
+    if "$id" in query:
+        variables["id"] = str(mcp["s1"]["id"])
+    if "$bot" in query:
+        variables["bot"] = str(mcp["bot"]["id"])
+    body = await both(client, resolver_client, headers, query, variables)
+    assert "errors" not in body, body
+
+
+async def test_another_organisations_sessions_never_come_through_the_compiled_path(
+    client, factory, mcp
+):
+    headers = factory.headers(mcp["user"])
+    hidden = str(mcp["hidden"]["id"])
+    queries = [
+        f"{{ mcpSessions({WINDOW}, first: 100) {{ nodes {{ {SESSION_FIELDS} }} }} }}",
+        "{ nhis { nodes { mcpSessions(first: 100) { id client calls { tool } } } } }",
+        f'{{ mcpSession(id: "{hidden}") {{ client calls {{ tool }} }} }}',
+    ]
+    for query in queries:
+        text = (await post(client, headers, query)).text
+        assert "secret" not in text and hidden not in text, text
+    answer = (await post(client, headers, queries[-1])).json()
+    assert answer["data"] == {"mcpSession": None}
