@@ -4,12 +4,12 @@ statement; a selection of a field left to the resolvers goes to the resolver pat
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from tests.compiler.answers import both, post
 from tests.factories import one_transaction
 
 MOMENT = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
@@ -66,24 +66,6 @@ async def governance(factory: Any) -> dict[str, Any]:
         "cafe": cafe,
         "hidden": hidden,
     }
-
-
-async def post(client: Any, headers: dict[str, str], query: str, variables: Any = None) -> Any:
-    return await client.post(
-        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
-    )
-
-
-async def both(
-    client: Any, resolver_client: Any, headers: dict[str, str], query: str, variables: Any = None
-) -> Any:
-    """The compiled answer, after asserting it is the resolver path's answer: the same
-    status, values and key order."""
-    compiled = await post(client, headers, query, variables)
-    resolved = await post(resolver_client, headers, query, variables)
-    assert compiled.status_code == resolved.status_code
-    assert json.dumps(compiled.json()) == json.dumps(resolved.json()), query
-    return compiled.json()
 
 
 GUARDIAN_FIELDS = "id name description environment isActive createdAt __typename"

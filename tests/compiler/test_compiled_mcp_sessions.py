@@ -4,12 +4,12 @@ errors), in one statement; the per-session counts go to the resolver path."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from tests.compiler.answers import both, post
 from tests.factories import one_transaction
 
 MOMENT = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
@@ -42,23 +42,6 @@ async def mcp(factory: Any) -> dict[str, Any]:
     hidden = await factory.mcp_session(other, MOMENT - timedelta(hours=1), "secret-client")
     await factory.tool_call(hidden, MOMENT - timedelta(minutes=30), "secret.tool")
     return {"user": user, "bot": bot, "s0": s0, "s1": s1, "s2": s2, "s3": s3, "hidden": hidden}
-
-
-async def post(client: Any, headers: dict[str, str], query: str, variables: Any = None) -> Any:
-    return await client.post(
-        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
-    )
-
-
-async def both(
-    client: Any, resolver_client: Any, headers: dict[str, str], query: str, variables: Any = None
-) -> Any:
-    """The compiled answer, after asserting it is the resolver path's answer."""
-    compiled = await post(client, headers, query, variables)
-    resolved = await post(resolver_client, headers, query, variables)
-    assert compiled.status_code == resolved.status_code
-    assert json.dumps(compiled.json()) == json.dumps(resolved.json()), query
-    return compiled.json()
 
 
 CALL_FIELDS = "id sessionId tool verdict latencyMs createdAt __typename"
