@@ -8,31 +8,43 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.sql import table_of
 from models.governance import ConfigChange
-from resolvers.pagination import Page, newest_first_in_window
+from resolvers.governance.window import window_conditions
+from resolvers.pagination import Page, newest_first_cursor, page_of
+
+CHANGES = table_of(ConfigChange)
+
+
+def change_conditions(
+    *, org_id: uuid.UUID, start: datetime, end: datetime, after: str | None
+) -> list[Any]:
+    """Which changes a page holds: the resolver's statement and the compiled one
+    (gateway/compiler) both read these."""
+    return window_conditions(
+        CHANGES, "changed_at", org_id=org_id, start=start, end=end, after=after
+    )
+
+
+# Changes newest first, then id descending; a cursor holds (changed_at, id).
+CHANGE_ORDER: tuple[Any, ...] = (CHANGES.c.changed_at.desc(), CHANGES.c.id.desc())
+CHANGE_CURSOR = ("changed_at", "id")
 
 
 async def config_changes(
-    conn: AsyncConnection,
-    *,
-    org_id: uuid.UUID,
-    start: datetime,
-    end: datetime,
-    first: int,
-    after: str | None,
+    conn: AsyncConnection, *, org_id: uuid.UUID, first: int, **filters: Any
 ) -> Page:
     """Changes made in ``[start, end)``, newest first, then by id descending."""
-    return await newest_first_in_window(
-        conn,
-        table_of(ConfigChange),
-        "changed_at",
-        org_id=org_id,
-        start=start,
-        end=end,
-        first=first,
-        after=after,
+    statement = (
+        select(*CHANGES.c)
+        .where(*change_conditions(org_id=org_id, **filters))
+        .order_by(*CHANGE_ORDER)
+        .limit(first + 1)
     )
+    rows = list((await conn.execute(statement)).mappings())
+    return page_of(rows, first, newest_first_cursor("changed_at"))

@@ -26,7 +26,7 @@ from resolvers.governance.loaders import mcp_sessions_by_id
 from resolvers.governance.mcp_session_types import McpSession
 from resolvers.governance.types import MCP_READ, ConfigChange
 from resolvers.governance.window import From, To, span
-from resolvers.pagination import Connection, compiled_or_read, connection
+from resolvers.pagination import Connection, compiled_or_read
 
 
 @strawberry.type
@@ -93,8 +93,19 @@ class McpSessionQuery:
         ctx = info.context
         start, end = span(ctx.now, from_, to)
         org_id = await ctx.org_id()
-        async with ctx.reading() as conn:
-            page = await config_audit.config_changes(
-                conn, org_id=org_id, start=start, end=end, first=check_first(first), after=after
-            )
-        return connection(page, ConfigChange.from_row)
+        first = check_first(first)
+        filters: dict[str, Any] = {"start": start, "end": end, "after": after}
+        keyset = Keyset(
+            config_audit.CHANGES,
+            config_audit.change_conditions(org_id=org_id, **filters),
+            config_audit.CHANGE_ORDER,
+            config_audit.CHANGE_CURSOR,
+            first,
+        )
+        return await compiled_or_read(
+            info,
+            org_id,
+            keyset,
+            lambda conn: config_audit.config_changes(conn, org_id=org_id, first=first, **filters),
+            ConfigChange.from_row,
+        )

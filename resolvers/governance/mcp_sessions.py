@@ -13,30 +13,25 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, case, cast, func, literal, select
+from sqlalchemy import Integer, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Select
 from sqlmodel import col
 
-from gateway.sql import UTCDateTime, table_of
+from gateway.sql import table_of
 from models.governance import TOOL_VERDICTS, McpSession, McpToolCall
-from resolvers.pagination import Page, newest_first_after, newest_first_cursor, page_of
+from resolvers.governance.window import window_conditions
+from resolvers.pagination import Page, newest_first_cursor, page_of
 
 
 def session_conditions(
     *, org_id: uuid.UUID, start: datetime, end: datetime, after: str | None
 ) -> list[Any]:
     """Which sessions a page holds: the resolver's statement and the compiled one
-    (gateway/compiler) both read these (newest_first_in_window's, split out)."""
-    started = col(McpSession.started_at)
-    conditions: list[Any] = [
-        col(McpSession.org_id) == org_id,
-        started >= literal(start, UTCDateTime()),
-        started < literal(end, UTCDateTime()),
-    ]
-    if after is not None:
-        conditions.append(newest_first_after(started, col(McpSession.id), after))
-    return conditions
+    (gateway/compiler) both read these."""
+    return window_conditions(
+        table_of(McpSession), "started_at", org_id=org_id, start=start, end=end, after=after
+    )
 
 
 # Sessions newest started first, then id descending; a cursor holds (started_at, id).

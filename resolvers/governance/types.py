@@ -13,6 +13,7 @@ from strawberry.scalars import JSON
 from gateway.compiler.spec import Column, Node, compilable
 from gateway.context import Info
 from gateway.sql import table_of
+from models.governance import ConfigChange as ConfigChangeRow
 from models.governance import Guardian as GuardianRow
 from resolvers.common import check_first
 from resolvers.governance.guardian_types import GuardianVerdict, GuardianVerdictStats
@@ -66,17 +67,16 @@ class Guardian:
 
     @classmethod
     def from_row(cls, row: Any) -> Guardian:
-        # tags and config are JSON columns, which the compiler leaves to the resolvers:
-        # read here from the row. Both are non-null, so a compiled selection never
-        # names them (selecting one sends its root field to the resolvers), and a
-        # fallback's rebuilt object, which carries no JSON column, never shows them.
+        # tags and config are read here, not declared: tags writes [] for a stored null,
+        # which a declared column would not. Both are non-null, so a compiled selection
+        # never names them (selecting one sends its root field to the resolvers).
         return cls(**GUARDIAN.values(row), tags=list(row["tags"] or []), config=row["config"])
 
 
 # What the selection compiler may build (gateway/compiler/spec.py); from_row reads it.
-# Left to the resolvers: tags and config (JSON), verdictStats and recentVerdicts
-# (computed per window, batched): all non-null, so selecting any of them sends the
-# root field to the resolver path.
+# Left to the resolvers: tags and config (see from_row), verdictStats and recentVerdicts
+# (computed per window, batched): all non-null, so selecting any of them sends the root
+# field to the resolver path.
 GUARDIAN = compilable(
     Node(
         "Guardian",
@@ -107,13 +107,25 @@ class ConfigChange:
 
     @classmethod
     def from_row(cls, row: Any) -> ConfigChange:
-        return cls(
-            id=row["id"],
-            actor_id=row["actor_id"],
-            target_type=row["target_type"],
-            target_id=row["target_id"],
-            field=row["field"],
-            old_value=row["old_value"],
-            new_value=row["new_value"],
-            changed_at=row["changed_at"],
-        )
+        return cls(**CONFIG_CHANGE.values(row))
+
+
+# What the selection compiler may build (gateway/compiler/spec.py); from_row reads it.
+CONFIG_CHANGE = compilable(
+    Node(
+        "ConfigChange",
+        table_of(ConfigChangeRow),
+        {
+            "id": Column("id"),
+            "actorId": Column("actor_id"),
+            "targetType": Column("target_type"),
+            "targetId": Column("target_id"),
+            "field": Column("field"),
+            # JSON: the stored document, nested as it is (null stays SQL NULL).
+            "oldValue": Column("old_value"),
+            "newValue": Column("new_value"),
+            "changedAt": Column("changed_at"),
+        },
+    ),
+    lambda row: ConfigChange.from_row(row),
+)

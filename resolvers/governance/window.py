@@ -12,14 +12,16 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
+from sqlalchemy import Table, literal
 
 from gateway.errors import bad_input, unprocessable
-from gateway.sql import BUCKET_SECONDS
+from gateway.sql import BUCKET_SECONDS, UTCDateTime
 from models.governance import ENVIRONMENTS
 from resolvers.common import check_choice, check_moment
+from resolvers.pagination import newest_first_after
 
 DEFAULT_SPAN = timedelta(hours=24)
 # The NHI reads' default spans: 7 days for risk, observability and posture (the span of
@@ -124,3 +126,26 @@ def filters(
         environment=check_choice(environment, ENVIRONMENTS, "environment"),
         tag=tag.strip() if tag is not None else None,
     )
+
+
+def window_conditions(
+    table: Table,
+    moment: str,
+    *,
+    org_id: uuid.UUID,
+    start: datetime,
+    end: datetime,
+    after: str | None,
+) -> list[Any]:
+    """The organisation's rows of ``table`` whose ``moment`` lies in ``[start, end)``,
+    after the cursor of a newest-first page (resolvers.pagination.newest_first_in_window's
+    conditions, for a list the compiler also reads)."""
+    at = table.c[moment]
+    conditions: list[Any] = [
+        table.c.org_id == org_id,
+        at >= literal(start, UTCDateTime()),
+        at < literal(end, UTCDateTime()),
+    ]
+    if after is not None:
+        conditions.append(newest_first_after(at, table.c.id, after))
+    return conditions

@@ -1,9 +1,11 @@
-"""The selection compiler on MCP sessions: mcpSessions, mcpSession(id) and
-Nhi.mcpSessions answer exactly what the resolver path answers (values, key order,
-errors), in one statement; the per-session counts go to the resolver path."""
+"""The selection compiler on MCP sessions and the configuration audit: mcpSessions,
+mcpSession(id), Nhi.mcpSessions and configAudit answer exactly what the resolver path
+answers (values, key order, errors), in one statement; the per-session counts go to the
+resolver path."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -41,7 +43,40 @@ async def mcp(factory: Any) -> dict[str, Any]:
     await factory.user(other, "omar")
     hidden = await factory.mcp_session(other, MOMENT - timedelta(hours=1), "secret-client")
     await factory.tool_call(hidden, MOMENT - timedelta(minutes=30), "secret.tool")
-    return {"user": user, "bot": bot, "s0": s0, "s1": s1, "s2": s2, "s3": s3, "hidden": hidden}
+    # Configuration changes, newest first: c1 (1 h before, by the user, documents with
+    # keys out of order), c2 (2 h before at .5 s, no actor, old null, new a string), c3
+    # (3 h before, a number to a list), c0 (30 h before: outside). Other: secret-target.
+    c0 = await factory.config_change(acme, MOMENT - timedelta(hours=30), old_value=1)
+    c1 = await factory.config_change(
+        acme,
+        MOMENT - timedelta(hours=1),
+        actor_id=user["id"],
+        old_value={"mode": "lax", "z": 1, "a": [True, None]},
+        new_value={"mode": "strict"},
+    )
+    await factory.config_change(
+        acme,
+        MOMENT - timedelta(hours=2, microseconds=-500000),
+        "name",
+        new_value="new name",
+    )
+    await factory.config_change(
+        acme, MOMENT - timedelta(hours=3), "limit", old_value=5, new_value=[1, 2.5]
+    )
+    await factory.config_change(
+        other, MOMENT - timedelta(hours=1), target_id="secret-target", new_value="secret"
+    )
+    return {
+        "user": user,
+        "bot": bot,
+        "s0": s0,
+        "s1": s1,
+        "s2": s2,
+        "s3": s3,
+        "hidden": hidden,
+        "c0": c0,
+        "c1": c1,
+    }
 
 
 CALL_FIELDS = "id sessionId tool verdict latencyMs createdAt __typename"
@@ -204,3 +239,76 @@ async def test_another_organisations_sessions_never_come_through_the_compiled_pa
         assert "secret" not in text and hidden not in text, text
     answer = (await post(client, headers, queries[-1])).json()
     assert answer["data"] == {"mcpSession": None}
+
+
+CHANGE_FIELDS = "id actorId targetType targetId field oldValue newValue changedAt __typename"
+
+CHANGES = f"""
+query($first: Int!, $after: String) {{
+  configAudit({WINDOW}, first: $first, after: $after) {{
+    edges {{ cursor node {{ {CHANGE_FIELDS} }} }}
+    pageInfo {{ hasNextPage endCursor }}
+  }}
+}}
+"""
+
+
+async def test_the_configuration_audit_compiles_with_its_documents(
+    client, resolver_client, factory, mcp, statements
+):
+    headers = factory.headers(mcp["user"])
+    statements.statements.clear()
+    await post(client, headers, CHANGES, {"first": 2})
+    # the caller's lookup, then one statement, built as JSON by the database
+    assert len(statements.statements) == 2, statements.statements
+    assert "json_" in statements.statements[1]
+    body = await both(client, resolver_client, headers, CHANGES, {"first": 2})
+    page = body["data"]["configAudit"]
+    c1, c2 = (edge["node"] for edge in page["edges"])
+    assert c1["id"] == str(mcp["c1"]["id"]) and c1["actorId"] == str(mcp["user"]["id"])
+    # the stored documents, keys in their stored order
+    assert json.dumps(c1["oldValue"]) == '{"mode": "lax", "z": 1, "a": [true, null]}'
+    assert c1["newValue"] == {"mode": "strict"} and c1["targetType"] == "guardian"
+    assert c2 == {
+        "id": c2["id"],
+        "actorId": None,
+        "targetType": "guardian",
+        "targetId": "gov_target",
+        "field": "name",
+        "oldValue": None,
+        "newValue": "new name",
+        "changedAt": "2026-11-02T10:00:00.500000+00:00",
+        "__typename": "ConfigChange",
+    }
+    after = page["pageInfo"]["endCursor"]
+    rest = await both(client, resolver_client, headers, CHANGES, {"first": 2, "after": after})
+    (c3,) = (edge["node"] for edge in rest["data"]["configAudit"]["edges"])
+    assert (c3["oldValue"], c3["newValue"]) == (5, [1, 2.5])
+    # c0 is outside the window
+    assert rest["data"]["configAudit"]["pageInfo"]["hasNextPage"] is False
+
+
+CHANGE_QUERIES = [
+    f"{{ configAudit({WINDOW}, first: 0) {{ nodes {{ id }} }} }}",
+    f'{{ configAudit({WINDOW}, after: "nonsense") {{ nodes {{ id }} }} }}',
+    f"{{ a: configAudit({WINDOW}, first: 1) {{ nodes {{ f: field }} }} "
+    f"b: configAudit({WINDOW}) {{ nodes {{ newValue oldValue }} }} }}",
+    f"query($skip: Boolean!) {{ configAudit({WINDOW}) {{ nodes {{ field "
+    "oldValue @skip(if: $skip) newValue @include(if: $skip) } } }",
+    "fragment C on ConfigChange { field ...D } fragment D on ConfigChange { targetId } "
+    f"{{ configAudit({WINDOW}) {{ nodes {{ ...C ... on ConfigChange {{ changedAt }} }} }} }}",
+]
+
+
+@pytest.mark.parametrize("query", CHANGE_QUERIES)
+async def test_configuration_queries_answer_alike(client, resolver_client, factory, mcp, query):
+    headers = factory.headers(mcp["user"])
+    variables = {"skip": True} if "$skip" in query else {}
+    await both(client, resolver_client, headers, query, variables)
+
+
+async def test_another_organisations_changes_never_come_through(client, factory, mcp):
+    headers = factory.headers(mcp["user"])
+    query = f"{{ configAudit({WINDOW}, first: 100) {{ nodes {{ {CHANGE_FIELDS} }} }} }}"
+    text = (await post(client, headers, query)).text
+    assert "secret" not in text and text.count('"field"') == 3, text
