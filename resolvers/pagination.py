@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import strawberry
-from sqlalchemy import Table, and_, literal, or_, select
+from sqlalchemy import and_, literal, or_
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -88,31 +87,3 @@ async def compiled_or_read(
     async with info.context.reading() as conn:
         page = await read(conn)
     return connection(page, build)
-
-
-async def newest_first_in_window(
-    conn: AsyncConnection,
-    table: Table,
-    moment: str,
-    *,
-    org_id: uuid.UUID,
-    start: datetime,
-    end: datetime,
-    first: int,
-    after: str | None,
-) -> Page:
-    """The organisation's rows of ``table`` whose ``moment`` column lies in ``[start,
-    end)``, newest first, then by id descending: one keyset page."""
-    at, ident = table.c[moment], table.c.id
-    conditions: list[Any] = [
-        table.c.org_id == org_id,
-        at >= literal(start, UTCDateTime()),
-        at < literal(end, UTCDateTime()),
-    ]
-    if after is not None:
-        conditions.append(newest_first_after(at, ident, after))
-    statement = (
-        select(*table.c).where(*conditions).order_by(at.desc(), ident.desc()).limit(first + 1)
-    )
-    rows = list((await conn.execute(statement)).mappings())
-    return page_of(rows, first, newest_first_cursor(moment))

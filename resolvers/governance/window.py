@@ -138,8 +138,8 @@ def window_conditions(
     after: str | None,
 ) -> list[Any]:
     """The organisation's rows of ``table`` whose ``moment`` lies in ``[start, end)``,
-    after the cursor of a newest-first page (resolvers.pagination.newest_first_in_window's
-    conditions, for a list the compiler also reads)."""
+    after the cursor of a newest-first page: the conditions a list's resolver and the
+    compiler both read."""
     at = table.c[moment]
     conditions: list[Any] = [
         table.c.org_id == org_id,
