@@ -170,6 +170,13 @@ NODES: dict[str, Node] = {}
 
 def compilable(node: Node, build: Callable[[Mapping[str, Any]], Any]) -> Node:
     """Registers ``node`` for its type; ``build`` is the type's ``from_row``."""
+    # Every table the compiler reads is filtered by the caller's organisation.
+    tables = [node.table] + [
+        m.through.table for m in node.fields.values() if isinstance(m, ToMany) and m.through
+    ]
+    for table in tables:
+        if "org_id" not in table.c:
+            raise TypeError(f"{node.type_name}: {table.name} has no org_id to filter by")
     for name, member in node.fields.items():
         # A column the compiler cannot write would be null in a fallback's rebuilt
         # object: refused when the type is declared, not answered wrongly later.

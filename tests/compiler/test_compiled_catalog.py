@@ -307,11 +307,15 @@ async def test_a_repeated_operation_reuses_its_template_per_variable_values(
 
 
 def test_a_declared_column_without_a_rendering_is_refused_at_declaration() -> None:
-    from sqlalchemy import Column, Float, MetaData, Table
+    from sqlalchemy import Column, Float, MetaData, String, Table
 
     from gateway.compiler.spec import Column as Field
     from gateway.compiler.spec import Node, compilable
 
-    table = Table("t", MetaData(), Column("id", Float))
+    table = Table("t", MetaData(), Column("id", Float), Column("org_id", Float))
     with pytest.raises(TypeError, match=r"T\.id: no SQL rendering"):
         compilable(Node("T", table, {"id": Field("id")}), lambda row: row)
+    # and a table without the organisation's column is never read by the compiler
+    untenanted = Table("u", MetaData(), Column("name", String))
+    with pytest.raises(TypeError, match="U: u has no org_id to filter by"):
+        compilable(Node("U", untenanted, {"name": Field("name")}), lambda row: row)
