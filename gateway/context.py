@@ -53,6 +53,8 @@ class SharedLoader(DataLoader[Any, Any]):
 
     def load(self, key: Any) -> Awaitable[Any]:
         future = super().load(key)
+        if isinstance(future, asyncio.Future) and future.done():
+            return future  # answered already: nothing left to cancel
         if isinstance(future, asyncio.Future):
             # A batch failing after every reader left (the cancelling error ended the
             # request) is no one's news: retrieved here, not logged as unretrieved.
