@@ -22,3 +22,11 @@ async def both(
     assert compiled.status_code == resolved.status_code
     assert json.dumps(compiled.json()) == json.dumps(resolved.json()), query
     return compiled.json()
+
+
+def variables_for(query: str, **ids: str) -> dict[str, Any]:
+    """A corpus query's variables: ``$skip`` true, and each ``$<name>`` of ``ids`` that the
+    query reads."""
+    variables: dict[str, Any] = {"skip": True} if "$skip" in query else {}
+    variables.update({name: value for name, value in ids.items() if f"${name}" in query})
+    return variables

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.compiler.answers import post
 from tests.factories import one_transaction
 
 MOMENT = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
@@ -57,13 +58,6 @@ async def catalog(factory: Any) -> dict[str, Any]:
     await factory.deployment(hidden, secret_env, "SUCCEEDED", started_hours_ago=1, version="s")
     await factory.audit(omar, "component.created", component=hidden, hours_ago=1)
     return {"user": user, "api": api, "hidden": hidden, "prod": prod}
-
-
-async def post(client: Any, headers: dict[str, str], query: str, variables: Any = None) -> Any:
-    response = await client.post(
-        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
-    )
-    return response
 
 
 async def both(

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.compiler.answers import both, post
+from tests.compiler.answers import both, post, variables_for
 from tests.factories import one_transaction
 
 MOMENT = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
@@ -208,11 +208,7 @@ CORPUS = [
 @pytest.mark.parametrize("query", CORPUS)
 async def test_the_corpus_answers_alike(client, resolver_client, factory, governance, query):
     headers = factory.headers(governance["user"])
-    variables: dict[str, Any] = {}
-    if "$skip" in query:
-        variables["skip"] = True
-    if "$id" in query:
-        variables["id"] = str(governance["beta"]["id"])
+    variables = variables_for(query, id=str(governance["beta"]["id"]))
     body = await both(client, resolver_client, headers, query, variables)
     assert "errors" not in body, body
 
@@ -361,11 +357,7 @@ NHI_CORPUS = [
 @pytest.mark.parametrize("query", NHI_CORPUS)
 async def test_the_nhi_corpus_answers_alike(client, resolver_client, factory, governance, query):
     headers = factory.headers(governance["user"])
-    variables: dict[str, Any] = {}
-    if "$skip" in query:
-        variables["skip"] = True
-    if "$id" in query:
-        variables["id"] = str(governance["bot"]["id"])
+    variables = variables_for(query, id=str(governance["bot"]["id"]))
     body = await both(client, resolver_client, headers, query, variables)
     assert "errors" not in body, body
 

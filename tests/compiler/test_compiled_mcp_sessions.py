@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.compiler.answers import both, post
+from tests.compiler.answers import both, post, variables_for
 from tests.factories import one_transaction
 
 MOMENT = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
@@ -213,13 +213,7 @@ CORPUS = [
 @pytest.mark.parametrize("query", CORPUS)
 async def test_the_corpus_answers_alike(client, resolver_client, factory, mcp, query):
     headers = factory.headers(mcp["user"])
-    variables: dict[str, Any] = {}
-    if "$skip" in query:
-        variables["skip"] = True
-    if "$id" in query:
-        variables["id"] = str(mcp["s1"]["id"])
-    if "$bot" in query:
-        variables["bot"] = str(mcp["bot"]["id"])
+    variables = variables_for(query, id=str(mcp["s1"]["id"]), bot=str(mcp["bot"]["id"]))
     body = await both(client, resolver_client, headers, query, variables)
     assert "errors" not in body, body
 
