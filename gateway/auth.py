@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import jwt
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
 
@@ -137,6 +137,31 @@ def _scopes(claim: Any) -> frozenset[str] | None:
     raise _invalid("the scope claim must be a space-separated string")
 
 
+# The caller's lookup, on every request: built once, so SQLAlchemy keys and compiles it
+# once too. One statement for user and organisation (and the API key).
+_CALLER = select(
+    col(User.id),
+    col(User.org_id),
+    col(User.username),
+    col(User.role),
+    col(User.is_active),
+    col(Organization.plan),
+    col(Organization.subscription_active),
+    col(Organization.trial_ends_at),
+).join(Organization, col(Organization.id) == col(User.org_id))
+_BY_TOKEN = _CALLER.where(
+    col(User.id) == bindparam("user_id"), col(User.org_id) == bindparam("org_id")
+)
+_BY_KEY = (
+    _CALLER.add_columns(col(ApiKey.scopes))
+    .join(
+        ApiKey,
+        (col(ApiKey.user_id) == col(User.id)) & (col(ApiKey.org_id) == col(User.org_id)),
+    )
+    .where(col(ApiKey.key_hash) == bindparam("key_hash"), col(ApiKey.revoked_at).is_(None))
+)
+
+
 class Authenticator:
     """Verifies tokens and keys and builds the Principal from the database."""
 
@@ -201,40 +226,16 @@ class Authenticator:
         self, connection: AsyncConnection, credential: Credential, *, now: datetime
     ) -> Principal:
         """The Principal behind a credential, checked against the database."""
-        stmt = select(
-            col(User.id),
-            col(User.org_id),
-            col(User.username),
-            col(User.role),
-            col(User.is_active),
-            col(Organization.plan),
-            col(Organization.subscription_active),
-            col(Organization.trial_ends_at),
-        ).join(Organization, col(Organization.id) == col(User.org_id))
         if credential.kind == "jwt":
             claims = self.decode(credential.value, now=now)
             user_id = _as_uuid(claims["sub"], "sub")
             org_id = _as_uuid(claims["org_id"], "org_id")
             scopes = _scopes(claims.get("scope"))
-            row = (
-                await connection.execute(
-                    stmt.where(col(User.id) == user_id, col(User.org_id) == org_id)
-                )
-            ).first()
+            by_token = {"user_id": user_id, "org_id": org_id}
+            row = (await connection.execute(_BY_TOKEN, by_token)).first()
         else:
-            # One statement for key, user and organisation: auth is on every request.
-            stmt = stmt.add_columns(col(ApiKey.scopes)).join(
-                ApiKey,
-                (col(ApiKey.user_id) == col(User.id)) & (col(ApiKey.org_id) == col(User.org_id)),
-            )
-            row = (
-                await connection.execute(
-                    stmt.where(
-                        col(ApiKey.key_hash) == hash_api_key(credential.value),
-                        col(ApiKey.revoked_at).is_(None),
-                    )
-                )
-            ).first()
+            by_key = {"key_hash": hash_api_key(credential.value)}
+            row = (await connection.execute(_BY_KEY, by_key)).first()
             if row is None:
                 raise _invalid("the API key is not valid")
             user_id, org_id, scopes = row.id, row.org_id, frozenset(row.scopes)

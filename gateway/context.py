@@ -141,6 +141,8 @@ class Context:
     # the primary (it wrote, or it is a mutation: it reads what it writes).
     _on_replica: bool = field(default=False, init=False)
     _primary_only: bool = field(default=False, init=False)
+    # Whether ``_connection`` reads outside a transaction (PostgreSQL; see ``_open``).
+    _autocommit: bool = field(default=False, init=False)
     # The caller's organisation's last write position, read once the caller is known.
     _write_position: int | Literal["unread"] | None = field(default="unread", init=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
@@ -225,8 +227,19 @@ class Context:
             if replica is not None:
                 self._connection = await self._connect_replica(replica)
             if self._connection is None:
-                self._connection = await self.engine.connect()
+                self._connection = await self._open(self.engine, write=write)
         return self._connection
+
+    async def _open(self, engine: AsyncEngine, *, write: bool = False) -> AsyncConnection:
+        connection = await engine.connect()
+        if not write and connection.dialect.name == "postgresql":
+            # Reads run outside a transaction on PostgreSQL: under READ COMMITTED each
+            # statement takes its own snapshot either way, so a read transaction would
+            # add only its BEGIN and ROLLBACK round trips. ``writing`` turns it back.
+            # (SQLite keeps its read transaction: there it is one snapshot.)
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            self._autocommit = True
+        return connection
 
     async def _replica_for_reads(self) -> AsyncEngine | None:
         """The replica's engine when this request's reads may go there now."""
@@ -243,7 +256,7 @@ class Context:
     async def _connect_replica(self, engine: AsyncEngine) -> AsyncConnection | None:
         """A replica connection, or None (the primary serves) when it cannot be had."""
         try:
-            connection = await engine.connect()
+            connection = await self._open(engine)
         except Exception as error:
             # Whatever kept it (down, refusing, a bad password), the primary can answer.
             if self.replica is not None:
@@ -297,6 +310,11 @@ class Context:
                     # The reads so far (the principal) autobegan a transaction; end it
                     # so the write starts on the newest data.
                     await connection.commit()
+                if self._autocommit:
+                    self._autocommit = False
+                    await connection.execution_options(
+                        isolation_level=connection.default_isolation_level
+                    )
                 async with connection.begin():
                     yield connection
                 known = self._principal
@@ -331,6 +349,7 @@ class Context:
 
     async def _drop_connection(self) -> None:
         self._on_replica = False
+        self._autocommit = False
         if self._connection is not None:
             connection, self._connection = self._connection, None
             with contextlib.suppress(Exception):

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.util import await_only
 
 from gateway.errors import unavailable
 from gateway.sql import SQLitePercentile
@@ -41,17 +42,16 @@ def create_engine(
         return engine
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+asyncpg://" + url.split("://", 1)[1]
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         echo=echo,
         # Statements are prepared once per connection by asyncpg; keep them. A server
         # that does not answer a connect is unavailable after pool_timeout, not 60 s.
         connect_args={"server_settings": {"timezone": "UTC"}, "timeout": pool_timeout},
-        # A connection the server dropped while it sat in the pool (a restart, a
-        # failover, pg_terminate_backend) is replaced at checkout, not failed on.
-        pool_pre_ping=True,
         **pool,
     )
+    event.listen(engine.sync_engine, "checkout", _ping_postgresql)
+    return engine
 
 
 def is_unavailable(error: BaseException) -> bool:
@@ -81,6 +81,24 @@ def database_errors() -> Iterator[None]:
             raise
         log.warning("database unavailable: %s", error.__class__.__name__, exc_info=True)
         raise unavailable() from error
+
+
+def _ping_postgresql(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """A connection the server dropped while it sat in the pool (a restart, a failover,
+    pg_terminate_backend) is replaced at checkout, not failed on.
+
+    SQLAlchemy's own ``pool_pre_ping`` wraps its ping in BEGIN/ROLLBACK on asyncpg (for
+    pgbouncer's transaction mode): three round trips before every request's first
+    statement. A bare empty statement is one, and a socket already closed is none. The
+    pool discards a connection that raises DisconnectionError here and takes another.
+    """
+    driver = dbapi_connection.driver_connection
+    if driver.is_closed():
+        raise sa_exc.DisconnectionError("the server closed the connection")
+    try:
+        await_only(driver.fetchrow(";"))
+    except Exception as error:
+        raise sa_exc.DisconnectionError(str(error)) from error
 
 
 def _prepare_sqlite(dbapi_connection: Any, _record: Any) -> None:

@@ -18,7 +18,7 @@ import secrets
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import FieldNode, FragmentSpreadNode, VariableNode, Visitor, visit
@@ -27,6 +27,7 @@ from graphql.pyutils import Path
 from sqlalchemy import CTE, ColumnElement, FromClause, Select
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from gateway.compiler.bind import BoundStatements
 from gateway.compiler.build import ORG, ROW, Builder, Keyset, NotCompilable, Shape, rows_of
 from gateway.compiler.render import JsonSql, json_sql
 from gateway.context import Info
@@ -137,6 +138,10 @@ TEMPLATES_PER_PLAN = 64
 class Template:
     statement: Select[Any]
     shape: Shape
+    bound: BoundStatements = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "bound", BoundStatements(self.statement))
 
 
 def _template(
@@ -221,9 +226,9 @@ async def _compiled(
     template = _template(info, executor, sql, build)
     if template is None:
         return None
-    statement = template.statement.add_cte(rows)
+    statement, values = template.bound.bind(rows)
     async with ctx.reading() as connection:
-        result = await connection.execute(statement, {ORG: org_id, **parameters})
+        result = await connection.execute(statement, {ORG: org_id, **parameters, **values})
         text = result.scalar_one()
     return Compiled("null" if text is None else text, template.shape, splice=ctx.splice_json)
 

@@ -300,6 +300,54 @@ async def test_a_repeated_operation_reuses_its_template_per_variable_values(
     assert len(built) == 3
 
 
+BY_STATUS = """
+query($status: DeploymentStatus, $after: String) {
+  deployments(first: 2, status: $status, after: $after) {
+    nodes { version status } pageInfo { hasNextPage endCursor } } }
+"""
+
+
+async def test_one_statement_object_per_shape_of_the_roots_rows(
+    client, resolver_client, factory, catalog, db
+):
+    """The root's own conditions change per request; the statement sent stays one
+    object per shape (which conditions, not their values), so SQLAlchemy keys and
+    compiles it once, and each request's values still reach it."""
+    from sqlalchemy import event
+
+    sent: list[object] = []
+
+    def on_execute(conn: Any, clause: Any, *args: Any) -> None:
+        # the compiled statement: the one with the ``page`` CTE of the root's rows
+        if any(cte.name == "page" for cte in getattr(clause, "_independent_ctes", ())):
+            sent.append(clause)
+
+    headers = factory.headers(catalog["user"])
+    event.listen(db.sync_engine, "before_execute", on_execute)
+    try:
+        answers = []
+        for status in ("SUCCEEDED", "FAILED", "SUCCEEDED"):
+            _, body = await both(client, resolver_client, headers, BY_STATUS, {"status": status})
+            answers.append(body["data"]["deployments"])
+        cursor = answers[0]["pageInfo"]["endCursor"]
+        _, after = await both(
+            client, resolver_client, headers, BY_STATUS, {"status": "SUCCEEDED", "after": cursor}
+        )
+    finally:
+        event.remove(db.sync_engine, "before_execute", on_execute)
+    # SUCCEEDED: api 1.0 (1 h), w0 (24 h), c0 (48 h); FAILED: api 1.1
+    assert [n["version"] for n in answers[0]["nodes"]] == ["1.0", "w0"]
+    assert answers[0]["pageInfo"]["hasNextPage"] is True
+    assert [n["version"] for n in answers[1]["nodes"]] == ["1.1"]
+    assert answers[2] == answers[0]
+    assert [n["version"] for n in after["data"]["deployments"]["nodes"]] == ["c0"]
+    compiled = sent
+    # three requests of one shape (a status, no cursor): one object; the cursor is another
+    assert len(compiled) == 4
+    assert compiled[0] is compiled[1] is compiled[2]
+    assert compiled[3] is not compiled[0]
+
+
 def test_a_declared_column_without_a_rendering_is_refused_at_declaration() -> None:
     from sqlalchemy import Column, Float, MetaData, String, Table
 

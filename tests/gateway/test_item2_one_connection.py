@@ -100,3 +100,49 @@ async def test_item2_a_mutation_uses_the_request_connection(client, factory, sta
         event.remove(db.sync_engine.pool, "checkout", count)
     assert "errors" not in answer.json()
     assert checkouts == 1
+
+
+READ = "query { components(first: 1) { nodes { name } } }"
+
+
+async def test_item2_reads_take_no_transaction_and_writes_take_one(db, factory, client):
+    """On PostgreSQL a read request's statements run outside a transaction (READ
+    COMMITTED gives each its own snapshot either way) and the checkout ping is one bare
+    statement: no BEGIN/ROLLBACK round trips. A mutation's writes still run in one."""
+    if db.dialect.name != "postgresql":
+        # SQLite keeps its read transaction: there it is one snapshot for the request.
+        return
+    org = await factory.org()
+    admin = await factory.user(org, "ada", role="admin")
+    headers = factory.headers(admin)
+    # asyncpg logs what it sends as simple queries (BEGIN, COMMIT, the ping), not the
+    # prepared statements that carry the reads and writes.
+    sent: list[str] = []
+    logged: set[int] = set()
+
+    def log_queries(dbapi_connection: object, *_: object) -> None:
+        driver = dbapi_connection.driver_connection  # type: ignore[attr-defined]
+        if id(driver) not in logged:
+            logged.add(id(driver))
+            driver.add_query_logger(lambda record: sent.append(record.query.strip().upper()))
+
+    event.listen(db.sync_engine, "checkout", log_queries, insert=True)
+    try:
+        await client.get("/graphql", headers=headers)  # any request: connections seen
+        sent.clear()
+        read = await client.post("/graphql", json={"query": READ}, headers=headers)
+        reads = list(sent)
+        sent.clear()
+        write = await client.post(
+            "/graphql", json={"query": CREATE, "variables": {"name": "svc"}}, headers=headers
+        )
+        writes = list(sent)
+    finally:
+        event.remove(db.sync_engine, "checkout", log_queries)
+    assert read.status_code == 200 and "errors" not in read.json()
+    assert write.status_code == 200 and "errors" not in write.json()
+    assert reads == [";"]
+    assert writes == [";", "BEGIN ISOLATION LEVEL READ COMMITTED;"]
+    async with db.connect() as conn:  # committed: another connection sees it
+        names = (await conn.execute(select(Component.name))).scalars().all()
+    assert names == ["svc"]
