@@ -26,6 +26,7 @@ from gateway import migrate, tracing
 from gateway.answer_cache import AnswerCache
 from gateway.auth import Authenticator
 from gateway.body_limit import BodyLimitMiddleware
+from gateway.callers import CallerCache
 from gateway.cors import cors_middleware
 from gateway.db import create_engine
 from gateway.errors import GatewayError
@@ -90,6 +91,8 @@ class Runtime:
     answers: AnswerCache | None = None
     # Automatic persisted queries and the allow-list (gateway/persisted.py).
     persisted: PersistedQueries | None = None
+    # Callers authenticated in the last GATEWAY_CALLER_CACHE_SECONDS (gateway/callers.py).
+    callers: CallerCache | None = None
 
 
 def refusal(rest: RestRoutes, scope: Scope, error: GatewayError) -> Response:
@@ -208,6 +211,9 @@ def create_app(
             replica=replica,
             answers=answers,
             persisted=persisted,
+            callers=CallerCache(settings.caller_cache_seconds)
+            if settings.caller_cache_seconds > 0
+            else None,
         )
         # Jobs, webhook deliveries and migrations take the primary's engine: they write.
         worker = None

@@ -14,7 +14,7 @@ import secrets
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import jwt
@@ -55,6 +55,10 @@ class Principal:
     # None: unrestricted (a user session JWT without a `scope` claim).
     scopes: frozenset[str] | None
     via: Literal["jwt", "api_key"]
+    # When the credential stops being valid on its own: the token's ``exp`` or the
+    # organisation's trial end, whichever is first (gateway/callers.py keeps no
+    # principal past it). None: neither applies.
+    valid_until: datetime | None = None
 
     def has_scope(self, scope: str) -> bool:
         return self.scopes is None or ALL_SCOPES in self.scopes or scope in self.scopes
@@ -125,6 +129,14 @@ def _check_time_claims(claims: Mapping[str, Any], now: datetime) -> None:
             raise _invalid(f"the {claim} claim must be a finite number")
     if claims["exp"] > (now + MAX_TOKEN_LIFETIME).timestamp():
         raise _invalid(f"the token expires more than {MAX_TOKEN_LIFETIME.days} days from now")
+
+
+def _valid_until(exp: Any, trial_ends_at: datetime | None) -> datetime | None:
+    """The first of a token's ``exp`` (a checked NumericDate) and a trial's end."""
+    ends = [] if trial_ends_at is None else [trial_ends_at]
+    if exp is not None:
+        ends.append(datetime.fromtimestamp(exp, UTC))
+    return min(ends, default=None)
 
 
 def _scopes(claim: Any) -> frozenset[str] | None:
@@ -226,6 +238,7 @@ class Authenticator:
         self, connection: AsyncConnection, credential: Credential, *, now: datetime
     ) -> Principal:
         """The Principal behind a credential, checked against the database."""
+        claims: dict[str, Any] = {}
         if credential.kind == "jwt":
             claims = self.decode(credential.value, now=now)
             user_id = _as_uuid(claims["sub"], "sub")
@@ -256,4 +269,5 @@ class Authenticator:
             plan=row.plan,
             scopes=scopes,
             via=credential.kind,
+            valid_until=_valid_until(claims.get("exp"), row.trial_ends_at),
         )

@@ -24,6 +24,7 @@ from strawberry.dataloader import DataLoader
 
 from gateway.answer_cache import AnswerCache
 from gateway.auth import Authenticator, Credential, Principal, read_credential
+from gateway.callers import CallerCache
 from gateway.csrf import csrf_refusal
 from gateway.db import database_errors
 from gateway.errors import GatewayError
@@ -132,6 +133,8 @@ class Context:
     # The registered documents and the allow-list rule (gateway/persisted.py), which
     # the AllowList extension applies to operations that came by WebSocket.
     persisted: PersistedQueries | None = None
+    # The app's recently authenticated callers (gateway/callers.py); None: read each time.
+    callers: CallerCache | None = None
     # An HTTP /graphql request: a compiled root field's JSON text goes into the response
     # as it is (gateway/compiler/run.py); elsewhere (REST, WebSocket) it is parsed.
     splice_json: bool = False
@@ -162,15 +165,21 @@ class Context:
             elif self.credential is None:
                 self._principal = GatewayError("UNAUTHENTICATED", "authentication required")
             else:
+                callers = self.callers
+                known = None if callers is None else callers.get(self.credential, self.now)
                 try:
-                    async with self.reading() as connection:
-                        self._principal = await self.authenticator.authenticate(
-                            connection, self.credential, now=self.now
-                        )
+                    if known is None:
+                        async with self.reading() as connection:
+                            known = await self.authenticator.authenticate(
+                                connection, self.credential, now=self.now
+                            )
+                        if callers is not None:
+                            callers.put(self.credential, known)
                 except GatewayError as exc:
                     self._principal = exc
                 else:
-                    note_organisation(self._principal.org_id)
+                    self._principal = known
+                    note_organisation(known.org_id)
         if isinstance(self._principal, GatewayError):
             raise self._principal
         return self._principal
@@ -321,9 +330,13 @@ class Context:
                 if self.replica is not None and isinstance(known, Principal):
                     # Read after the commit, so that the position includes it.
                     await self.replica.note_write(known.org_id, connection)
-        # Committed (a failure raised above): answers cached before it are stale now.
-        if self.answers is not None and isinstance(self._principal, Principal):
-            await self.answers.changed(self._principal.org_id)
+        # Committed (a failure raised above): answers cached before it are stale now, and
+        # so may be the callers it read (a role, a plan, a key it changed).
+        if isinstance(self._principal, Principal):
+            if self.callers is not None:
+                self.callers.changed(self._principal.org_id)
+            if self.answers is not None:
+                await self.answers.changed(self._principal.org_id)
 
     def reopen(self) -> None:
         """Lets the next operation on this context (a WebSocket's) use the database.
@@ -398,4 +411,5 @@ def context_for(request: Any) -> Context:
         replica=runtime.replica,
         answers=runtime.answers,
         persisted=runtime.persisted,
+        callers=runtime.callers,
     )

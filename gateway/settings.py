@@ -244,6 +244,16 @@ class Settings(BaseSettings):
         min_length=1,
         description="The prefix of the answer cache's Redis keys.",
     )
+    caller_cache_seconds: float = Field(
+        default=0.0,
+        ge=0,
+        le=60,
+        description="Seconds one process may keep a caller it authenticated (user, role, "
+        "plan, API key), so a burst of requests reads the caller's row once. Off (0) by "
+        "default: the knowledge base documents that a role downgrade takes effect on the "
+        "next request. When set, a change made elsewhere (the CLI, another replica) is "
+        "seen within it, a write this process commits in the organisation at once.",
+    )
     plan_cache_size: int = Field(
         default=1024,
         ge=0,
