@@ -10,6 +10,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import update
 
 from gateway.auth import Credential, Principal
@@ -91,16 +92,21 @@ def test_the_least_recently_used_caller_goes_first() -> None:
     assert len(cache._by_org[org]) == 2
 
 
+@pytest.fixture
+async def admin(factory: Any) -> tuple[dict[str, Any], dict[str, str]]:
+    """An admin and the headers of their token."""
+    ada = await factory.user(await factory.org(), "ada", role="admin")
+    return ada, factory.headers(ada)
+
+
 def _lookups(statements: Any) -> int:
     return sum(1 for s in statements.statements if "JOIN organizations" in s)
 
 
 async def test_a_burst_reads_the_caller_once_and_a_change_after_the_window(
-    db, factory, settings, statements
+    db, admin, settings, statements
 ):
-    org = await factory.org()
-    ada = await factory.user(org, "ada", role="admin")
-    headers = factory.headers(ada)
+    ada, headers = admin
     async with app_client(db, settings, caller_cache_seconds=1.0) as client:
         clock = Clock()
         client._transport.app.state.runtime.callers.clock = clock
@@ -121,12 +127,8 @@ async def test_a_burst_reads_the_caller_once_and_a_change_after_the_window(
         assert _lookups(statements) == 2
 
 
-async def test_a_write_in_the_organisation_reads_its_callers_again(
-    db, factory, settings, statements
-):
-    org = await factory.org()
-    ada = await factory.user(org, "ada", role="admin")
-    headers = factory.headers(ada)
+async def test_a_write_in_the_organisation_reads_its_callers_again(db, admin, settings, statements):
+    _, headers = admin
     async with app_client(db, settings, caller_cache_seconds=1.0) as client:
         client._transport.app.state.runtime.callers.clock = Clock()  # never expires
         await client.post("/graphql", json=QUERY, headers=headers)
@@ -137,12 +139,8 @@ async def test_a_write_in_the_organisation_reads_its_callers_again(
         assert _lookups(statements) == 1
 
 
-async def test_off_by_default_the_caller_is_read_on_every_request(
-    db, factory, settings, statements
-):
-    org = await factory.org()
-    ada = await factory.user(org, "ada", role="admin")
-    headers = factory.headers(ada)
+async def test_off_by_default_the_caller_is_read_on_every_request(db, admin, settings, statements):
+    ada, headers = admin
     async with app_client(db, settings) as client:
         assert client._transport.app.state.runtime.callers is None
         await client.post("/graphql", json=QUERY, headers=headers)
