@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -296,9 +296,11 @@ class Context:
             with database_errors():
                 yield await self._connect()
 
-    async def all(self, statement: Executable) -> list[RowMapping]:
+    async def all(
+        self, statement: Executable, values: Mapping[str, Any] | None = None
+    ) -> list[RowMapping]:
         async with self.reading() as connection:
-            return list((await connection.execute(statement)).mappings())
+            return list((await connection.execute(statement, values)).mappings())
 
     async def one_or_none(self, statement: Executable) -> RowMapping | None:
         async with self.reading() as connection:

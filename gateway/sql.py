@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    BindParameter,
     Boolean,
     ColumnElement,
     DateTime,
@@ -478,28 +479,29 @@ def newest_per_key(
     dialect_name: str,
     statement: Select[Any],
     key: ColumnElement[Any],
-    keys: Sequence[Any],
+    keys: Sequence[Any] | BindParameter[Any],
     order_by: Sequence[ColumnElement[Any]],
-    first: int,
+    first: int | BindParameter[int],
 ) -> Select[Any]:
     """The first ``first`` rows of ``statement`` for each of ``keys``, in ``order_by``.
 
     The rows come with a ``rank`` column (1 = first) and are ordered by it. PostgreSQL
     runs one index probe per key (``CROSS JOIN LATERAL (... LIMIT first)``), reading only
     the rows it returns; SQLite has no LATERAL, so it numbers each key's rows with
-    ``row_number()`` and keeps the first ``first``.
+    ``row_number()`` and keeps the first ``first``. ``keys`` and ``first`` may be bound
+    parameters (``keys_parameter``, ``bindparam("first")``): a statement built once and
+    given their values per execution (a loader's, every request).
     """
     if dialect_name == "postgresql":
         # The keys as one array parameter, not a VALUES list: the statement's text (and so
         # SQLAlchemy's compiled cache) stays the same whatever the keys, where VALUES
         # rendered each key into it and compiled the statement anew on every request.
-        wanted = (
-            func.unnest(
-                bindparam("keys", list(keys), type_=postgresql.ARRAY(key.type), unique=True)
-            )
-            .table_valued("key")
-            .render_derived(name="wanted")
+        array = (
+            keys
+            if isinstance(keys, BindParameter)
+            else bindparam("keys", list(keys), type_=postgresql.ARRAY(key.type), unique=True)
         )
+        wanted = func.unnest(array).table_valued("key").render_derived(name="wanted")
         rank = func.row_number().over(order_by=order_by).label("rank")
         per_key = (
             statement.add_columns(rank)
@@ -512,6 +514,14 @@ def newest_per_key(
     rank = func.row_number().over(partition_by=key, order_by=order_by).label("rank")
     ranked = statement.add_columns(rank).where(key.in_(keys)).subquery()
     return select(ranked).where(ranked.c.rank <= first).order_by(ranked.c.rank)
+
+
+def keys_parameter(dialect_name: str, key: ColumnElement[Any]) -> BindParameter[Any]:
+    """``:keys``, a list of ``key``'s values given per execution: one array on PostgreSQL
+    (the text stays the same whatever the keys), an expanding IN list on SQLite."""
+    if dialect_name == "postgresql":
+        return bindparam("keys", type_=postgresql.ARRAY(key.type))
+    return bindparam("keys", expanding=True)
 
 
 # --- JSON arrays ------------------------------------------------------------------

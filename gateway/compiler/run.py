@@ -21,14 +21,22 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import FieldNode, FragmentSpreadNode, VariableNode, Visitor, visit
-from graphql.execution.collect_fields import FieldDetails, FieldDetailsList
-from graphql.pyutils import Path
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLObjectType,
+    VariableNode,
+    Visitor,
+    visit,
+)
+from graphql.execution.collect_fields import FieldDetails, FieldDetailsList, GroupedFieldSet
+from graphql.pyutils import Path, Undefined
 from sqlalchemy import CTE, ColumnElement, FromClause, Select
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gateway.compiler.bind import BoundStatements
 from gateway.compiler.build import ORG, ROW, Builder, Keyset, NotCompilable, Shape, rows_of
+from gateway.compiler.plain import complete_plain, plain_fields
 from gateway.compiler.render import JsonSql, json_sql
 from gateway.context import Info
 from gateway.plan_cache import current_plan
@@ -113,6 +121,53 @@ class CompilingExecutor(StrawberryGraphQLCoreExecutionContext):
     def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
         _executor.set(self)
         return super().execute_operation(*args, **kwargs)
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> Any:
+        """The plain fields completed at once (gateway/compiler/plain.py); the others,
+        and any plain one that must report an error, the normal way."""
+        # A resolve middleware (a tracing extension's per-field spans) must see every field.
+        middleware = self.middleware_manager
+        wrapped = middleware is not None and bool(middleware.middlewares)
+        plain = {} if wrapped else plain_fields(self.schema, parent_type)
+        done: dict[str, Any] = {}
+        rest: GroupedFieldSet = {}
+        for name, details in grouped_field_set.items():
+            spec = plain.get(details[0].node.name.value)
+            value = Undefined if spec is None else complete_plain(spec, source_value)
+            if value is Undefined:
+                rest[name] = details
+            else:
+                done[name] = value
+        if not done:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        if not rest:
+            return done
+        others = super().execute_fields(parent_type, source_value, path, rest, position_context)
+
+        def merged(results: dict[str, Any]) -> dict[str, Any]:
+            # In the selection's order: the answer's keys are in the order asked.
+            return {
+                name: done[name] if name in done else results[name]
+                for name in grouped_field_set
+                if name in done or name in results
+            }
+
+        if not isinstance(others, dict):
+
+            async def later() -> dict[str, Any]:
+                return merged(await others)
+
+            return later()
+        return merged(others)
 
     def complete_value(
         self,
