@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
+import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -174,6 +176,11 @@ _BY_KEY = (
 )
 
 
+# Verified tokens one process keeps (least recently used out first): a token's signature
+# is checked once, not on each of its requests.
+VERIFIED_TOKENS = 10_000
+
+
 class Authenticator:
     """Verifies tokens and keys and builds the Principal from the database."""
 
@@ -181,6 +188,8 @@ class Authenticator:
         self.secret = secret
         self.public_key = public_key
         self.issuer = issuer
+        # Tokens verified by this authenticator, and their claims (see ``decode``).
+        self._verified: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
     def issue(
         self,
@@ -205,7 +214,28 @@ class Authenticator:
         return jwt.encode(claims, self.secret, algorithm="HS256")
 
     def decode(self, token: str, *, now: datetime | None = None) -> dict[str, Any]:
-        """The verified claims of a JWT, or INVALID_TOKEN / ORG_SCOPE_REQUIRED."""
+        """The verified claims of a JWT, or INVALID_TOKEN / ORG_SCOPE_REQUIRED.
+
+        A token verified before is not verified again (its signature cannot have
+        changed): its claims are kept, and only what depends on the time is checked
+        anew, as PyJWT checks ``exp`` (the wall clock) and ``_check_time_claims`` the
+        rest. Refused tokens are not kept.
+        """
+        kept = self._verified.get(token)
+        if kept is not None:
+            if kept["exp"] <= time.time():
+                del self._verified[token]
+                raise _invalid("the token has expired")
+            _check_time_claims(kept, now or utcnow())
+            self._verified.move_to_end(token)
+            return kept
+        claims = self._verify(token, now)
+        self._verified[token] = claims
+        if len(self._verified) > VERIFIED_TOKENS:
+            self._verified.popitem(last=False)
+        return claims
+
+    def _verify(self, token: str, now: datetime | None) -> dict[str, Any]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:

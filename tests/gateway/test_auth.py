@@ -279,3 +279,40 @@ async def test_item12_jwt_numeric_time_claims_within_range_are_accepted(client, 
     body = (await client.post("/graphql", json={"query": GRAPHQL_QUERY}, headers=headers)).json()
     assert "errors" not in body
     assert body["data"] == {"catalogHealth": {"ownershipCoverage": {"total": 0}}}
+
+
+def test_a_verified_token_is_not_verified_again_and_still_expires(monkeypatch):
+    """A token's signature is checked once per process; its exp still counts at the
+    second the clock passes it, as PyJWT counts it."""
+    import gateway.auth as auth
+
+    authenticator = auth.Authenticator(secret=SECRET)
+    exp = datetime.now(UTC) + timedelta(minutes=5)
+    token = make_jwt({"sub": str(uuid.uuid4()), "org_id": str(uuid.uuid4()), "exp": exp})
+    verified: list[str] = []
+    original = jwt.decode
+
+    def counting(*args, **kwargs):
+        verified.append(args[0])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(auth.jwt, "decode", counting)
+    first = authenticator.decode(token)
+    assert authenticator.decode(token) == first
+    assert verified == [token]
+
+    class Clock:
+        now = exp.timestamp() - 1
+
+        @classmethod
+        def time(cls) -> float:
+            return cls.now
+
+    monkeypatch.setattr(auth, "time", Clock)
+    assert authenticator.decode(token)["sub"] == first["sub"]
+    Clock.now = exp.timestamp()
+    with pytest.raises(auth.GatewayError) as refused:
+        authenticator.decode(token)
+    assert (refused.value.code, refused.value.message) == ("INVALID_TOKEN", "the token has expired")
+    # and it is no longer kept: the next try verifies again (and PyJWT refuses it too)
+    assert token not in authenticator._verified
