@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import strawberry
 
-from gateway.errors import GatewayError, bad_input
+from gateway.errors import bad_input
 from gateway.inputs import MAX_TEXT, MOMENT_RANGE, text_problem, to_utc
 from models.base import max_length
 
@@ -66,38 +64,3 @@ def check_moment(value: datetime | None, argument: str) -> datetime | None:
 def cursor_moment(text: str) -> datetime:
     """A timestamp as a cursor holds it; ValueError if it is not one in the range."""
     return to_utc(datetime.fromisoformat(text))
-
-
-def encode_cursor(*values: Any) -> str:
-    """An opaque cursor over a keyset position."""
-    # ensure_ascii=False: the text PostgreSQL's json_build_array writes, so the compiled
-    # path (gateway/compiler/render.py) writes the same cursor. Both decode alike.
-    raw = json.dumps([str(v) if v is not None else None for v in values], ensure_ascii=False)
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, *kinds: Callable[[str], Any]) -> list[Any]:
-    """The keyset position in a cursor, each value parsed by its kind, or BAD_USER_INPUT.
-
-    ``encode_cursor`` writes a JSON list of strings; anything else (another length, a
-    number, a null, a nested list, a value its kind refuses) is not a cursor of ours.
-    """
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, RecursionError):
-        raise _invalid_cursor() from None
-    if (
-        not isinstance(values, list)
-        or len(values) != len(kinds)
-        or not all(isinstance(v, str) and text_problem(v) is None for v in values)
-    ):
-        raise _invalid_cursor()
-    try:
-        return [kind(value) for kind, value in zip(kinds, values, strict=True)]
-    except ValueError:
-        raise _invalid_cursor() from None
-
-
-def _invalid_cursor() -> GatewayError:
-    return bad_input("after is not a valid cursor", argument="after")

@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from gateway.compiler.build import Keyset
 from gateway.compiler.run import compiled_page
 from gateway.context import Info
+from gateway.cursors import decode_cursor, encode_cursor
 from gateway.sql import UTCDateTime
-from resolvers.common import cursor_moment, decode_cursor, encode_cursor
+from resolvers.common import cursor_moment
 
 T = TypeVar("T")
 

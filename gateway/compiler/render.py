@@ -4,7 +4,7 @@ written exactly as the resolver path writes it (gateway/compiler/spec.py's kinds
 PostgreSQL builds ``json`` (not ``jsonb``, which would reorder keys) with
 ``json_build_object``/``json_agg``; SQLite with ``json_object``/``json_group_array``.
 PostgreSQL also writes a connection's cursors (base64 of a JSON array, as
-resolvers.common.encode_cursor does); SQLite has no base64, so there a cursor leaves the
+gateway.cursors.encode_cursor does); SQLite has no base64, so there a cursor leaves the
 database as the JSON array of its values and is encoded as the answer is read
 (gateway/compiler/run.py), still from the one statement.
 """

@@ -39,8 +39,8 @@ from gateway.compiler.build import ORG, ROW, Builder, Keyset, NotCompilable, Sha
 from gateway.compiler.plain import complete_plain, plain_fields
 from gateway.compiler.render import JsonSql, json_sql
 from gateway.context import Info
+from gateway.cursors import encode_cursor
 from gateway.plan_cache import current_plan
-from resolvers.common import encode_cursor
 
 Built = tuple[Select[Any], Shape]
 

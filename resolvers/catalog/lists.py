@@ -10,11 +10,11 @@ from sqlalchemy import and_, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
 
+from gateway.cursors import decode_cursor, encode_cursor
 from gateway.sql import UTCDateTime, table_of
 from models.audit import AuditEvent
 from models.catalog import Component, Deployment
 from resolvers.catalog import AUDIT_FAMILY
-from resolvers.common import decode_cursor, encode_cursor
 from resolvers.pagination import Page, newest_first_after, newest_first_cursor, page_of
 
 

@@ -10,9 +10,9 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
 
+from gateway.cursors import decode_cursor, encode_cursor
 from gateway.sql import table_of
 from models.governance import Guardian
-from resolvers.common import decode_cursor, encode_cursor
 from resolvers.pagination import Page, page_of
 
 

@@ -25,11 +25,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
 
 from gateway.context import Context
+from gateway.cursors import decode_cursor, encode_cursor
 from gateway.rounding import half_up, ratio
 from gateway.sql import MONEY_UNITS, UTCDateTime, bucket_starts, epoch_bucket, money_units
 from models.governance import McpSession
 from models.identities import Nhi, NhiActivity
-from resolvers.common import decode_cursor, encode_cursor
 from resolvers.governance.window import Window
 from resolvers.pagination import Page, page_of
 

@@ -34,10 +34,11 @@ from fractions import Fraction
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gateway.cursors import decode_cursor, encode_cursor
 from gateway.rounding import exact, half_up
 from gateway.sql import table_of
 from models.identities import Nhi, NhiActivity, NhiAnomaly
-from resolvers.common import MAX_PAGE, check_first, decode_cursor, encode_cursor
+from resolvers.common import MAX_PAGE, check_first
 from resolvers.governance.nhi_risk import Risk, risks
 
 NHIS = table_of(Nhi)

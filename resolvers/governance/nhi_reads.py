@@ -23,11 +23,12 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Select
 
+from gateway.cursors import decode_cursor, encode_cursor
 from gateway.errors import bad_input
 from gateway.sql import UTCDateTime, newest_per_key, table_of
 from models.governance import Guardian, McpSession
 from models.identities import Nhi, NhiAnomaly, NhiGuardian, NhiRiskSnapshot
-from resolvers.common import cursor_moment, decode_cursor, encode_cursor
+from resolvers.common import cursor_moment
 from resolvers.governance.nhi_risk import Risk
 from resolvers.pagination import Page, page_of
 
