@@ -109,6 +109,28 @@ async def test_a_fully_compiled_operation_is_one_statement(
     await both(client, resolver_client, headers, WITHOUT_CURSORS)
 
 
+async def test_with_the_caller_kept_it_is_literally_one_statement(
+    db, settings, factory, catalog, statements
+):
+    """GATEWAY_CALLER_CACHE_SECONDS set: a caller seen within it costs no lookup, so a
+    fully compiled operation sends the database exactly one statement."""
+    from tests.apps import app_client
+
+    headers = factory.headers(catalog["user"])
+    async with app_client(db, settings, caller_cache_seconds=60) as kept:
+        first = await post(kept, headers, WITHOUT_CURSORS)
+        statements.statements.clear()
+        again = await post(kept, headers, WITHOUT_CURSORS)
+    assert len(statements.statements) == 1, statements.statements
+    assert "FROM components" in statements.statements[0]
+    assert again.json() == first.json()
+    assert [c["name"] for c in again.json()["data"]["components"]["nodes"]] == [
+        "api",
+        "café-ü",
+        "web",
+    ]
+
+
 async def test_a_connection_with_cursors_answers_alike(
     client, resolver_client, factory, catalog, statements, db
 ):
