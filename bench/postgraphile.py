@@ -52,8 +52,8 @@ from gateway.auth import Authenticator
 DIRECTORY = Path(__file__).resolve().parent / "postgraphile"
 DATABASE = "gateway_bench_postgraphile"
 ROUNDS = 3
-# As many connections as the gateway may hold: GATEWAY_DB_POOL_SIZE's default, 10, and
-# as many overflow (gateway/db.py); at 16 clients neither server queues for one.
+# As many connections as the gateway may hold: twice GATEWAY_DB_POOL_SIZE's default, 10
+# (gateway/db.py); at 16 clients neither server queues for one.
 POOL_SIZE = 20
 
 # The same selections in PostGraphile's naming: its connections take an explicit order

@@ -31,11 +31,17 @@ def create_engine(
 ) -> AsyncEngine:
     """An async engine for a PostgreSQL (asyncpg) or SQLite (aiosqlite) URL.
 
-    A request holds one connection at most, so the pool (``pool_size`` and as many
-    overflow) bounds concurrent requests in the database; a request that waits longer
+    A request holds one connection at most, so the pool (twice ``pool_size``
+    connections) bounds concurrent requests in the database; a request that waits longer
     than ``pool_timeout`` for one is answered 503 rather than queued without end.
+
+    The pool keeps every connection it opens. It used to be ``pool_size`` and as many
+    overflow (the same bound), but SQLAlchemy closes an overflow connection when it comes
+    back to a full pool, so a burst above ``pool_size`` opened and closed connections
+    without end (2-8 a second at 16 clients in ``python -m bench postgraphile``), each a
+    new PostgreSQL backend.
     """
-    pool = {"pool_size": pool_size, "max_overflow": pool_size, "pool_timeout": pool_timeout}
+    pool = {"pool_size": 2 * pool_size, "max_overflow": 0, "pool_timeout": pool_timeout}
     if url.startswith("sqlite"):
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **pool)
         event.listen(engine.sync_engine, "connect", _prepare_sqlite)

@@ -60,7 +60,7 @@ async def test_performance_figures(client_at, factory, db) -> None:
     }
     database = body["database_metrics"]
     pool = database["connections"]
-    # The test engine's pool: 10 connections and as many in overflow.
+    # The test engine's pool: twice create_engine's pool_size (10), no overflow.
     assert pool["max"] == 20
     assert pool["active"] >= 1  # this request's own
     assert pool["total"] == pool["active"] + pool["idle"]

@@ -14,7 +14,7 @@ CREATE = 'mutation($name: String!) { createComponent(input: {name: $name, kind: 
 
 
 async def test_item2_forty_concurrent_writes_on_a_pool_of_two(db, factory, settings):
-    # given: a pool of 2 (and 2 overflow), an admin of a Growth organisation
+    # given: a pool of 2 (4 connections at most), an admin of a Growth organisation
     org = await factory.org()
     admin = await factory.user(org, "ada", role="admin")
     headers = factory.headers(admin)

@@ -122,8 +122,9 @@ def test_names_beyond_the_cap_are_other():
 
 async def test_pool_gauges_read_the_apps_engine(client):
     samples = await scrape(client)
-    # tests/conftest.py builds its engines with gateway.db.create_engine's pool_size, 10.
-    assert value(samples, "gateway_db_pool_size") == 10
+    # tests/conftest.py builds its engines with gateway.db.create_engine's pool_size, 10:
+    # a pool that keeps twice that many.
+    assert value(samples, "gateway_db_pool_size") == 20
     assert value(samples, "gateway_db_pool_checked_out") >= 0
     assert value(samples, "gateway_db_pool_checked_in") >= 0
     assert ("gateway_db_pool_overflow", frozenset()) in samples
@@ -145,7 +146,7 @@ async def test_metrics_answer_without_the_database(settings, tmp_path):
             samples = await scrape(client)
     finally:
         await away.dispose()
-    assert value(samples, "gateway_db_pool_size") == 10
+    assert value(samples, "gateway_db_pool_size") == 20
     assert not any(name == "gateway_job_queue_depth" for name, _ in samples)
 
 
