@@ -10,7 +10,7 @@ field may be null; a non-null one makes its whole root field go to the resolvers
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -143,7 +143,7 @@ class Builder:
             elif isinstance(member, ToMany):
                 value = self._to_many(member, graphql_field, rows, details, shape, response_name)
             if value is None:
-                if isinstance(graphql_field.type, GraphQLNonNull):
+                if isinstance(graphql_field.type, GraphQLNonNull) or name in node.to_resolvers:
                     raise NotCompilable(f"{graphql_type.name}.{name}")
                 shape.fallbacks[response_name] = Fallback(details, graphql_type)
                 value = null()
@@ -352,6 +352,52 @@ class Builder:
             else:
                 raise NotCompilable(f"{connection.name}.{name}")
         return select(self.sql.as_text(self.sql.obj(pairs))), shape
+
+    def offset_page(
+        self, graphql_type: Any, field_details: FieldDetailsList
+    ) -> tuple[Select[Any], Shape]:
+        """A ``{totalCount, results}`` page by first/offset: ``page`` holds every row of
+        the list, numbered, so that the count and the page come from one read of it."""
+        listing = get_named_type(graphql_type)
+        assert isinstance(listing, GraphQLObjectType)
+        node, node_type = self._node_of(listing.fields["results"].type)
+        ordered = _page_table(node)
+        kept = and_(
+            ordered.c.ord > bindparam("offset", type_=Integer()),
+            ordered.c.ord <= bindparam("until", type_=Integer()),
+        )
+
+        def member(name: str, details: FieldDetailsList) -> tuple[ColumnElement[Any], Shape]:
+            if name == "totalCount":
+                return select(func.count()).select_from(ordered).scalar_subquery(), Shape()
+            if name == "results":
+                built, sub = self.object(node, node_type, ordered, details)
+                return self._listed(built, ordered, kept), sub
+            raise NotCompilable(f"{listing.name}.{name}")
+
+        built, shape = self._wrapper(listing, field_details, member)
+        return select(self.sql.as_text(built)), shape
+
+    def _wrapper(
+        self,
+        graphql_type: GraphQLObjectType,
+        field_details: FieldDetailsList,
+        member: Callable[[str, FieldDetailsList], tuple[ColumnElement[Any], Shape]],
+    ) -> tuple[ColumnElement[Any], Shape]:
+        """The JSON object of a type around the rows (a page), each field but
+        ``__typename`` built by ``member``."""
+        pairs: list[tuple[str, ColumnElement[Any]]] = []
+        shape = Shape()
+        for response_name, details in self._subfields(graphql_type, field_details).items():
+            name = details[0].node.name.value
+            if name == "__typename":
+                pairs.append((response_name, literal(graphql_type.name, String)))
+                continue
+            value, sub = member(name, details)
+            if sub:
+                shape.children[response_name] = sub
+            pairs.append((response_name, value))
+        return self.sql.obj(pairs), shape
 
     def _listed(
         self, built: ColumnElement[Any], ordered: FromClause, kept: ColumnElement[bool]

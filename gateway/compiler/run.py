@@ -322,6 +322,29 @@ async def compiled_page(info: Info, org_id: uuid.UUID, keyset: Keyset) -> Compil
     )
 
 
+async def compiled_offset_page(
+    info: Info,
+    org_id: uuid.UUID,
+    statement: Select[Any],
+    order: Sequence[ColumnElement[Any]],
+    *,
+    first: int,
+    offset: int,
+) -> Compiled | None:
+    """A root field answering ``{totalCount, results}`` over its resolver's ``statement``
+    (whole rows of one table): how many rows it selects, and ``first`` of them in
+    ``order`` after the first ``offset``. Its WHERE is read as it stands, so both paths
+    count and list the same rows."""
+    (table,) = statement.get_final_froms()
+    where = statement.whereclause
+    rows = rows_of(table, [] if where is None else [where], order)
+    # ``until`` is offset + first, added here: asyncpg cannot type a sum of parameters.
+    until = offset + first
+    return await _compiled(
+        info, org_id, rows, lambda b, t, d: b.offset_page(t, d), offset=offset, until=until
+    )
+
+
 def dumps(data: object) -> str:
     """Compact JSON (as Strawberry writes a response) with each RawJSON's text spliced
     in where it stands, never parsed. A placeholder carries a per-call random token, so

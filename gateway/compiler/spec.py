@@ -121,6 +121,10 @@ class Node:
     type_name: str
     table: Table
     fields: dict[str, Member]  # keyed by the GraphQL field name
+    # Undeclared fields that send their root field to the resolvers even when nullable:
+    # a fallback's rebuilt object carries only the columns the compiler writes, so one
+    # that reads another column (a float) would be answered null there.
+    to_resolvers: frozenset[str] = frozenset()
     # Rebuilds the Strawberry object from its columns, for a field the compiler leaves
     # to the type's resolver (set by ``compilable``).
     build: Callable[[Mapping[str, Any]], Any] | None = field(default=None, repr=False)

@@ -10,13 +10,15 @@ with DRF's ``ordering`` and ``search`` applied in SQL.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypedDict, TypeVar, Unpack
 
 import strawberry
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 
+from gateway.compiler.run import compiled_offset_page
 from gateway.context import Info
 from gateway.errors import bad_input
 from resolvers.common import check_text
@@ -60,14 +62,18 @@ def order_by(
     return [*(clauses or default), tie]
 
 
+def search_condition(search: str | None, columns: Sequence[Any]) -> ColumnElement[bool] | None:
+    """The rows with ``search`` in any of ``columns``, any case; None: no search."""
+    if search is None or not search.strip():
+        return None
+    needle = search.strip().lower()
+    return or_(*(func.lower(column).contains(needle, autoescape=True) for column in columns))
+
+
 def searched(statement: Select[Any], search: str | None, columns: Sequence[Any]) -> Select[Any]:
     """``statement`` keeping the rows with ``search`` in any of ``columns``, any case."""
-    if search is None or not search.strip():
-        return statement
-    needle = search.strip().lower()
-    return statement.where(
-        or_(*(func.lower(column).contains(needle, autoescape=True) for column in columns))
-    )
+    condition = search_condition(search, columns)
+    return statement if condition is None else statement.where(condition)
 
 
 def check_search(search: str | None, column: Any) -> str | None:
@@ -118,3 +124,34 @@ async def page_of(
     order = order_by(ordering, listing.allowed, listing.default, listing.tie)
     total, rows = await offset_page(info, statement, first=first, offset=offset, order=order)
     return OffsetPage(total_count=total, results=[build(row) for row in rows])
+
+
+class Window(TypedDict):
+    """A page's arguments: ``first`` rows after ``offset``, in ``ordering``."""
+
+    first: int
+    offset: int
+    ordering: str | None
+
+
+async def compiled_or_page(
+    info: Info,
+    org_id: uuid.UUID,
+    statement: Select[Any],
+    listing: Listing,
+    build: Callable[[Any], T],
+    **window: Unpack[Window],
+) -> OffsetPage[T]:
+    """``page_of`` (``statement``: whole rows of one table, the organisation's among its
+    conditions) in one compiled statement when the selection allows (gateway/compiler),
+    else through the resolvers. The compiled one reads ``statement``'s own WHERE and the
+    same order, so the two count and list the same rows."""
+    order = order_by(window["ordering"], listing.allowed, listing.default, listing.tie)
+    first, offset = window["first"], window["offset"]
+    check_window(first, offset)
+    compiled = await compiled_offset_page(
+        info, org_id, statement, order, first=first, offset=offset
+    )
+    if compiled is not None:
+        return compiled  # type: ignore[return-value]
+    return await page_of(info, statement, listing, build, **window)

@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 import strawberry
+from sqlalchemy import select
 from strawberry.scalars import JSON
 
 from gateway.context import Info
@@ -23,7 +24,7 @@ from models.predictive import (
 )
 from resolvers.common import check_choice, given
 from resolvers.incidents import predictive_reads
-from resolvers.incidents.listing import Listing, OffsetPage, check_search, page_of, searched
+from resolvers.incidents.listing import Listing, OffsetPage, check_search, compiled_or_page
 from resolvers.incidents.ml import algorithms, service
 from resolvers.incidents.predictive_reads import MODELS
 from resolvers.incidents.predictive_types import (
@@ -72,17 +73,17 @@ class ModelQuery:
         model_type: str | None = None,
         status: str | None = None,
     ) -> OffsetPage[PredictiveModel]:
-        statement = predictive_reads.models_of(await info.context.org_id())
-        if check_choice(model_type, MODEL_TYPES, "modelType") is not None:
-            statement = statement.where(MODELS.c.model_type == model_type)
-        if check_choice(status, MODEL_STATUSES, "status") is not None:
-            statement = statement.where(MODELS.c.status == status)
-        statement = searched(
-            statement, check_search(search, MODELS.c.name), (MODELS.c.name, MODELS.c.description)
+        org_id = await info.context.org_id()
+        conditions = predictive_reads.model_conditions(
+            org_id,
+            model_type=check_choice(model_type, MODEL_TYPES, "modelType"),
+            status=check_choice(status, MODEL_STATUSES, "status"),
+            search=check_search(search, MODELS.c.name),
         )
-        return await page_of(
+        return await compiled_or_page(
             info,
-            statement,
+            org_id,
+            select(MODELS).where(*conditions),
             MODEL_LISTING,
             PredictiveModel.from_row,
             first=first,

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Select, and_, case, cast, func, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, select
 
 from gateway.errors import GatewayError, not_found
 from gateway.rounding import decimal_string, half_up, ratio
@@ -18,6 +18,7 @@ from models.predictive import (
     PredictiveInsight,
     PredictiveModel,
 )
+from resolvers.incidents.listing import search_condition
 from resolvers.incidents.predictive_types import (
     AnomalySummary,
     FeatureImportance,
@@ -38,6 +39,22 @@ DECIDED = ("CONFIRMED", "FALSE_POSITIVE", "RESOLVED")
 
 def models_of(org_id: uuid.UUID) -> Select[Any]:
     return select(MODELS).where(MODELS.c.org_id == org_id)
+
+
+def model_conditions(
+    org_id: uuid.UUID, *, model_type: str | None, status: str | None, search: str | None
+) -> list[ColumnElement[bool]]:
+    """Which models the list holds: its resolver's statement and the compiled one
+    (gateway/compiler) both read these."""
+    conditions = [MODELS.c.org_id == org_id]
+    if model_type is not None:
+        conditions.append(MODELS.c.model_type == model_type)
+    if status is not None:
+        conditions.append(MODELS.c.status == status)
+    found = search_condition(search, (MODELS.c.name, MODELS.c.description))
+    if found is not None:
+        conditions.append(found)
+    return conditions
 
 
 def anomalies_of(org_id: uuid.UUID) -> Select[Any]:

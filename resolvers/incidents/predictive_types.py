@@ -13,10 +13,12 @@ import strawberry
 from sqlalchemy import select
 from strawberry.scalars import JSON
 
+from gateway.compiler.spec import Column, Node, compilable
 from gateway.context import Context, Info
 from gateway.sql import table_of
 from models.incidents import Incident as IncidentRow
 from models.predictive import ModelTraining as TrainingRow
+from models.predictive import PredictiveModel as ModelRow
 from resolvers.batching import all_per_key
 from resolvers.incidents.incident_types import Incident
 
@@ -64,12 +66,50 @@ class PredictiveModel:
 
     @classmethod
     def from_row(cls, row: Any) -> PredictiveModel:
-        return built(cls, row, version=str(row["version"]))
+        return built(cls, row, **MODEL.values(row), version=str(row["version"]))
 
     @strawberry.field(description="Its trainings, newest first (batched).")
     async def performance_history(self, info: Info) -> list[ModelTraining]:
         rows = await info.context.loaders.get(trainings_by_model).load(self.id)
         return [ModelTraining.from_row(row) for row in rows]
+
+
+# What the selection compiler may build (gateway/compiler/spec.py); from_row reads it.
+# Left to the resolvers: the four scores and performanceThreshold (floats, which the
+# compiler does not write; the scores, though nullable, are not carried for a fallback
+# either), version (the stored integer as text) and performanceHistory (batched). Selecting
+# any of them sends the root field to the resolver path.
+MODEL = compilable(
+    Node(
+        "PredictiveModel",
+        table_of(ModelRow),
+        {
+            "id": Column("id"),
+            "name": Column("name"),
+            "description": Column("description"),
+            "modelType": Column("model_type"),
+            "algorithmType": Column("algorithm_type"),
+            "modelConfig": Column("model_config"),
+            "featureColumns": Column("feature_columns"),
+            "targetColumn": Column("target_column"),
+            "trainingDataPeriodDays": Column("training_data_period_days"),
+            "minTrainingSamples": Column("min_training_samples"),
+            "status": Column("status"),
+            "modelFilePath": Column("model_file_path"),
+            "lastTrainedAt": Column("last_trained_at"),
+            "trainingDurationSeconds": Column("training_duration_seconds"),
+            "trainingSamplesCount": Column("training_samples_count"),
+            "autoRetrainEnabled": Column("auto_retrain_enabled"),
+            "retrainFrequencyDays": Column("retrain_frequency_days"),
+            "errorMessage": Column("error_message"),
+            "createdBy": Column("created_by"),
+            "createdAt": Column("created_at"),
+            "updatedAt": Column("updated_at"),
+        },
+        to_resolvers=frozenset(("accuracyScore", "precisionScore", "recallScore", "f1Score")),
+    ),
+    lambda row: PredictiveModel.from_row(row),
+)
 
 
 @strawberry.type(description="One training of a model: its figures, or why it failed.")

@@ -30,3 +30,29 @@ def variables_for(query: str, **ids: str) -> dict[str, Any]:
     variables: dict[str, Any] = {"skip": True} if "$skip" in query else {}
     variables.update({name: value for name, value in ids.items() if f"${name}" in query})
     return variables
+
+
+async def resolved_whole(
+    client: Any, resolver_client: Any, headers: dict[str, str], statements: Any, query: str
+) -> Any:
+    """The answer (parsed) of a selection the compiler leaves to the resolvers whole: the
+    compiling client built no JSON in SQL, and both paths answer alike, without errors."""
+    statements.statements.clear()
+    await post(client, headers, query)
+    assert not any("json_" in s for s in statements.statements), statements.statements
+    body = await both(client, resolver_client, headers, query)
+    assert "errors" not in body, body
+    return body
+
+
+async def one_statement(
+    client: Any, headers: dict[str, str], statements: Any, query: str, table: str
+) -> None:
+    """Asserts that the compiling client answers ``query`` in the caller's lookup and
+    one statement, which reads ``table`` and builds the answer as JSON."""
+    statements.statements.clear()
+    await post(client, headers, query)
+    assert len(statements.statements) == 2, statements.statements
+    assert f"FROM {table}" not in statements.statements[0]
+    assert f"FROM {table}" in statements.statements[1]
+    assert "json_" in statements.statements[1]
