@@ -8,6 +8,7 @@ import uuid
 from datetime import datetime
 
 import strawberry
+from sqlalchemy import select
 
 from gateway import jobs
 from gateway.context import Info
@@ -22,7 +23,7 @@ from models.predictive import (
 from resolvers.common import check_choice, check_moment
 from resolvers.incidents import anomaly_service, predictive_reads
 from resolvers.incidents.audit import audit
-from resolvers.incidents.listing import Listing, OffsetPage, check_search, page_of, searched
+from resolvers.incidents.listing import Listing, OffsetPage, check_search, compiled_or_page
 from resolvers.incidents.ml import detection, insights, schedule  # noqa: F401 (its hook)
 from resolvers.incidents.predictive_reads import ANOMALIES, INSIGHTS
 from resolvers.incidents.predictive_types import (
@@ -74,24 +75,24 @@ class AnomalyQuery:
         start_date: datetime | None = None,
         end_date: datetime | None = None,
     ) -> OffsetPage[AnomalyDetection]:
-        a = ANOMALIES.c
-        statement = predictive_reads.anomalies_of(await info.context.org_id())
-        for value, choices, argument, column in (
-            (anomaly_type, ANOMALY_TYPES, "anomalyType", a.anomaly_type),
-            (severity, ANOMALY_SEVERITIES, "severity", a.severity),
-            (status, ANOMALY_STATUSES, "status", a.status),
-        ):
-            if check_choice(value, choices, argument) is not None:
-                statement = statement.where(column == value)
-        start, end = check_moment(start_date, "startDate"), check_moment(end_date, "endDate")
-        if start is not None:
-            statement = statement.where(a.detected_at >= start)
-        if end is not None:
-            statement = statement.where(a.detected_at <= end)
-        statement = searched(statement, check_search(search, a.description), (a.description,))
-        return await page_of(
+        org_id = await info.context.org_id()
+        # Checked in the order of the arguments: the first refused one is the error.
+        choices = {
+            "anomaly_type": check_choice(anomaly_type, ANOMALY_TYPES, "anomalyType"),
+            "severity": check_choice(severity, ANOMALY_SEVERITIES, "severity"),
+            "status": check_choice(status, ANOMALY_STATUSES, "status"),
+        }
+        conditions = predictive_reads.anomaly_conditions(
+            org_id,
+            choices=choices,
+            start=check_moment(start_date, "startDate"),
+            end=check_moment(end_date, "endDate"),
+            search=check_search(search, ANOMALIES.c.description),
+        )
+        return await compiled_or_page(
             info,
-            statement,
+            org_id,
+            select(ANOMALIES).where(*conditions),
             ANOMALY_LISTING,
             AnomalyDetection.from_row,
             first=first,
@@ -130,21 +131,25 @@ class AnomalyQuery:
         is_validated: bool | None = None,
         include_expired: bool = False,
     ) -> OffsetPage[PredictiveInsight]:
-        ctx, i = info.context, INSIGHTS.c
-        statement = predictive_reads.insights_of(await ctx.org_id())
-        if check_choice(insight_type, INSIGHT_TYPES, "insightType") is not None:
-            statement = statement.where(i.insight_type == insight_type)
-        if check_choice(confidence_level, CONFIDENCE_LEVELS, "confidenceLevel") is not None:
-            statement = statement.where(i.confidence_level == confidence_level)
-        if is_acknowledged is not None:
-            statement = statement.where(i.is_acknowledged.is_(is_acknowledged))
-        if is_validated is not None:
-            statement = statement.where(i.is_validated.is_(is_validated))
-        if not include_expired:
-            statement = statement.where(i.valid_until > ctx.now)
-        return await page_of(
+        ctx = info.context
+        org_id = await ctx.org_id()
+        choices = {
+            "insight_type": check_choice(insight_type, INSIGHT_TYPES, "insightType"),
+            "confidence_level": check_choice(
+                confidence_level, CONFIDENCE_LEVELS, "confidenceLevel"
+            ),
+        }
+        conditions = predictive_reads.insight_conditions(
+            org_id,
+            ctx.now,
+            choices=choices,
+            flags={"is_acknowledged": is_acknowledged, "is_validated": is_validated},
+            include_expired=include_expired,
+        )
+        return await compiled_or_page(
             info,
-            statement,
+            org_id,
+            select(INSIGHTS).where(*conditions),
             INSIGHT_LISTING,
             PredictiveInsight.from_row,
             first=first,

@@ -61,6 +61,45 @@ def anomalies_of(org_id: uuid.UUID) -> Select[Any]:
     return select(ANOMALIES).where(ANOMALIES.c.org_id == org_id)
 
 
+def anomaly_conditions(
+    org_id: uuid.UUID,
+    *,
+    choices: dict[str, str | None],
+    start: datetime | None,
+    end: datetime | None,
+    search: str | None,
+) -> list[ColumnElement[bool]]:
+    """Which anomalies the list holds (``choices``: a column's name and the value it must
+    have, None: any): its resolver's statement and the compiled one both read these."""
+    a = ANOMALIES.c
+    conditions = [a.org_id == org_id]
+    conditions += [a[name] == value for name, value in choices.items() if value is not None]
+    if start is not None:
+        conditions.append(a.detected_at >= start)
+    if end is not None:
+        conditions.append(a.detected_at <= end)
+    found = search_condition(search, (a.description,))
+    return conditions if found is None else [*conditions, found]
+
+
+def insight_conditions(
+    org_id: uuid.UUID,
+    now: datetime,
+    *,
+    choices: dict[str, str | None],
+    flags: dict[str, bool | None],
+    include_expired: bool,
+) -> list[ColumnElement[bool]]:
+    """Which insights the list holds (``choices`` and ``flags``: a column's name and the
+    value it must have, None: any; the expired ones only if ``include_expired``): its
+    resolver's statement and the compiled one both read these."""
+    i = INSIGHTS.c
+    conditions = [i.org_id == org_id]
+    conditions += [i[name] == value for name, value in choices.items() if value is not None]
+    conditions += [i[name].is_(value) for name, value in flags.items() if value is not None]
+    return conditions if include_expired else [*conditions, i.valid_until > now]
+
+
 def insights_of(org_id: uuid.UUID) -> Select[Any]:
     return select(INSIGHTS).where(INSIGHTS.c.org_id == org_id)
 

@@ -12,12 +12,15 @@ from typing import Any, TypeVar
 import strawberry
 from sqlalchemy import select
 from strawberry.scalars import JSON
+from strawberry.utils.str_converters import to_camel_case
 
-from gateway.compiler.spec import Column, Node, compilable
+from gateway.compiler.spec import Column, Member, Node, compilable
 from gateway.context import Context, Info
 from gateway.sql import table_of
 from models.incidents import Incident as IncidentRow
+from models.predictive import AnomalyDetection as AnomalyRow
 from models.predictive import ModelTraining as TrainingRow
+from models.predictive import PredictiveInsight as InsightRow
 from models.predictive import PredictiveModel as ModelRow
 from resolvers.batching import all_per_key
 from resolvers.incidents.incident_types import Incident
@@ -205,14 +208,54 @@ class AnomalyDetection:
         return built(
             cls,
             row,
+            **ANOMALY.values(row),
             related_incident_ids=[uuid.UUID(i) for i in row["related_incidents"]],
-            metadata=row["metadata"],
         )
 
     @strawberry.field(description="The incidents it concerns that still exist (batched).")
     async def related_incidents(self, info: Info) -> list[Incident]:
         rows = await info.context.loaders.get(incidents_by_id).load_many(self.related_incident_ids)
         return [Incident.from_row(row) for row in rows if row is not None]
+
+
+def _columns(*names: str) -> dict[str, Member]:
+    """Fields that are the columns of their own (snake_case) name."""
+    return {to_camel_case(name): Column(name) for name in names}
+
+
+# What the selection compiler may build (gateway/compiler/spec.py); from_row reads it.
+# Left to the resolvers: the three scores (floats, which the compiler does not write),
+# relatedIncidentIds (the stored ids as UUIDs) and relatedIncidents (batched), all
+# non-null: selecting one sends the root field to the resolver path.
+ANOMALY = compilable(
+    Node(
+        "AnomalyDetection",
+        table_of(AnomalyRow),
+        _columns(
+            "id",
+            "model_id",
+            "anomaly_type",
+            "severity",
+            "status",
+            "detected_at",
+            "time_window_start",
+            "time_window_end",
+            "affected_services",
+            "affected_metrics",
+            "description",
+            "root_cause_analysis",
+            "impact_assessment",
+            "actions_taken",
+            "acknowledged_at",
+            "acknowledged_by",
+            "resolved_at",
+            "resolved_by",
+            "resolution_notes",
+            "metadata",
+        ),
+    ),
+    lambda row: AnomalyDetection.from_row(row),
+)
 
 
 async def incidents_by_id(ctx: Context, keys: Sequence[uuid.UUID]) -> list[Any]:
@@ -267,7 +310,40 @@ class PredictiveInsight:
 
     @classmethod
     def from_row(cls, row: Any) -> PredictiveInsight:
-        return built(cls, row)
+        return built(cls, row, **INSIGHT.values(row))
+
+
+# What the selection compiler may build (gateway/compiler/spec.py); from_row reads it.
+# Left to the resolvers: confidenceScore and accuracy (floats, which the compiler does
+# not write; accuracy, though nullable, is not carried for a fallback either): selecting
+# one sends the root field to the resolver path.
+INSIGHT = compilable(
+    Node(
+        "PredictiveInsight",
+        table_of(InsightRow),
+        _columns(
+            "id",
+            "model_id",
+            "insight_type",
+            "title",
+            "description",
+            "confidence_level",
+            "predicted_value",
+            "valid_from",
+            "valid_until",
+            "is_acknowledged",
+            "acknowledged_by",
+            "acknowledged_at",
+            "is_validated",
+            "validated_at",
+            "actual_value",
+            "created_at",
+            "updated_at",
+        ),
+        to_resolvers=frozenset(("accuracy",)),
+    ),
+    lambda row: PredictiveInsight.from_row(row),
+)
 
 
 @strawberry.type(description="The organisation's insights in figures.")

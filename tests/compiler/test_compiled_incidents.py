@@ -5,93 +5,77 @@ field left to the resolvers goes to the resolver path whole."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from tests.compiler.answers import both, one_statement, post, resolved_whole, variables_for
+from tests.compiler.incidents_data import (
+    ANOMALY_FIELDS,
+    EVERYTHING,
+    INSIGHT_FIELDS,
+    LATER,
+    MODEL_FIELDS,
+    RELATED,
+    models,
+    predictions,
+)
 from tests.factories import one_transaction
-
-MOMENT = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
-MINUTE = timedelta(minutes=1)
 
 
 @pytest.fixture
 @one_transaction
 async def incidents(factory: Any) -> dict[str, Any]:
-    """Two organisations. Acme's predictive models, created a minute apart:
-
-    | name              | type                       | status | trained            |
-    |-------------------|----------------------------|--------|--------------------|
-    | Severity predictor| SEVERITY_PREDICTION        | ACTIVE | MOMENT, v3, 0.91   |
-    | Cost model        | COST_PREDICTION            | ERROR  | never (an error)   |
-    | Café ü forecaster | INCIDENT_PREDICTION        | INACTIVE | never            |
-
-    Newest first: Café ü forecaster, Cost model, Severity predictor. Other: one model,
-    "Secret model"."""
-    factory.now = MOMENT
+    """Two organisations: Acme's rows (tests/compiler/incidents_data.py), and Other's,
+    each named or described "Secret"."""
     acme = await factory.org("Acme")
     user = await factory.user(acme)
-    severity = await factory.predictive_model(
-        acme,
-        description="Learns severity from the service",
-        hyperparameters={"n_estimators": 50, "max_depth": 4.0},
-        status="ACTIVE",
-        version=3,
-        accuracy_score=0.91,
-        f1_score=0.875,
-        last_trained_at=MOMENT + timedelta(microseconds=250000),
-        training_duration_seconds=12,
-        training_samples_count=150,
-        model_file_path="models/severity-3.joblib",
-        auto_retrain_enabled=True,
-    )
-    factory.now = MOMENT + MINUTE
-    cost = await factory.predictive_model(
-        acme,
-        "COST_PREDICTION",
-        "XGBOOST",
-        name="Cost model",
-        feature_columns=[],
-        target_column="cost_amount",
-        status="ERROR",
-        error_message="too few samples",
-    )
-    factory.now = MOMENT + 2 * MINUTE
-    cafe = await factory.predictive_model(
-        acme, "INCIDENT_PREDICTION", "ARIMA", name="Café ü forecaster", target_column=""
-    )
+    made = await models(factory, acme)
+    made |= await predictions(factory, acme, user, made["severity"])
     other = await factory.org("Other")
     await factory.user(other, "omar")
     hidden = await factory.predictive_model(other, name="Secret model", description="secret")
-    return {"user": user, "severity": severity, "cost": cost, "cafe": cafe, "hidden": hidden}
+    await factory.anomaly_detection(other, description="Secret anomaly")
+    await factory.insight(other, title="Secret insight", valid_until=LATER)
+    return {"user": user, "hidden": hidden, **made}
 
 
-# --- predictiveModels ------------------------------------------------------------------
+async def paged(
+    clients: tuple[Any, Any],
+    headers: dict[str, str],
+    root: str,
+    fields: str,
+    window: tuple[int, int],
+    arguments: str = "",
+) -> Any:
+    """One page of ``root`` (``window``: first, offset), after asserting both paths
+    answer it alike."""
+    query = (
+        f"query($first: Int!, $offset: Int!) {{ {root}(first: $first, offset: $offset"
+        f"{arguments}) {{ __typename totalCount results {{ {fields} }} }} }}"
+    )
+    first, offset = window
+    body = await both(*clients, headers, query, {"first": first, "offset": offset})
+    return body["data"][root]
 
-MODEL_FIELDS = (
-    "id name description modelType algorithmType modelConfig featureColumns targetColumn "
-    "trainingDataPeriodDays minTrainingSamples status modelFilePath lastTrainedAt "
-    "trainingDurationSeconds trainingSamplesCount autoRetrainEnabled retrainFrequencyDays "
-    "errorMessage createdBy createdAt updatedAt __typename"
-)
 
-MODELS_PAGE = f"""
-query($first: Int!, $offset: Int!) {{
-  predictiveModels(first: $first, offset: $offset) {{
-    __typename totalCount results {{ {MODEL_FIELDS} }}
-  }}
-}}
-"""
+# A root's table, and a selection of it that compiles whole: every declared field.
+ONE_STATEMENT = [
+    ("predictive_models", f"{{ predictiveModels {{ totalCount results {{ {MODEL_FIELDS} }} }} }}"),
+    ("anomaly_detections", f"{{ anomalyDetections {{ results {{ {ANOMALY_FIELDS} }} }} }}"),
+    (
+        "predictive_insights",
+        f"{{ predictiveInsights {{ totalCount results {{ {INSIGHT_FIELDS} }} }} }}",
+    ),
+]
 
 
-async def test_a_fully_compiled_models_page_is_one_statement(
-    client, resolver_client, factory, incidents, statements
+@pytest.mark.parametrize(("table", "query"), ONE_STATEMENT)
+async def test_a_fully_compiled_page_is_one_statement(
+    client, resolver_client, factory, incidents, statements, table, query
 ):
     headers = factory.headers(incidents["user"])
-    query = "{ predictiveModels { totalCount results { name status } } }"
-    await one_statement(client, headers, statements, query, "predictive_models")
+    await one_statement(client, headers, statements, query, table)
     statements.statements.clear()
     await post(resolver_client, headers, query)
     # the resolver path: the caller, the count, the page
@@ -100,19 +84,17 @@ async def test_a_fully_compiled_models_page_is_one_statement(
 
 
 async def test_models_pages_answer_alike(client, resolver_client, factory, incidents):
-    headers = factory.headers(incidents["user"])
-    body = await both(client, resolver_client, headers, MODELS_PAGE, {"first": 2, "offset": 0})
-    page = body["data"]["predictiveModels"]
-    assert page["__typename"] == "PredictiveModelOffsetPage"
-    assert page["totalCount"] == 3
-    assert [m["name"] for m in page["results"]] == ["Café ü forecaster", "Cost model"]
-    cost = page["results"][1]
+    clients, headers = (client, resolver_client), factory.headers(incidents["user"])
+    first = await paged(clients, headers, "predictiveModels", MODEL_FIELDS, (2, 0))
+    assert first["__typename"] == "PredictiveModelOffsetPage"
+    assert first["totalCount"] == 3
+    assert [m["name"] for m in first["results"]] == ["Café ü forecaster", "Cost model"]
+    cost = first["results"][1]
     assert cost["status"] == "ERROR" and cost["errorMessage"] == "too few samples"
     assert cost["featureColumns"] == [] and cost["modelConfig"] == {}
     assert cost["createdAt"] == "2026-11-02T12:01:00+00:00"
     assert cost["lastTrainedAt"] is None and cost["createdBy"] is None
-    rest = await both(client, resolver_client, headers, MODELS_PAGE, {"first": 2, "offset": 2})
-    last = rest["data"]["predictiveModels"]
+    last = await paged(clients, headers, "predictiveModels", MODEL_FIELDS, (2, 2))
     assert last["totalCount"] == 3
     (severity,) = last["results"]
     assert severity == {
@@ -140,58 +122,155 @@ async def test_models_pages_answer_alike(client, resolver_client, factory, incid
         "__typename": "PredictiveModel",
     }
     # past the end: the count, no rows
-    past = await both(client, resolver_client, headers, MODELS_PAGE, {"first": 2, "offset": 5})
-    assert past["data"]["predictiveModels"] == {
+    past = await paged(clients, headers, "predictiveModels", MODEL_FIELDS, (2, 5))
+    assert past == {
         "__typename": "PredictiveModelOffsetPage",
         "totalCount": 3,
         "results": [],
     }
 
 
-# Left to the resolvers: floats (nullable scores too: a fallback could not read them),
-# version (text of the stored integer), performanceHistory (batched).
-MODELS_RESOLVED = [
+async def test_anomaly_pages_answer_alike(client, resolver_client, factory, incidents):
+    clients, headers = (client, resolver_client), factory.headers(incidents["user"])
+    first = await paged(clients, headers, "anomalyDetections", ANOMALY_FIELDS, (2, 0))
+    assert first["totalCount"] == 3
+    outage, spike = first["results"]
+    assert outage["detectedAt"] == "2026-11-02T11:00:00.500000+00:00"
+    assert outage["resolvedAt"] == "2026-11-02T12:00:00+00:00"
+    assert outage["resolvedBy"] == str(incidents["user"]["id"])
+    assert outage["actionsTaken"] == ["paged", "restarted"] and outage["modelId"] is None
+    assert spike == {
+        "id": str(incidents["spike"]["id"]),
+        "modelId": str(incidents["severity"]["id"]),
+        "anomalyType": "STATISTICAL",
+        "severity": "HIGH",
+        "status": "DETECTED",
+        "detectedAt": "2026-11-02T09:00:00+00:00",
+        "timeWindowStart": "2026-11-02T08:00:00+00:00",
+        "timeWindowEnd": "2026-11-02T09:00:00+00:00",
+        "affectedServices": ["db", "web"],
+        "affectedMetrics": ["incident_count"],
+        "description": "Spike in db incidents",
+        "rootCauseAnalysis": "Disk full",
+        "impactAssessment": None,
+        "actionsTaken": [],
+        "acknowledgedAt": None,
+        "acknowledgedBy": None,
+        "resolvedAt": None,
+        "resolvedBy": None,
+        "resolutionNotes": None,
+        "metadata": {"z": 4.25, "baseline": 3, "window": {"hours": 1}},
+        "__typename": "AnomalyDetection",
+    }
+    rest = await paged(clients, headers, "anomalyDetections", "description", (2, 2))
+    assert rest["results"] == [{"description": "Café ü quiet hour"}]
+
+
+async def test_insight_pages_answer_alike(client, resolver_client, factory, incidents):
+    clients, headers = (client, resolver_client), factory.headers(incidents["user"])
+    listed = await paged(clients, headers, "predictiveInsights", INSIGHT_FIELDS, (5, 0))
+    # the expired one left out
+    assert listed["totalCount"] == 2
+    risk, forecast = listed["results"]
+    assert forecast == {
+        "id": str(incidents["forecast"]["id"]),
+        "modelId": str(incidents["severity"]["id"]),
+        "insightType": "INCIDENT_FORECAST",
+        "title": "About 12 incidents expected in the next 7 days",
+        "description": "",
+        "confidenceLevel": "HIGH",
+        "predictedValue": {"total": 12.0, "by_day": [1, 2.5]},
+        "validFrom": "2026-11-02T12:00:00+00:00",
+        "validUntil": "2099-01-01T00:00:00+00:00",
+        "isAcknowledged": True,
+        "acknowledgedBy": str(incidents["user"]["id"]),
+        "acknowledgedAt": "2026-11-02T12:01:00+00:00",
+        "isValidated": False,
+        "validatedAt": None,
+        "actualValue": None,
+        "createdAt": "2026-11-02T12:00:00+00:00",
+        "updatedAt": "2026-11-02T12:00:00+00:00",
+        "__typename": "PredictiveInsight",
+    }
+    assert risk["confidenceLevel"] == "MEDIUM" and risk["actualValue"] == {"total": 9}
+    assert risk["isValidated"] is True and risk["validatedAt"] == "2026-11-02T12:02:00+00:00"
+    every = ", includeExpired: true"
+    last = await paged(clients, headers, "predictiveInsights", "insightType", (1, 0), every)
+    assert last["totalCount"] == 3
+    assert last["results"] == [{"insightType": "SLOW_RESOLUTION"}]
+
+
+# Left to the resolvers: floats (nullable ones too: a fallback could not read them),
+# values worked out in Python, batched relations.
+RESOLVED = [
     "{ predictiveModels { results { name accuracyScore f1Score } } }",
     "{ predictiveModels { results { name precisionScore recallScore } } }",
     "{ predictiveModels { results { name performanceThreshold } } }",
     "{ predictiveModels { results { name version } } }",
     "{ predictiveModels { results { name performanceHistory { id } } } }",
+    "{ anomalyDetections { results { description confidenceScore anomalyScore } } }",
+    "{ anomalyDetections { results { description thresholdUsed } } }",
+    "{ anomalyDetections { results { description relatedIncidentIds } } }",
+    "{ anomalyDetections { results { description relatedIncidents { id } } } }",
+    "{ predictiveInsights { results { title confidenceScore } } }",
+    "{ predictiveInsights { results { title accuracy } } }",
 ]
 
 
-@pytest.mark.parametrize("query", MODELS_RESOLVED)
-async def test_a_model_field_left_to_the_resolvers_sends_the_root_there(
+@pytest.mark.parametrize("query", RESOLVED)
+async def test_a_field_left_to_the_resolvers_sends_the_root_there(
     client, resolver_client, factory, incidents, statements, query
 ):
     headers = factory.headers(incidents["user"])
     body = await resolved_whole(client, resolver_client, headers, statements, query)
-    models = {m["name"]: m for m in body["data"]["predictiveModels"]["results"]}
+    (listed,) = body["data"].values()
+    rows = {r.get("name") or r.get("description") or r["title"]: r for r in listed["results"]}
     if "f1Score" in query:
-        assert models["Severity predictor"]["accuracyScore"] == 0.91
-        assert models["Severity predictor"]["f1Score"] == 0.875
-        assert models["Cost model"]["f1Score"] is None
+        assert rows["Severity predictor"]["accuracyScore"] == 0.91
+        assert rows["Severity predictor"]["f1Score"] == 0.875
+        assert rows["Cost model"]["f1Score"] is None
     if "version" in query:
-        assert models["Severity predictor"]["version"] == "3"
-        assert models["Cost model"]["version"] == "0"
+        assert rows["Severity predictor"]["version"] == "3"
+        assert rows["Cost model"]["version"] == "0"
+    if "relatedIncidentIds" in query:
+        assert rows["Spike in db incidents"]["relatedIncidentIds"] == [str(RELATED)]
+    if "accuracy " in query:
+        assert [r["accuracy"] for r in listed["results"]] == [0.75, None]
 
 
-MODELS_ERRORS = [
+ERRORS = [
     "{ predictiveModels(first: 0) { totalCount } }",
     "{ predictiveModels(first: 101) { totalCount } }",
     "{ predictiveModels(offset: -1) { totalCount } }",
     '{ predictiveModels(modelType: "NOPE") { totalCount } }',
     '{ predictiveModels(status: "NOPE", first: 0) { totalCount } }',
     '{ predictiveModels(modelType: "NOPE", status: "NOPE") { results { name } } }',
+    '{ anomalyDetections(severity: "NOPE", status: "NOPE") { totalCount } }',
+    '{ anomalyDetections(status: "NOPE", first: 500) { results { id } } }',
+    '{ anomalyDetections(endDate: "0001-01-01T00:00:00+01:00") { totalCount } }',
+    '{ anomalyDetections(anomalyType: "spike") { totalCount } }',
+    '{ predictiveInsights(confidenceLevel: "SURE") { totalCount } }',
+    '{ predictiveInsights(insightType: "NOPE", offset: -5) { totalCount } }',
+    "{ predictiveInsights(offset: 100000001) { totalCount } }",
 ]
 
-MODELS_CORPUS = [
-    f"{{ predictiveModels(first: 100) {{ totalCount results {{ {MODEL_FIELDS} }} }} }}",
+
+@pytest.mark.parametrize("query", ERRORS)
+async def test_errors_are_the_resolvers_errors(client, resolver_client, factory, incidents, query):
+    headers = factory.headers(incidents["user"])
+    body = await both(client, resolver_client, headers, query)
+    assert body["errors"]
+
+
+CORPUS = [
+    *(
+        f"{{ {root}(first: 100) {{ totalCount results {{ {f} }} }} }}"
+        for root, f in EVERYTHING.items()
+    ),
     '{ predictiveModels(status: "ACTIVE") { totalCount results { name status } } }',
     '{ predictiveModels(modelType: "COST_PREDICTION") { results { name modelType } } }',
     '{ predictiveModels(search: "CAFÉ") { totalCount results { name } } }',
-    '{ predictiveModels(search: "severity") { totalCount results { name description } } }',
     '{ predictiveModels(search: "%") { totalCount results { name } } }',
-    '{ predictiveModels(ordering: "name") { results { name } } }',
     '{ predictiveModels(ordering: "-status,nonsense", first: 2, offset: 1) { results { name } } }',
     '{ predictiveModels(ordering: "accuracy_score,-created_at") { results { name } } }',
     "{ a: predictiveModels(first: 1) { n: totalCount r: results { x: name } } "
@@ -200,46 +279,77 @@ MODELS_CORPUS = [
     "createdAt @include(if: $skip) } totalCount @include(if: $skip) } }",
     "fragment M on PredictiveModel { name ...N } fragment N on PredictiveModel { status } "
     "{ predictiveModels { results { ...M ... on PredictiveModel { modelConfig } } } }",
+    '{ anomalyDetections(severity: "HIGH") { totalCount results { description } } }',
+    '{ anomalyDetections(status: "RESOLVED", anomalyType: "THRESHOLD") { results { id } } }',
+    '{ anomalyDetections(startDate: "2026-11-02T09:00:00Z", endDate: "2026-11-02T11:00:00.5Z") '
+    "{ totalCount results { detectedAt } } }",
+    '{ anomalyDetections(search: "CAFÉ Ü") { totalCount results { description } } }',
+    '{ anomalyDetections(ordering: "severity,-detected_at") { results { severity } } }',
+    '{ anomalyDetections(ordering: "confidence_score", first: 1, offset: 2) { results { id } } }',
+    "query($skip: Boolean!) { x: anomalyDetections(first: 2) { results { ...A "
+    "metadata @include(if: $skip) } } } fragment A on AnomalyDetection { severity status }",
+    "{ predictiveInsights(isAcknowledged: true) { totalCount results { title } } }",
+    "{ predictiveInsights(isValidated: false, includeExpired: true) { results { title } } }",
+    '{ predictiveInsights(confidenceLevel: "MEDIUM", isValidated: true) { results { title } } }',
+    '{ predictiveInsights(insightType: "SLOW_RESOLUTION") { totalCount results { title } } }',
+    '{ predictiveInsights(ordering: "-confidence_score", includeExpired: true) '
+    "{ results { confidenceLevel } } }",
+    "query($skip: Boolean!) { predictiveInsights { r: results { ... on PredictiveInsight "
+    "{ title validFrom @skip(if: $skip) } } } }",
 ]
 
 
-@pytest.mark.parametrize("query", MODELS_ERRORS)
-async def test_model_errors_are_the_resolvers_errors(
-    client, resolver_client, factory, incidents, query
-):
-    headers = factory.headers(incidents["user"])
-    body = await both(client, resolver_client, headers, query)
-    assert body["errors"]
-
-
-@pytest.mark.parametrize("query", MODELS_CORPUS)
-async def test_the_models_corpus_answers_alike(client, resolver_client, factory, incidents, query):
+@pytest.mark.parametrize("query", CORPUS)
+async def test_the_corpus_answers_alike(client, resolver_client, factory, incidents, query):
     headers = factory.headers(incidents["user"])
     body = await both(client, resolver_client, headers, query, variables_for(query))
     assert "errors" not in body, body
     assert "Secret" not in str(body)
 
 
-async def test_the_models_filters_and_orders_hold(client, resolver_client, factory, incidents):
+FILTERED = [
+    ('{ predictiveModels(search: "CAFÉ") { results { name } } }', ["Café ü forecaster"]),
+    ('{ predictiveModels(status: "ACTIVE") { results { name } } }', ["Severity predictor"]),
+    (
+        '{ predictiveModels(ordering: "name") { results { name } } }',
+        ["Café ü forecaster", "Cost model", "Severity predictor"],
+    ),
+    (
+        '{ anomalyDetections(startDate: "2026-11-02T09:00:00Z", '
+        'endDate: "2026-11-02T11:00:00.5Z") { results { description } } }',
+        ["More incidents than usual", "Spike in db incidents"],
+    ),
+    ('{ anomalyDetections(search: "CAFÉ Ü") { results { description } } }', ["Café ü quiet hour"]),
+    (
+        '{ anomalyDetections(ordering: "severity,-detected_at") { results { description } } }',
+        ["More incidents than usual", "Spike in db incidents", "Café ü quiet hour"],
+    ),
+    (
+        "{ predictiveInsights(isAcknowledged: false, includeExpired: true) { results { title } } }",
+        ["About 12 incidents expected in the next 7 days", "Café ü: more HIGH incidents"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), FILTERED)
+async def test_the_filters_and_orders_hold(
+    client, resolver_client, factory, incidents, query, expected
+):
     headers = factory.headers(incidents["user"])
-    for query, names in [
-        ('{ predictiveModels(search: "CAFÉ") { results { name } } }', ["Café ü forecaster"]),
-        ('{ predictiveModels(status: "ACTIVE") { results { name } } }', ["Severity predictor"]),
-        (
-            '{ predictiveModels(ordering: "name") { results { name } } }',
-            ["Café ü forecaster", "Cost model", "Severity predictor"],
-        ),
-    ]:
-        body = await both(client, resolver_client, headers, query)
-        assert [m["name"] for m in body["data"]["predictiveModels"]["results"]] == names
+    body = await both(client, resolver_client, headers, query)
+    ((listed,),) = [body["data"].values()]
+    assert [next(iter(r.values())) for r in listed["results"]] == expected
 
 
-async def test_another_organisations_models_never_come_through_the_compiled_path(
+async def test_another_organisations_rows_never_come_through_the_compiled_path(
     client, factory, incidents
 ):
     headers = factory.headers(incidents["user"])
     hidden = str(incidents["hidden"]["id"])
-    query = f"{{ predictiveModels(first: 100) {{ totalCount results {{ {MODEL_FIELDS} }} }} }}"
-    answer = await post(client, headers, query)
-    assert "Secret" not in answer.text and hidden not in answer.text, answer.text
-    assert answer.json()["data"]["predictiveModels"]["totalCount"] == 3
+    for root, fields in EVERYTHING.items():
+        # every row the organisation has: the expired insight too
+        every = "first: 100, includeExpired: true" if root == "predictiveInsights" else ""
+        query = f"{{ {root}({every or 'first: 100'}) {{ totalCount results {{ {fields} }} }} }}"
+        answer = await post(client, headers, query)
+        assert "Secret" not in answer.text and hidden not in answer.text, answer.text
+        assert answer.json()["data"][root]["totalCount"] == 3

@@ -1,0 +1,166 @@
+"""The incidents family's rows for the compiler tests (tests/compiler/test_compiled_incidents.py)
+and the fields each of its compiled types declares."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+MOMENT = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
+MINUTE = timedelta(minutes=1)
+# Valid until long after any clock the tests run at (the list leaves out expired insights).
+LATER = datetime(2099, 1, 1, tzinfo=UTC)
+RELATED = uuid.UUID("00000000-0000-4000-8000-000000000001")
+
+
+async def models(factory: Any, acme: dict[str, Any]) -> dict[str, Any]:
+    """Acme's predictive models, created a minute apart from MOMENT:
+
+    | name               | type                | status   | trained          |
+    |--------------------|---------------------|----------|------------------|
+    | Severity predictor | SEVERITY_PREDICTION | ACTIVE   | MOMENT, v3, 0.91 |
+    | Cost model         | COST_PREDICTION     | ERROR    | never (an error) |
+    | Café ü forecaster  | INCIDENT_PREDICTION | INACTIVE | never            |
+
+    Newest first: Café ü forecaster, Cost model, Severity predictor."""
+    factory.now = MOMENT
+    severity = await factory.predictive_model(
+        acme,
+        description="Learns severity from the service",
+        hyperparameters={"n_estimators": 50, "max_depth": 4.0},
+        status="ACTIVE",
+        version=3,
+        accuracy_score=0.91,
+        f1_score=0.875,
+        last_trained_at=MOMENT + timedelta(microseconds=250000),
+        training_duration_seconds=12,
+        training_samples_count=150,
+        model_file_path="models/severity-3.joblib",
+        auto_retrain_enabled=True,
+    )
+    factory.now = MOMENT + MINUTE
+    cost = await factory.predictive_model(
+        acme,
+        "COST_PREDICTION",
+        "XGBOOST",
+        name="Cost model",
+        feature_columns=[],
+        target_column="cost_amount",
+        status="ERROR",
+        error_message="too few samples",
+    )
+    factory.now = MOMENT + 2 * MINUTE
+    cafe = await factory.predictive_model(
+        acme, "INCIDENT_PREDICTION", "ARIMA", name="Café ü forecaster", target_column=""
+    )
+    factory.now = MOMENT
+    return {"severity": severity, "cost": cost, "cafe": cafe}
+
+
+async def predictions(
+    factory: Any, acme: dict[str, Any], user: dict[str, Any], model: dict[str, Any]
+) -> dict[str, Any]:
+    """Acme's anomalies and insights.
+
+    | anomaly | type        | severity | status         | detected (MOMENT minus) |
+    |---------|-------------|----------|----------------|-------------------------|
+    | spike   | STATISTICAL | HIGH     | DETECTED       | 3 h                     |
+    | outage  | THRESHOLD   | CRITICAL | RESOLVED       | 1 h less 0.5 s          |
+    | quiet   | TEMPORAL    | LOW      | FALSE_POSITIVE | 2 days                  |
+
+    Newest first: outage, spike, quiet.
+
+    | insight  | type               | confidence   | created       | valid until |
+    |----------|--------------------|--------------|---------------|-------------|
+    | forecast | INCIDENT_FORECAST  | 0.9 HIGH     | MOMENT        | LATER       |
+    | risk     | HIGH_SEVERITY_RISK | 0.6 MEDIUM   | MOMENT + 1 min| LATER       |
+    | slow     | SLOW_RESOLUTION    | 0.3 LOW      | MOMENT + 2 min| expired     |
+    """
+    hour = timedelta(hours=1)
+    spike = await factory.anomaly_detection(
+        acme,
+        MOMENT - 3 * hour,
+        severity="HIGH",
+        model_id=model["id"],
+        description="Spike in db incidents",
+        affected_services=["db", "web"],
+        related_incidents=[str(RELATED)],
+        root_cause_analysis="Disk full",
+        details={"z": 4.25, "baseline": 3, "window": {"hours": 1}},
+    )
+    outage = await factory.anomaly_detection(
+        acme,
+        MOMENT - hour + timedelta(seconds=0.5),
+        severity="CRITICAL",
+        status="RESOLVED",
+        anomaly_type="THRESHOLD",
+        resolved_at=MOMENT,
+        resolved_by=user["id"],
+        resolution_notes="Restarted",
+        actions_taken=["paged", "restarted"],
+    )
+    quiet = await factory.anomaly_detection(
+        acme,
+        MOMENT - 48 * hour,
+        severity="LOW",
+        status="FALSE_POSITIVE",
+        anomaly_type="TEMPORAL",
+        description="Café ü quiet hour",
+    )
+    forecast = await factory.insight(
+        acme,
+        predicted_value={"total": 12.0, "by_day": [1, 2.5]},
+        valid_until=LATER,
+        is_acknowledged=True,
+        acknowledged_by=user["id"],
+        acknowledged_at=MOMENT + MINUTE,
+        model_id=model["id"],
+    )
+    factory.now = MOMENT + MINUTE
+    risk = await factory.insight(
+        acme,
+        insight_type="HIGH_SEVERITY_RISK",
+        confidence_score=0.6,
+        title="Café ü: more HIGH incidents",
+        valid_until=LATER,
+        is_validated=True,
+        validated_at=MOMENT + 2 * MINUTE,
+        accuracy=0.75,
+        actual_value={"total": 9},
+    )
+    factory.now = MOMENT + 2 * MINUTE
+    slow = await factory.insight(acme, insight_type="SLOW_RESOLUTION", confidence_score=0.3)
+    return {
+        "spike": spike,
+        "outage": outage,
+        "quiet": quiet,
+        "forecast": forecast,
+        "risk": risk,
+        "slow": slow,
+    }
+
+
+MODEL_FIELDS = (
+    "id name description modelType algorithmType modelConfig featureColumns targetColumn "
+    "trainingDataPeriodDays minTrainingSamples status modelFilePath lastTrainedAt "
+    "trainingDurationSeconds trainingSamplesCount autoRetrainEnabled retrainFrequencyDays "
+    "errorMessage createdBy createdAt updatedAt __typename"
+)
+ANOMALY_FIELDS = (
+    "id modelId anomalyType severity status detectedAt timeWindowStart timeWindowEnd "
+    "affectedServices affectedMetrics description rootCauseAnalysis impactAssessment "
+    "actionsTaken acknowledgedAt acknowledgedBy resolvedAt resolvedBy resolutionNotes "
+    "metadata __typename"
+)
+INSIGHT_FIELDS = (
+    "id modelId insightType title description confidenceLevel predictedValue validFrom "
+    "validUntil isAcknowledged acknowledgedBy acknowledgedAt isValidated validatedAt "
+    "actualValue createdAt updatedAt __typename"
+)
+# Each root with every declared field: the answer of the whole list.
+EVERYTHING = {
+    "predictiveModels": MODEL_FIELDS,
+    "anomalyDetections": ANOMALY_FIELDS,
+    "predictiveInsights": INSIGHT_FIELDS,
+}
