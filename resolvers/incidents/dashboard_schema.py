@@ -14,6 +14,7 @@ from sqlalchemy import select
 from strawberry.scalars import JSON
 
 from gateway.answer_cache.extension import PER_USER
+from gateway.compiler.spec import Node, compilable
 from gateway.context import Info
 from gateway.permissions import requires
 from models.predictive import DASHBOARD_TYPES
@@ -23,7 +24,7 @@ from resolvers.incidents.cost_types import CostSummary
 from resolvers.incidents.dashboards import DASHBOARDS
 from resolvers.incidents.heatmap_schema import Heatmap, HeatmapCell
 from resolvers.incidents.kpi_types import KpiSummaryRow
-from resolvers.incidents.listing import Listing, OffsetPage, page_of
+from resolvers.incidents.listing import Listing, OffsetPage, compiled_or_page
 from resolvers.incidents.predictive_reads import ANOMALIES, INSIGHTS
 from resolvers.incidents.predictive_types import (
     AnomalyDetection,
@@ -31,6 +32,7 @@ from resolvers.incidents.predictive_types import (
     InsightSummary,
     PredictiveInsight,
     built,
+    columns_named,
 )
 from resolvers.incidents.scopes import INCIDENTS_READ, INCIDENTS_WRITE
 
@@ -136,7 +138,7 @@ class DashboardConfiguration:
 
     @classmethod
     def from_row(cls, row: Any) -> DashboardConfiguration:
-        return built(cls, row)
+        return built(cls, row, **DASHBOARD.values(row))
 
     @strawberry.field(description="What it shows, read now.")
     async def data(self, info: Info) -> DashboardData:
@@ -145,6 +147,34 @@ class DashboardConfiguration:
             widgets=self.widget_configs,  # type: ignore[arg-type]
             last_updated=info.context.now,
         )
+
+
+# What the selection compiler may build (gateway/compiler/spec.py); from_row reads it.
+# Left to the resolvers: data (read from the summaries when asked), non-null, so
+# selecting it sends the root field to the resolver path.
+DASHBOARD = compilable(
+    Node(
+        "DashboardConfiguration",
+        DASHBOARDS,
+        columns_named(
+            "id",
+            "name",
+            "description",
+            "dashboard_type",
+            "layout_config",
+            "widget_configs",
+            "is_public",
+            "allowed_roles",
+            "auto_refresh_enabled",
+            "refresh_interval_seconds",
+            "is_active",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ),
+    ),
+    lambda row: DashboardConfiguration.from_row(row),
+)
 
 
 @strawberry.type
@@ -165,18 +195,18 @@ class DashboardQuery:
         is_active: bool | None = None,
     ) -> OffsetPage[DashboardConfiguration]:
         principal = await info.context.principal()
-        statement = select(DASHBOARDS).where(DASHBOARDS.c.org_id == principal.org_id)
         async with info.context.reading() as conn:
-            condition = await dashboards.open_to(conn, principal)
-        if condition is not None:
-            statement = statement.where(condition)
-        if check_choice(dashboard_type, DASHBOARD_TYPES, "dashboardType") is not None:
-            statement = statement.where(DASHBOARDS.c.dashboard_type == dashboard_type)
-        if is_active is not None:
-            statement = statement.where(DASHBOARDS.c.is_active.is_(is_active))
-        return await page_of(
+            access = await dashboards.open_to(conn, principal)
+        conditions = dashboards.list_conditions(
+            principal.org_id,
+            access,
+            dashboard_type=check_choice(dashboard_type, DASHBOARD_TYPES, "dashboardType"),
+            is_active=is_active,
+        )
+        return await compiled_or_page(
             info,
-            statement,
+            principal.org_id,
+            select(DASHBOARDS).where(*conditions),
             DASHBOARD_LISTING,
             DashboardConfiguration.from_row,
             first=first,

@@ -216,6 +216,22 @@ async def open_to(conn: AsyncConnection, actor: Principal) -> Any | None:
     return or_(*allowed)
 
 
+def list_conditions(
+    org_id: uuid.UUID, access: Any | None, *, dashboard_type: str | None, is_active: bool | None
+) -> list[Any]:
+    """Which dashboards the list holds (``access``: ``open_to``'s condition): its
+    resolver's statement and the compiled one (gateway/compiler) both read these."""
+    d = DASHBOARDS.c
+    conditions = [d.org_id == org_id]
+    if access is not None:
+        conditions.append(access)
+    if dashboard_type is not None:
+        conditions.append(d.dashboard_type == dashboard_type)
+    if is_active is not None:
+        conditions.append(d.is_active.is_(is_active))
+    return conditions
+
+
 async def opened(conn: AsyncConnection, actor: Principal, dashboard_id: uuid.UUID) -> RowMapping:
     """The dashboard, if the actor may open it: NOT_FOUND, else PERMISSION_DENIED."""
     condition = await open_to(conn, actor)

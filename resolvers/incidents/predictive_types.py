@@ -218,7 +218,7 @@ class AnomalyDetection:
         return [Incident.from_row(row) for row in rows if row is not None]
 
 
-def _columns(*names: str) -> dict[str, Member]:
+def columns_named(*names: str) -> dict[str, Member]:
     """Fields that are the columns of their own (snake_case) name."""
     return {to_camel_case(name): Column(name) for name in names}
 
@@ -231,7 +231,7 @@ ANOMALY = compilable(
     Node(
         "AnomalyDetection",
         table_of(AnomalyRow),
-        _columns(
+        columns_named(
             "id",
             "model_id",
             "anomaly_type",
@@ -321,7 +321,7 @@ INSIGHT = compilable(
     Node(
         "PredictiveInsight",
         table_of(InsightRow),
-        _columns(
+        columns_named(
             "id",
             "model_id",
             "insight_type",

@@ -12,6 +12,13 @@ MINUTE = timedelta(minutes=1)
 # Valid until long after any clock the tests run at (the list leaves out expired insights).
 LATER = datetime(2099, 1, 1, tzinfo=UTC)
 RELATED = uuid.UUID("00000000-0000-4000-8000-000000000001")
+# The Team board's one widget.
+HEATMAP = {
+    "type": "heatmap",
+    "position": {"row": 0, "column": 0},
+    "size": {"width": 3, "height": 2},
+    "config": {"heatmap_type": "SEVERITY_DISTRIBUTION", "time_granularity": "DAY"},
+}
 
 
 async def models(factory: Any, acme: dict[str, Any]) -> dict[str, Any]:
@@ -141,6 +148,47 @@ async def predictions(
     }
 
 
+async def dashboards(factory: Any, acme: dict[str, Any], jane: dict[str, Any]) -> dict[str, Any]:
+    """Acme's dashboards, created a minute apart from MOMENT, and two more viewers: ada
+    (admin) and max (member of Sales); jane is a member of no department.
+
+    | name                | type        | open to                        | seen by        |
+    |---------------------|-------------|--------------------------------|----------------|
+    | Executive Dashboard | EXECUTIVE   | admins                         | ada            |
+    | Ops board           | OPERATIONAL | everyone (public; inactive)    | all            |
+    | Team board          | TECHNICAL   | role member                    | all            |
+    | Jane's own          | CUSTOM      | jane, its creator              | ada, jane      |
+    | Sales only          | CUSTOM      | group Sales                    | ada, max       |
+    """
+    sales = await factory.department(acme, "Sales")
+    ada = await factory.user(acme, "ada", role="admin")
+    max_ = await factory.user(acme, "max", department_id=sales["id"])
+    made = {"ada": ada, "max": max_}
+    for n, values in enumerate(
+        [
+            {},
+            {"name": "Ops board", "dashboard_type": "OPERATIONAL", "is_public": True},
+            {
+                "name": "Team board",
+                "dashboard_type": "TECHNICAL",
+                "description": "Café ü",
+                "allowed_roles": ["member"],
+                "layout_config": {"rows": 4, "columns": 6},
+                "widget_configs": [HEATMAP],
+                "auto_refresh_enabled": False,
+                "refresh_interval_seconds": 60,
+            },
+            {"name": "Jane's own", "dashboard_type": "CUSTOM", "created_by": jane["id"]},
+            {"name": "Sales only", "dashboard_type": "CUSTOM", "allowed_roles": ["Sales"]},
+        ]
+    ):
+        factory.now = MOMENT + n * MINUTE
+        is_active = n != 1
+        made[f"d{n + 1}"] = await factory.dashboard(acme, is_active=is_active, **values)
+    factory.now = MOMENT
+    return made
+
+
 MODEL_FIELDS = (
     "id name description modelType algorithmType modelConfig featureColumns targetColumn "
     "trainingDataPeriodDays minTrainingSamples status modelFilePath lastTrainedAt "
@@ -158,8 +206,14 @@ INSIGHT_FIELDS = (
     "validUntil isAcknowledged acknowledgedBy acknowledgedAt isValidated validatedAt "
     "actualValue createdAt updatedAt __typename"
 )
+DASHBOARD_FIELDS = (
+    "id name description dashboardType layoutConfig widgetConfigs isPublic allowedRoles "
+    "autoRefreshEnabled refreshIntervalSeconds isActive createdBy createdAt updatedAt "
+    "__typename"
+)
 # Each root with every declared field: the answer of the whole list.
 EVERYTHING = {
+    "dashboardConfigurations": DASHBOARD_FIELDS,
     "predictiveModels": MODEL_FIELDS,
     "anomalyDetections": ANOMALY_FIELDS,
     "predictiveInsights": INSIGHT_FIELDS,

@@ -12,11 +12,14 @@ import pytest
 from tests.compiler.answers import both, one_statement, post, resolved_whole, variables_for
 from tests.compiler.incidents_data import (
     ANOMALY_FIELDS,
+    DASHBOARD_FIELDS,
     EVERYTHING,
+    HEATMAP,
     INSIGHT_FIELDS,
     LATER,
     MODEL_FIELDS,
     RELATED,
+    dashboards,
     models,
     predictions,
 )
@@ -32,11 +35,13 @@ async def incidents(factory: Any) -> dict[str, Any]:
     user = await factory.user(acme)
     made = await models(factory, acme)
     made |= await predictions(factory, acme, user, made["severity"])
+    made |= await dashboards(factory, acme, user)
     other = await factory.org("Other")
     await factory.user(other, "omar")
     hidden = await factory.predictive_model(other, name="Secret model", description="secret")
     await factory.anomaly_detection(other, description="Secret anomaly")
     await factory.insight(other, title="Secret insight", valid_until=LATER)
+    await factory.dashboard(other, name="Secret dashboard", is_public=True)
     return {"user": user, "hidden": hidden, **made}
 
 
@@ -60,21 +65,22 @@ async def paged(
 
 
 # A root's table, and a selection of it that compiles whole: every declared field.
-ONE_STATEMENT = [
-    ("predictive_models", f"{{ predictiveModels {{ totalCount results {{ {MODEL_FIELDS} }} }} }}"),
-    ("anomaly_detections", f"{{ anomalyDetections {{ results {{ {ANOMALY_FIELDS} }} }} }}"),
-    (
-        "predictive_insights",
-        f"{{ predictiveInsights {{ totalCount results {{ {INSIGHT_FIELDS} }} }} }}",
-    ),
-]
+ONE_STATEMENT = {
+    "predictiveModels": "predictive_models",
+    "anomalyDetections": "anomaly_detections",
+    "predictiveInsights": "predictive_insights",
+    # an admin: open_to reads no department for them
+    "dashboardConfigurations": "dashboard_configurations",
+}
 
 
-@pytest.mark.parametrize(("table", "query"), ONE_STATEMENT)
+@pytest.mark.parametrize(("root", "table"), ONE_STATEMENT.items())
 async def test_a_fully_compiled_page_is_one_statement(
-    client, resolver_client, factory, incidents, statements, table, query
+    client, resolver_client, factory, incidents, statements, root, table
 ):
-    headers = factory.headers(incidents["user"])
+    viewer = incidents["ada" if root == "dashboardConfigurations" else "user"]
+    headers = factory.headers(viewer)
+    query = f"{{ {root} {{ totalCount results {{ {EVERYTHING[root]} }} }} }}"
     await one_statement(client, headers, statements, query, table)
     statements.statements.clear()
     await post(resolver_client, headers, query)
@@ -200,6 +206,48 @@ async def test_insight_pages_answer_alike(client, resolver_client, factory, inci
     assert last["results"] == [{"insightType": "SLOW_RESOLUTION"}]
 
 
+@pytest.mark.parametrize(
+    ("viewer", "names"),
+    [
+        ("user", ["Jane's own", "Team board", "Ops board"]),
+        ("ada", ["Sales only", "Jane's own", "Team board", "Ops board", "Executive Dashboard"]),
+        ("max", ["Sales only", "Team board", "Ops board"]),
+    ],
+)
+async def test_dashboards_are_those_open_to_the_caller(
+    client, resolver_client, factory, incidents, statements, viewer, names
+):
+    clients, headers = (client, resolver_client), factory.headers(incidents[viewer])
+    statements.statements.clear()
+    listed = await paged(clients, headers, "dashboardConfigurations", DASHBOARD_FIELDS, (5, 0))
+    assert [d["name"] for d in listed["results"]] == names
+    assert listed["totalCount"] == len(names)
+    if viewer == "user":
+        team = listed["results"][1]
+        assert team == {
+            "id": str(incidents["d3"]["id"]),
+            "name": "Team board",
+            "description": "Café ü",
+            "dashboardType": "TECHNICAL",
+            "layoutConfig": {"rows": 4, "columns": 6},
+            "widgetConfigs": [HEATMAP],
+            "isPublic": False,
+            "allowedRoles": ["member"],
+            "autoRefreshEnabled": False,
+            "refreshIntervalSeconds": 60,
+            "isActive": True,
+            "createdBy": None,
+            "createdAt": "2026-11-02T12:02:00+00:00",
+            "updatedAt": "2026-11-02T12:02:00+00:00",
+            "__typename": "DashboardConfiguration",
+        }
+        assert listed["results"][0]["createdBy"] == str(incidents["user"]["id"])
+        assert listed["results"][2]["isActive"] is False
+        # compiled: the caller, their department (the access rule), one statement
+        # (resolved: the caller, the department, the count, the page)
+        assert len(statements.statements) == 3 + 4, statements.statements
+
+
 # Left to the resolvers: floats (nullable ones too: a fallback could not read them),
 # values worked out in Python, batched relations.
 RESOLVED = [
@@ -214,6 +262,7 @@ RESOLVED = [
     "{ anomalyDetections { results { description relatedIncidents { id } } } }",
     "{ predictiveInsights { results { title confidenceScore } } }",
     "{ predictiveInsights { results { title accuracy } } }",
+    "{ dashboardConfigurations { results { name data { anomalySummary { totalAnomalies } } } } }",
 ]
 
 
@@ -234,6 +283,8 @@ async def test_a_field_left_to_the_resolvers_sends_the_root_there(
         assert rows["Cost model"]["version"] == "0"
     if "relatedIncidentIds" in query:
         assert rows["Spike in db incidents"]["relatedIncidentIds"] == [str(RELATED)]
+    if "anomalySummary" in query:
+        assert [r["data"]["anomalySummary"]["totalAnomalies"] for r in listed["results"]] == [3] * 3
     if "accuracy " in query:
         assert [r["accuracy"] for r in listed["results"]] == [0.75, None]
 
@@ -252,6 +303,8 @@ ERRORS = [
     '{ predictiveInsights(confidenceLevel: "SURE") { totalCount } }',
     '{ predictiveInsights(insightType: "NOPE", offset: -5) { totalCount } }',
     "{ predictiveInsights(offset: 100000001) { totalCount } }",
+    '{ dashboardConfigurations(dashboardType: "BOARD") { totalCount } }',
+    '{ dashboardConfigurations(first: 0, dashboardType: "CUSTOM") { results { name } } }',
 ]
 
 
@@ -296,6 +349,14 @@ CORPUS = [
     "{ results { confidenceLevel } } }",
     "query($skip: Boolean!) { predictiveInsights { r: results { ... on PredictiveInsight "
     "{ title validFrom @skip(if: $skip) } } } }",
+    '{ dashboardConfigurations(dashboardType: "CUSTOM") { totalCount results { name } } }',
+    "{ dashboardConfigurations(isActive: false) { totalCount results { name isActive } } }",
+    '{ dashboardConfigurations(ordering: "name", first: 2, offset: 1) { results { name } } }',
+    '{ d: dashboardConfigurations(ordering: "-dashboard_type,created_at") '
+    "{ total: totalCount results { ...D } } } fragment D on DashboardConfiguration "
+    "{ name layoutConfig }",
+    "query($skip: Boolean!) { dashboardConfigurations { results { name "
+    "widgetConfigs @include(if: $skip) allowedRoles @skip(if: $skip) } } }",
 ]
 
 
