@@ -31,11 +31,11 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetails, FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import Path, Undefined
-from sqlalchemy import CTE, ColumnElement, FromClause, Select
+from sqlalchemy import CTE, ColumnElement, FromClause, Select, func
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gateway.compiler.bind import BoundStatements
-from gateway.compiler.build import ORG, ROW, Builder, Keyset, NotCompilable, Shape, rows_of
+from gateway.compiler.build import ORG, PAGE, ROW, Builder, Keyset, NotCompilable, Shape, rows_of
 from gateway.compiler.plain import complete_plain, plain_fields
 from gateway.compiler.render import JsonSql, json_sql
 from gateway.context import Info
@@ -332,12 +332,12 @@ async def compiled_offset_page(
     offset: int,
 ) -> Compiled | None:
     """A root field answering ``{totalCount, results}`` over its resolver's ``statement``
-    (whole rows of one table): how many rows it selects, and ``first`` of them in
-    ``order`` after the first ``offset``. Its WHERE is read as it stands, so both paths
-    count and list the same rows."""
-    (table,) = statement.get_final_froms()
-    where = statement.whereclause
-    rows = rows_of(table, [] if where is None else [where], order)
+    (rows of one table, at least the columns its type declares): how many rows it
+    selects, and ``first`` of them in ``order`` after the first ``offset``. The statement
+    is read as it stands, so both paths count and list the same rows, and a column it
+    leaves out (a secret) is not read either."""
+    numbered = statement.add_columns(func.row_number().over(order_by=order).label("ord"))
+    rows = numbered.cte(PAGE)
     # ``until`` is offset + first, added here: asyncpg cannot type a sum of parameters.
     until = offset + first
     return await _compiled(

@@ -10,10 +10,11 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 
 from gateway.sql import table_of
 from models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookOutboxEvent
+from resolvers.incidents.listing import search_condition
 
 ENDPOINTS = table_of(WebhookEndpoint)
 EVENTS = table_of(WebhookOutboxEvent)
@@ -25,6 +26,14 @@ PUBLIC_ENDPOINT_COLUMNS = [c for c in ENDPOINTS.c if c.name != "secret"]
 
 def endpoints_of(org_id: uuid.UUID) -> Select[Any]:
     return select(*PUBLIC_ENDPOINT_COLUMNS).where(ENDPOINTS.c.org_id == org_id)
+
+
+def endpoint_conditions(org_id: uuid.UUID, search: str | None) -> list[ColumnElement[bool]]:
+    """Which endpoints the list holds: its resolver's statement and the compiled one
+    (gateway/compiler) both read these."""
+    conditions = [ENDPOINTS.c.org_id == org_id]
+    found = search_condition(search, (ENDPOINTS.c.url, ENDPOINTS.c.description))
+    return conditions if found is None else [*conditions, found]
 
 
 def endpoint_count(org_id: uuid.UUID) -> Select[Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 import strawberry
+from sqlalchemy import select
 
 from gateway.context import Info
 from gateway.permissions import requires
@@ -19,8 +20,8 @@ from resolvers.incidents.listing import (
     Listing,
     OffsetPage,
     check_search,
+    compiled_or_page,
     page_of,
-    searched,
 )
 from resolvers.incidents.scopes import INCIDENTS_READ, INCIDENTS_WRITE
 from resolvers.webhooks import reads, service
@@ -71,15 +72,14 @@ class WebhookQuery:
         ordering: str | None = None,
         search: str | None = None,
     ) -> OffsetPage[WebhookEndpoint]:
-        statement = reads.endpoints_of(await info.context.org_id())
-        statement = searched(
-            statement,
-            check_search(search, ENDPOINTS.c.description),
-            (ENDPOINTS.c.url, ENDPOINTS.c.description),
+        org_id = await info.context.org_id()
+        conditions = reads.endpoint_conditions(
+            org_id, check_search(search, ENDPOINTS.c.description)
         )
-        return await page_of(
+        return await compiled_or_page(
             info,
-            statement,
+            org_id,
+            select(*reads.PUBLIC_ENDPOINT_COLUMNS).where(*conditions),
             ENDPOINT_LISTING,
             WebhookEndpoint.from_row,
             first=first,

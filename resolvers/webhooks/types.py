@@ -8,11 +8,15 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
+from sqlalchemy import Column, MetaData, Table
 from strawberry.scalars import JSON
 
+from gateway.compiler import spec
+from gateway.compiler.spec import Node, compilable
 from gateway.context import Info
 from models.webhooks import DELIVERY_STATUSES, WEBHOOK_EVENTS
 from resolvers.webhooks.loaders import attempts_by_delivery
+from resolvers.webhooks.reads import ENDPOINTS, PUBLIC_ENDPOINT_COLUMNS
 
 EVENTS_TEXT = ", ".join(WEBHOOK_EVENTS)
 
@@ -29,19 +33,38 @@ class WebhookEndpoint:
 
     @classmethod
     def fields_of(cls, row: Any) -> dict[str, Any]:
-        return {
-            "id": row["id"],
-            "url": row["url"],
-            "events": list(row["events"] or []),
-            "description": row["description"],
-            "is_active": row["is_active"],
-            "created_by": row["created_by"],
-            "created_at": row["created_at"],
-        }
+        return {**ENDPOINT.values(row), "events": list(row["events"] or [])}
 
     @classmethod
     def from_row(cls, row: Any) -> WebhookEndpoint:
         return cls(**cls.fields_of(row))
+
+
+# The endpoints' table as the compiler reads it: without the secret, which no read but
+# the delivery worker's selects (resolvers/webhooks/reads.py).
+PUBLIC_ENDPOINTS = Table(
+    ENDPOINTS.name,
+    MetaData(),
+    *(Column(c.name, c.type, primary_key=c.primary_key) for c in PUBLIC_ENDPOINT_COLUMNS),
+)
+# What the selection compiler may build (gateway/compiler/spec.py); fields_of reads it.
+# Left to the resolvers: events, which writes [] for a stored JSON null; non-null, so
+# selecting it sends the root field to the resolver path.
+ENDPOINT = compilable(
+    Node(
+        "WebhookEndpoint",
+        PUBLIC_ENDPOINTS,
+        {
+            "id": spec.Column("id"),
+            "url": spec.Column("url"),
+            "description": spec.Column("description"),
+            "isActive": spec.Column("is_active"),
+            "createdBy": spec.Column("created_by"),
+            "createdAt": spec.Column("created_at"),
+        },
+    ),
+    lambda row: WebhookEndpoint.from_row(row),
+)
 
 
 @strawberry.type(description="A new endpoint, with its secret: shown this once only.")

@@ -189,6 +189,36 @@ async def dashboards(factory: Any, acme: dict[str, Any], jane: dict[str, Any]) -
     return made
 
 
+async def endpoints(factory: Any, acme: dict[str, Any], jane: dict[str, Any]) -> dict[str, Any]:
+    """Acme's webhook endpoints, created a minute apart from MOMENT:
+
+    | url                           | description    | active | events            |
+    |-------------------------------|----------------|--------|-------------------|
+    | https://hooks.example.com/in  | none           | yes    | kpi, cost         |
+    | https://ops.example.org/café  | Ops pager      | no     | kpi, cost         |
+    | https://b.example.net/hook    | Billing Café ü | yes    | cost              |
+
+    Newest first: b, ops, hooks. jane made the ops one."""
+    hooks = await factory.webhook_endpoint(acme)
+    factory.now = MOMENT + MINUTE
+    ops = await factory.webhook_endpoint(
+        acme,
+        "https://ops.example.org/café",
+        description="Ops pager",
+        is_active=False,
+        created_by=jane["id"],
+    )
+    factory.now = MOMENT + 2 * MINUTE
+    billing = await factory.webhook_endpoint(
+        acme,
+        "https://b.example.net/hook",
+        description="Billing Café ü",
+        events=["cost.threshold_exceeded"],
+    )
+    factory.now = MOMENT
+    return {"hooks": hooks, "ops": ops, "billing": billing}
+
+
 MODEL_FIELDS = (
     "id name description modelType algorithmType modelConfig featureColumns targetColumn "
     "trainingDataPeriodDays minTrainingSamples status modelFilePath lastTrainedAt "
@@ -213,6 +243,7 @@ DASHBOARD_FIELDS = (
 )
 # Each root with every declared field: the answer of the whole list.
 EVERYTHING = {
+    "webhookEndpoints": "id url description isActive createdBy createdAt __typename",
     "dashboardConfigurations": DASHBOARD_FIELDS,
     "predictiveModels": MODEL_FIELDS,
     "anomalyDetections": ANOMALY_FIELDS,

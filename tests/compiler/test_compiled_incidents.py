@@ -20,6 +20,7 @@ from tests.compiler.incidents_data import (
     MODEL_FIELDS,
     RELATED,
     dashboards,
+    endpoints,
     models,
     predictions,
 )
@@ -36,12 +37,14 @@ async def incidents(factory: Any) -> dict[str, Any]:
     made = await models(factory, acme)
     made |= await predictions(factory, acme, user, made["severity"])
     made |= await dashboards(factory, acme, user)
+    made |= await endpoints(factory, acme, user)
     other = await factory.org("Other")
     await factory.user(other, "omar")
     hidden = await factory.predictive_model(other, name="Secret model", description="secret")
     await factory.anomaly_detection(other, description="Secret anomaly")
     await factory.insight(other, title="Secret insight", valid_until=LATER)
     await factory.dashboard(other, name="Secret dashboard", is_public=True)
+    await factory.webhook_endpoint(other, "https://secret.example.com/x", secret="Secret")
     return {"user": user, "hidden": hidden, **made}
 
 
@@ -71,6 +74,7 @@ ONE_STATEMENT = {
     "predictiveInsights": "predictive_insights",
     # an admin: open_to reads no department for them
     "dashboardConfigurations": "dashboard_configurations",
+    "webhookEndpoints": "webhook_endpoints",
 }
 
 
@@ -82,6 +86,8 @@ async def test_a_fully_compiled_page_is_one_statement(
     headers = factory.headers(viewer)
     query = f"{{ {root} {{ totalCount results {{ {EVERYTHING[root]} }} }} }}"
     await one_statement(client, headers, statements, query, table)
+    # the endpoints' secret is not read (the resolver's statement leaves it out too)
+    assert "secret" not in statements.statements[1]
     statements.statements.clear()
     await post(resolver_client, headers, query)
     # the resolver path: the caller, the count, the page
@@ -248,6 +254,33 @@ async def test_dashboards_are_those_open_to_the_caller(
         assert len(statements.statements) == 3 + 4, statements.statements
 
 
+async def test_endpoint_pages_answer_alike(client, resolver_client, factory, incidents):
+    clients, headers = (client, resolver_client), factory.headers(incidents["user"])
+    fields = EVERYTHING["webhookEndpoints"]
+    listed = await paged(clients, headers, "webhookEndpoints", fields, (2, 1))
+    assert listed["totalCount"] == 3
+    assert listed["results"] == [
+        {
+            "id": str(incidents["ops"]["id"]),
+            "url": "https://ops.example.org/café",
+            "description": "Ops pager",
+            "isActive": False,
+            "createdBy": str(incidents["user"]["id"]),
+            "createdAt": "2026-11-02T12:01:00+00:00",
+            "__typename": "WebhookEndpoint",
+        },
+        {
+            "id": str(incidents["hooks"]["id"]),
+            "url": "https://hooks.example.com/in",
+            "description": None,
+            "isActive": True,
+            "createdBy": None,
+            "createdAt": "2026-11-02T12:00:00+00:00",
+            "__typename": "WebhookEndpoint",
+        },
+    ]
+
+
 # Left to the resolvers: floats (nullable ones too: a fallback could not read them),
 # values worked out in Python, batched relations.
 RESOLVED = [
@@ -263,6 +296,7 @@ RESOLVED = [
     "{ predictiveInsights { results { title confidenceScore } } }",
     "{ predictiveInsights { results { title accuracy } } }",
     "{ dashboardConfigurations { results { name data { anomalySummary { totalAnomalies } } } } }",
+    "{ webhookEndpoints { results { url events } } }",
 ]
 
 
@@ -273,7 +307,8 @@ async def test_a_field_left_to_the_resolvers_sends_the_root_there(
     headers = factory.headers(incidents["user"])
     body = await resolved_whole(client, resolver_client, headers, statements, query)
     (listed,) = body["data"].values()
-    rows = {r.get("name") or r.get("description") or r["title"]: r for r in listed["results"]}
+    # keyed by the first field asked, its name, description or title
+    rows = {next(iter(r.values())): r for r in listed["results"]}
     if "f1Score" in query:
         assert rows["Severity predictor"]["accuracyScore"] == 0.91
         assert rows["Severity predictor"]["f1Score"] == 0.875
@@ -285,6 +320,12 @@ async def test_a_field_left_to_the_resolvers_sends_the_root_there(
         assert rows["Spike in db incidents"]["relatedIncidentIds"] == [str(RELATED)]
     if "anomalySummary" in query:
         assert [r["data"]["anomalySummary"]["totalAnomalies"] for r in listed["results"]] == [3] * 3
+    if "events" in query:
+        assert [r["events"] for r in listed["results"]] == [
+            ["cost.threshold_exceeded"],
+            ["kpi.threshold_breached", "cost.threshold_exceeded"],
+            ["kpi.threshold_breached", "cost.threshold_exceeded"],
+        ]
     if "accuracy " in query:
         assert [r["accuracy"] for r in listed["results"]] == [0.75, None]
 
@@ -305,6 +346,8 @@ ERRORS = [
     "{ predictiveInsights(offset: 100000001) { totalCount } }",
     '{ dashboardConfigurations(dashboardType: "BOARD") { totalCount } }',
     '{ dashboardConfigurations(first: 0, dashboardType: "CUSTOM") { results { name } } }',
+    "{ webhookEndpoints(offset: -1) { totalCount } }",
+    f'{{ webhookEndpoints(search: "{"x" * 501}") {{ results {{ url }} }} }}',
 ]
 
 
@@ -357,6 +400,12 @@ CORPUS = [
     "{ name layoutConfig }",
     "query($skip: Boolean!) { dashboardConfigurations { results { name "
     "widgetConfigs @include(if: $skip) allowedRoles @skip(if: $skip) } } }",
+    '{ webhookEndpoints(search: "CAFÉ") { totalCount results { url description } } }',
+    '{ webhookEndpoints(ordering: "url") { results { url } } }',
+    '{ webhookEndpoints(ordering: "-is_active,created_at", first: 2, offset: 1) '
+    "{ totalCount results { ...E } } } fragment E on WebhookEndpoint { url isActive }",
+    "query($skip: Boolean!) { w: webhookEndpoints { results { u: url "
+    "createdBy @include(if: $skip) } totalCount @skip(if: $skip) } }",
 ]
 
 
