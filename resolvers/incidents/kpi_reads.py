@@ -18,13 +18,14 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 
 from gateway.rounding import decimal_string, half_up
 from gateway.sql import newest_per_key, table_of
 from models.incidents import KpiMeasurement, KpiMetric
 from models.tenancy import User
 from resolvers.incidents.kpi_calc import LOWER_IS_BETTER
+from resolvers.incidents.listing import search_condition
 
 METRICS = table_of(KpiMetric)
 MEASUREMENTS = table_of(KpiMeasurement)
@@ -34,6 +35,31 @@ NEWEST = (MEASUREMENTS.c.period_end.desc(), MEASUREMENTS.c.calculated_at.desc())
 
 def metrics_of(org_id: uuid.UUID) -> Select[Any]:
     return select(METRICS).where(METRICS.c.org_id == org_id)
+
+
+def metric_conditions(
+    org_id: uuid.UUID,
+    *,
+    metric_type: str | None,
+    flags: dict[str, bool | None],
+    created: tuple[datetime | None, datetime | None],
+    search: str | None,
+) -> list[ColumnElement[bool]]:
+    """Which metrics the list holds (``flags``: a column's name and the value it must have,
+    None: any; ``created``: bounds of the creation time, inclusive): its resolver's
+    statement and the compiled one (gateway/compiler) both read these."""
+    m = METRICS.c
+    conditions = [m.org_id == org_id]
+    if metric_type is not None:
+        conditions.append(m.metric_type == metric_type)
+    conditions += [m[name].is_(value) for name, value in flags.items() if value is not None]
+    after, before = created
+    if after is not None:
+        conditions.append(m.created_at >= after)
+    if before is not None:
+        conditions.append(m.created_at <= before)
+    found = search_condition(search, (m.name, m.description))
+    return conditions if found is None else [*conditions, found]
 
 
 def measurements_of(org_id: uuid.UUID) -> Select[Any]:

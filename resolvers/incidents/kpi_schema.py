@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import strawberry
+from sqlalchemy import select
 
 from gateway.context import Info
 from gateway.errors import bad_input, not_found
@@ -34,8 +35,8 @@ from resolvers.incidents.listing import (
     Listing,
     OffsetPage,
     check_search,
+    compiled_or_page,
     page_of,
-    searched,
 )
 from resolvers.incidents.scopes import INCIDENTS_READ, INCIDENTS_WRITE
 
@@ -63,15 +64,6 @@ METRIC_LISTING = Listing(METRIC_ORDERING, [METRICS.c.created_at.desc()], METRICS
 MEASUREMENT_LISTING = Listing(
     MEASUREMENT_ORDERING, [MEASUREMENTS.c.period_end.desc()], MEASUREMENTS.c.id
 )
-
-
-def _between(statement, column, after: datetime | None, before: datetime | None, names):
-    start, end = check_moment(after, names[0]), check_moment(before, names[1])
-    if start is not None:
-        statement = statement.where(column >= start)
-    if end is not None:
-        statement = statement.where(column <= end)
-    return statement
 
 
 async def _measurement_page(
@@ -132,26 +124,22 @@ class KpiQuery:
         created_after: datetime | None = None,
         created_before: datetime | None = None,
     ) -> OffsetPage[KpiMetric]:
-        statement = kpi_reads.metrics_of(await info.context.org_id())
-        if check_choice(metric_type, METRIC_TYPES, "metricType") is not None:
-            statement = statement.where(METRICS.c.metric_type == metric_type)
-        if is_active is not None:
-            statement = statement.where(METRICS.c.is_active.is_(is_active))
-        if is_system_metric is not None:
-            statement = statement.where(METRICS.c.is_system_metric.is_(is_system_metric))
-        statement = _between(
-            statement,
-            METRICS.c.created_at,
-            created_after,
-            created_before,
-            ("createdAfter", "createdBefore"),
+        org_id = await info.context.org_id()
+        # Checked in the order of the arguments: the first refused one is the error.
+        metric_type = check_choice(metric_type, METRIC_TYPES, "metricType")
+        after = check_moment(created_after, "createdAfter")
+        before = check_moment(created_before, "createdBefore")
+        conditions = kpi_reads.metric_conditions(
+            org_id,
+            metric_type=metric_type,
+            flags={"is_active": is_active, "is_system_metric": is_system_metric},
+            created=(after, before),
+            search=check_search(search, METRICS.c.name),
         )
-        statement = searched(
-            statement, check_search(search, METRICS.c.name), (METRICS.c.name, METRICS.c.description)
-        )
-        return await page_of(
+        return await compiled_or_page(
             info,
-            statement,
+            org_id,
+            select(METRICS).where(*conditions),
             METRIC_LISTING,
             KpiMetric.from_row,
             first=first,

@@ -10,14 +10,18 @@ from typing import Any
 
 import strawberry
 
+from gateway.compiler.spec import Node, compilable
 from gateway.context import Info
 from gateway.errors import bad_input
 from gateway.rounding import decimal_string
+from gateway.sql import table_of
+from models.incidents import KpiMetric as MetricRow
 from resolvers.incidents.kpi_loaders import (
     measurement_count_by_metric,
     measurements_by_metric,
     username_by_user,
 )
+from resolvers.incidents.predictive_types import columns_named
 
 MAX_MEASUREMENTS = 100
 
@@ -81,22 +85,11 @@ class KpiMetric:
     @classmethod
     def from_row(cls, row: Any) -> KpiMetric:
         return cls(
-            id=row["id"],
-            name=row["name"],
-            description=row["description"],
-            metric_type=row["metric_type"],
-            aggregation_type=row["aggregation_type"],
+            **METRIC.values(row),
             incident_categories=list(row["incident_categories"] or []),
             incident_severities=list(row["incident_severities"] or []),
             incident_priorities=list(row["incident_priorities"] or []),
-            calculation_formula=row["calculation_formula"],
-            time_window_hours=row["time_window_hours"],
-            is_active=row["is_active"],
-            is_system_metric=row["is_system_metric"],
             target_value=_decimal(row["target_value"]),
-            created_by=row["created_by"],
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
         )
 
     @strawberry.field(description="The creator's username (null for a system metric).")
@@ -120,6 +113,36 @@ class KpiMetric:
             raise bad_input(f"first must be from 1 to {MAX_MEASUREMENTS}", argument="first")
         rows = await info.context.loaders.get(measurements_by_metric, first).load(self.id)
         return [KpiMeasurement.from_row(row) for row in rows]
+
+
+# What the selection compiler may build (gateway/compiler/spec.py); from_row reads it.
+# Left to the resolvers: the three incident lists (each writes [] for a stored JSON null)
+# and measurementCount and measurements (batched), all non-null, so selecting one sends
+# the root field to the resolver path; targetValue (a decimal written as text; nullable,
+# but a fallback's row does not carry it) likewise. createdByUsername and
+# latestMeasurement fall back: their loaders read the id and creator the row carries.
+METRIC = compilable(
+    Node(
+        "KpiMetric",
+        table_of(MetricRow),
+        columns_named(
+            "id",
+            "name",
+            "description",
+            "metric_type",
+            "aggregation_type",
+            "calculation_formula",
+            "time_window_hours",
+            "is_active",
+            "is_system_metric",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ),
+        to_resolvers=frozenset(("targetValue",)),
+    ),
+    lambda row: KpiMetric.from_row(row),
+)
 
 
 @strawberry.type(description="One active metric's latest value against its previous one.")

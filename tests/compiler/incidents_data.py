@@ -4,7 +4,9 @@ and the fields each of its compiled types declares."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 MOMENT = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
@@ -19,6 +21,19 @@ HEATMAP = {
     "size": {"width": 3, "height": 2},
     "config": {"heatmap_type": "SEVERITY_DISTRIBUTION", "time_granularity": "DAY"},
 }
+
+
+async def minute_apart(
+    factory: Any, make: Callable[..., Awaitable[dict[str, Any]]], values: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """A row made by ``make`` from each of ``values``, the first at MOMENT, each a minute
+    after the one before."""
+    made = []
+    for n, each in enumerate(values):
+        factory.now = MOMENT + n * MINUTE
+        made.append(await make(**each))
+    factory.now = MOMENT
+    return made
 
 
 async def models(factory: Any, acme: dict[str, Any]) -> dict[str, Any]:
@@ -164,10 +179,17 @@ async def dashboards(factory: Any, acme: dict[str, Any], jane: dict[str, Any]) -
     ada = await factory.user(acme, "ada", role="admin")
     max_ = await factory.user(acme, "max", department_id=sales["id"])
     made = {"ada": ada, "max": max_}
-    for n, values in enumerate(
+    boards = await minute_apart(
+        factory,
+        partial(factory.dashboard, acme),
         [
             {},
-            {"name": "Ops board", "dashboard_type": "OPERATIONAL", "is_public": True},
+            {
+                "name": "Ops board",
+                "dashboard_type": "OPERATIONAL",
+                "is_public": True,
+                "is_active": False,
+            },
             {
                 "name": "Team board",
                 "dashboard_type": "TECHNICAL",
@@ -180,12 +202,9 @@ async def dashboards(factory: Any, acme: dict[str, Any], jane: dict[str, Any]) -
             },
             {"name": "Jane's own", "dashboard_type": "CUSTOM", "created_by": jane["id"]},
             {"name": "Sales only", "dashboard_type": "CUSTOM", "allowed_roles": ["Sales"]},
-        ]
-    ):
-        factory.now = MOMENT + n * MINUTE
-        is_active = n != 1
-        made[f"d{n + 1}"] = await factory.dashboard(acme, is_active=is_active, **values)
-    factory.now = MOMENT
+        ],
+    )
+    made |= {f"d{n + 1}": board for n, board in enumerate(boards)}
     return made
 
 
@@ -199,24 +218,64 @@ async def endpoints(factory: Any, acme: dict[str, Any], jane: dict[str, Any]) ->
     | https://b.example.net/hook    | Billing Café ü | yes    | cost              |
 
     Newest first: b, ops, hooks. jane made the ops one."""
-    hooks = await factory.webhook_endpoint(acme)
-    factory.now = MOMENT + MINUTE
-    ops = await factory.webhook_endpoint(
-        acme,
-        "https://ops.example.org/café",
-        description="Ops pager",
-        is_active=False,
-        created_by=jane["id"],
+    hooks, ops, billing = await minute_apart(
+        factory,
+        partial(factory.webhook_endpoint, acme),
+        [
+            {},
+            {
+                "url": "https://ops.example.org/café",
+                "description": "Ops pager",
+                "is_active": False,
+                "created_by": jane["id"],
+            },
+            {
+                "url": "https://b.example.net/hook",
+                "description": "Billing Café ü",
+                "events": ["cost.threshold_exceeded"],
+            },
+        ],
     )
-    factory.now = MOMENT + 2 * MINUTE
-    billing = await factory.webhook_endpoint(
-        acme,
-        "https://b.example.net/hook",
-        description="Billing Café ü",
-        events=["cost.threshold_exceeded"],
-    )
-    factory.now = MOMENT
     return {"hooks": hooks, "ops": ops, "billing": billing}
+
+
+async def metrics(factory: Any, acme: dict[str, Any], jane: dict[str, Any]) -> dict[str, Any]:
+    """Acme's KPI metrics, created a minute apart from MOMENT:
+
+    | name          | type   | active | system | by   | target | measured (period end)   |
+    |---------------|--------|--------|--------|------|--------|-------------------------|
+    | MTTA metric   | MTTA   | yes    | no     | jane | 15.5   | 12.25 (day before), 14  |
+    | Café ü MTTR   | MTTR   | no     | no     |      |        |                         |
+    | Custom ratio  | CUSTOM | yes    | yes    |      |        |                         |
+
+    Newest first: Custom ratio, Café ü MTTR, MTTA metric."""
+    mtta, mttr, custom = await minute_apart(
+        factory,
+        partial(factory.kpi_metric, acme),
+        [
+            {
+                "description": "Time to acknowledge",
+                "created_by": jane["id"],
+                "target_value": 15.5,
+            },
+            {
+                "metric_type": "MTTR",
+                "name": "Café ü MTTR",
+                "is_active": False,
+                "time_window_hours": 168,
+                "incident_severities": ["HIGH"],
+            },
+            {
+                "metric_type": "CUSTOM",
+                "name": "Custom ratio",
+                "is_system_metric": True,
+                "calculation_formula": "MTTR * 60 / MTTA",
+            },
+        ],
+    )
+    await factory.kpi_measurement(mtta, MOMENT - timedelta(days=1), "12.25")
+    await factory.kpi_measurement(mtta, MOMENT, "14")
+    return {"mtta": mtta, "mttr": mttr, "custom": custom}
 
 
 MODEL_FIELDS = (
@@ -243,6 +302,10 @@ DASHBOARD_FIELDS = (
 )
 # Each root with every declared field: the answer of the whole list.
 EVERYTHING = {
+    "kpiMetrics": (
+        "id name description metricType aggregationType calculationFormula timeWindowHours "
+        "isActive isSystemMetric createdBy createdAt updatedAt __typename"
+    ),
     "webhookEndpoints": "id url description isActive createdBy createdAt __typename",
     "dashboardConfigurations": DASHBOARD_FIELDS,
     "predictiveModels": MODEL_FIELDS,

@@ -21,6 +21,7 @@ from tests.compiler.incidents_data import (
     RELATED,
     dashboards,
     endpoints,
+    metrics,
     models,
     predictions,
 )
@@ -38,6 +39,7 @@ async def incidents(factory: Any) -> dict[str, Any]:
     made |= await predictions(factory, acme, user, made["severity"])
     made |= await dashboards(factory, acme, user)
     made |= await endpoints(factory, acme, user)
+    made |= await metrics(factory, acme, user)
     other = await factory.org("Other")
     await factory.user(other, "omar")
     hidden = await factory.predictive_model(other, name="Secret model", description="secret")
@@ -45,6 +47,7 @@ async def incidents(factory: Any) -> dict[str, Any]:
     await factory.insight(other, title="Secret insight", valid_until=LATER)
     await factory.dashboard(other, name="Secret dashboard", is_public=True)
     await factory.webhook_endpoint(other, "https://secret.example.com/x", secret="Secret")
+    await factory.kpi_metric(other, name="Secret metric")
     return {"user": user, "hidden": hidden, **made}
 
 
@@ -75,6 +78,7 @@ ONE_STATEMENT = {
     # an admin: open_to reads no department for them
     "dashboardConfigurations": "dashboard_configurations",
     "webhookEndpoints": "webhook_endpoints",
+    "kpiMetrics": "kpi_metrics",
 }
 
 
@@ -281,6 +285,64 @@ async def test_endpoint_pages_answer_alike(client, resolver_client, factory, inc
     ]
 
 
+async def test_kpi_metrics_answer_alike_with_their_fallbacks(
+    client, resolver_client, factory, incidents, statements
+):
+    clients, headers = (client, resolver_client), factory.headers(incidents["user"])
+    fields = EVERYTHING["kpiMetrics"]
+    listed = await paged(clients, headers, "kpiMetrics", fields, (1, 2))
+    assert listed["totalCount"] == 3
+    assert listed["results"] == [
+        {
+            "id": str(incidents["mtta"]["id"]),
+            "name": "MTTA metric",
+            "description": "Time to acknowledge",
+            "metricType": "MTTA",
+            "aggregationType": "AVERAGE",
+            "calculationFormula": None,
+            "timeWindowHours": 24,
+            "isActive": True,
+            "isSystemMetric": False,
+            "createdBy": str(incidents["user"]["id"]),
+            "createdAt": "2026-11-02T12:00:00+00:00",
+            "updatedAt": "2026-11-02T12:00:00+00:00",
+            "__typename": "KpiMetric",
+        }
+    ]
+    # nullable fields left to the resolvers, filled after the one statement by their
+    # loaders, from the creator and id the compiled row carries
+    query = (
+        "{ kpiMetrics { results { name createdByUsername "
+        "latestMeasurement { value periodEnd } timeWindowHours } } }"
+    )
+    statements.statements.clear()
+    await post(client, headers, query)
+    # the caller, the page, the usernames, the measurements
+    assert len(statements.statements) == 4, statements.statements
+    assert "json_" in statements.statements[1]
+    body = await both(client, resolver_client, headers, query)
+    assert body["data"]["kpiMetrics"]["results"] == [
+        {
+            "name": "Custom ratio",
+            "createdByUsername": None,
+            "latestMeasurement": None,
+            "timeWindowHours": 24,
+        },
+        {
+            "name": "Café ü MTTR",
+            "createdByUsername": None,
+            "latestMeasurement": None,
+            "timeWindowHours": 168,
+        },
+        {
+            "name": "MTTA metric",
+            "createdByUsername": "jane",
+            "latestMeasurement": {"value": "14.00", "periodEnd": "2026-11-02T12:00:00+00:00"},
+            "timeWindowHours": 24,
+        },
+    ]
+
+
 # Left to the resolvers: floats (nullable ones too: a fallback could not read them),
 # values worked out in Python, batched relations.
 RESOLVED = [
@@ -297,6 +359,9 @@ RESOLVED = [
     "{ predictiveInsights { results { title accuracy } } }",
     "{ dashboardConfigurations { results { name data { anomalySummary { totalAnomalies } } } } }",
     "{ webhookEndpoints { results { url events } } }",
+    "{ kpiMetrics { results { name targetValue } } }",
+    "{ kpiMetrics { results { name incidentSeverities incidentCategories } } }",
+    "{ kpiMetrics { results { name measurementCount measurements(first: 1) { value } } } }",
 ]
 
 
@@ -326,6 +391,14 @@ async def test_a_field_left_to_the_resolvers_sends_the_root_there(
             ["kpi.threshold_breached", "cost.threshold_exceeded"],
             ["kpi.threshold_breached", "cost.threshold_exceeded"],
         ]
+    if "targetValue" in query:
+        assert rows["MTTA metric"]["targetValue"] == "15.50"
+        assert rows["Custom ratio"]["targetValue"] is None
+    if "incidentSeverities" in query:
+        assert rows["Café ü MTTR"]["incidentSeverities"] == ["HIGH"]
+    if "measurementCount" in query:
+        assert rows["MTTA metric"]["measurementCount"] == 2
+        assert rows["MTTA metric"]["measurements"] == [{"value": "14.00"}]
     if "accuracy " in query:
         assert [r["accuracy"] for r in listed["results"]] == [0.75, None]
 
@@ -348,6 +421,10 @@ ERRORS = [
     '{ dashboardConfigurations(first: 0, dashboardType: "CUSTOM") { results { name } } }',
     "{ webhookEndpoints(offset: -1) { totalCount } }",
     f'{{ webhookEndpoints(search: "{"x" * 501}") {{ results {{ url }} }} }}',
+    '{ kpiMetrics(metricType: "MTTX") { totalCount } }',
+    '{ kpiMetrics(createdAfter: "0001-01-01T00:00:00+01:00", metricType: "MTTX") { totalCount } }',
+    '{ kpiMetrics(createdBefore: "0001-01-01T00:00:00+01:00", first: 0) { totalCount } }',
+    "{ kpiMetrics { results { name measurements(first: 0) { value } } } }",
 ]
 
 
@@ -406,6 +483,14 @@ CORPUS = [
     "{ totalCount results { ...E } } } fragment E on WebhookEndpoint { url isActive }",
     "query($skip: Boolean!) { w: webhookEndpoints { results { u: url "
     "createdBy @include(if: $skip) } totalCount @skip(if: $skip) } }",
+    "{ kpiMetrics(isActive: true, isSystemMetric: false) { totalCount results { name } } }",
+    '{ kpiMetrics(metricType: "CUSTOM") { results { name calculationFormula } } }',
+    '{ kpiMetrics(createdAfter: "2026-11-02T12:01:00Z", createdBefore: "2026-11-02T12:01:00Z") '
+    "{ totalCount results { name createdAt } } }",
+    '{ kpiMetrics(search: "CAFÉ", ordering: "-time_window_hours,name") { results { name } } }',
+    "query($skip: Boolean!) { kpiMetrics(first: 2, offset: 1) { results { ...K "
+    "latestMeasurement @include(if: $skip) { value unit } } } } "
+    "fragment K on KpiMetric { n: name createdByUsername }",
 ]
 
 
