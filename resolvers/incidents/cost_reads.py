@@ -18,7 +18,7 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 
 from gateway.rounding import decimal_string
 from gateway.sql import MONEY_UNITS, hundredth_units, money_units, table_of
@@ -40,16 +40,23 @@ class CostFilter:
     start: datetime | None = None
     end: datetime | None = None
 
-    def apply(self, statement: Select[Any]) -> Select[Any]:
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """The filter as conditions: the list's statement and the compiled one
+        (gateway/compiler) both read these."""
+        c = COSTS.c
+        conditions = []
         if self.cost_type is not None:
-            statement = statement.where(COSTS.c.cost_type == self.cost_type)
+            conditions.append(c.cost_type == self.cost_type)
         if self.is_validated is not None:
-            statement = statement.where(COSTS.c.is_validated.is_(self.is_validated))
+            conditions.append(c.is_validated.is_(self.is_validated))
         if self.start is not None:
-            statement = statement.where(COSTS.c.created_at >= self.start)
+            conditions.append(c.created_at >= self.start)
         if self.end is not None:
-            statement = statement.where(COSTS.c.created_at <= self.end)
-        return statement
+            conditions.append(c.created_at <= self.end)
+        return conditions
+
+    def apply(self, statement: Select[Any]) -> Select[Any]:
+        return statement.where(*self.conditions())
 
 
 def costs_of(org_id: uuid.UUID) -> Select[Any]:

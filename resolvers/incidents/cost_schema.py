@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import strawberry
+from sqlalchemy import select
 from strawberry.scalars import JSON
 
 from gateway.context import Info
@@ -22,8 +23,8 @@ from resolvers.incidents.listing import (
     Listing,
     OffsetPage,
     check_search,
-    page_of,
-    searched,
+    compiled_or_page,
+    search_condition,
 )
 
 ORDERING = {
@@ -84,11 +85,15 @@ class CostQuery:
         end_date: datetime | None = None,
     ) -> OffsetPage[CostAnalysis]:
         where = _filter(cost_type, is_validated, start_date, end_date)
-        statement = where.apply(cost_reads.costs_of(await info.context.org_id()))
-        statement = searched(statement, check_search(search, COSTS.c.business_unit), SEARCHED)
-        return await page_of(
+        org_id = await info.context.org_id()
+        conditions = [COSTS.c.org_id == org_id, *where.conditions()]
+        found = search_condition(check_search(search, COSTS.c.business_unit), SEARCHED)
+        if found is not None:
+            conditions.append(found)
+        return await compiled_or_page(
             info,
-            statement,
+            org_id,
+            select(COSTS).where(*conditions),
             LISTING,
             CostAnalysis.from_row,
             first=first,

@@ -12,10 +12,14 @@ import strawberry
 from sqlalchemy.engine import RowMapping
 from strawberry.scalars import JSON
 
+from gateway.compiler.spec import Node, compilable
 from gateway.context import Context
 from gateway.rounding import decimal_string
+from gateway.sql import table_of
+from models.incidents import CostAnalysis as CostRow
 from resolvers.batching import all_per_key
 from resolvers.incidents import cost_reads
+from resolvers.incidents.listing import columns_named
 
 
 @strawberry.type(description="What an incident cost, of one kind.")
@@ -45,25 +49,40 @@ class CostAnalysis:
     @classmethod
     def from_row(cls, row: Any) -> CostAnalysis:
         return cls(
-            id=row["id"],
-            incident_id=row["incident_id"],
-            cost_type=row["cost_type"],
+            **COST.values(row),
             cost_amount=decimal_string(row["cost_amount"], 2),
-            currency=row["currency"],
-            calculation_method=row["calculation_method"],
-            calculation_details=row["calculation_details"],
             downtime_hours=decimal_string(row["downtime_hours"], 2),
-            affected_users=row["affected_users"],
             revenue_impact=decimal_string(row["revenue_impact"], 2),
-            business_unit=row["business_unit"],
-            service_tier=row["service_tier"],
-            is_validated=row["is_validated"],
-            validated_by=row["validated_by"],
-            validated_at=row["validated_at"],
-            validation_notes=row["validation_notes"],
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
         )
+
+
+# What the selection compiler may build (gateway/compiler/spec.py); from_row reads it.
+# Left to the resolvers: costAmount, downtimeHours and revenueImpact (decimals written
+# as text), non-null, so selecting one sends the root field to the resolver path.
+COST = compilable(
+    Node(
+        "CostAnalysis",
+        table_of(CostRow),
+        columns_named(
+            "id",
+            "incident_id",
+            "cost_type",
+            "currency",
+            "calculation_method",
+            "calculation_details",
+            "affected_users",
+            "business_unit",
+            "service_tier",
+            "is_validated",
+            "validated_by",
+            "validated_at",
+            "validation_notes",
+            "created_at",
+            "updated_at",
+        ),
+    ),
+    lambda row: CostAnalysis.from_row(row),
+)
 
 
 @strawberry.type(description="The cost of the incidents matching the filters, in one currency.")

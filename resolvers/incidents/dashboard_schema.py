@@ -24,7 +24,7 @@ from resolvers.incidents.cost_types import CostSummary
 from resolvers.incidents.dashboards import DASHBOARDS
 from resolvers.incidents.heatmap_schema import Heatmap, HeatmapCell
 from resolvers.incidents.kpi_types import KpiSummaryRow
-from resolvers.incidents.listing import Listing, OffsetPage, compiled_or_page
+from resolvers.incidents.listing import Listing, OffsetPage, columns_named, compiled_or_page
 from resolvers.incidents.predictive_reads import ANOMALIES, INSIGHTS
 from resolvers.incidents.predictive_types import (
     AnomalyDetection,
@@ -32,7 +32,6 @@ from resolvers.incidents.predictive_types import (
     InsightSummary,
     PredictiveInsight,
     built,
-    columns_named,
 )
 from resolvers.incidents.scopes import INCIDENTS_READ, INCIDENTS_WRITE
 

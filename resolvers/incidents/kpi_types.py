@@ -21,7 +21,7 @@ from resolvers.incidents.kpi_loaders import (
     measurements_by_metric,
     username_by_user,
 )
-from resolvers.incidents.predictive_types import columns_named
+from resolvers.incidents.listing import columns_named
 
 MAX_MEASUREMENTS = 100
 

@@ -17,8 +17,10 @@ from typing import Any, Generic, TypedDict, TypeVar, Unpack
 
 import strawberry
 from sqlalchemy import ColumnElement, Select, func, or_, select
+from strawberry.utils.str_converters import to_camel_case
 
 from gateway.compiler.run import compiled_offset_page
+from gateway.compiler.spec import Column, Member
 from gateway.context import Info
 from gateway.errors import bad_input
 from resolvers.common import check_text
@@ -124,6 +126,11 @@ async def page_of(
     order = order_by(ordering, listing.allowed, listing.default, listing.tie)
     total, rows = await offset_page(info, statement, first=first, offset=offset, order=order)
     return OffsetPage(total_count=total, results=[build(row) for row in rows])
+
+
+def columns_named(*names: str) -> dict[str, Member]:
+    """Fields that are the columns of their own (snake_case) name."""
+    return {to_camel_case(name): Column(name) for name in names}
 
 
 class Window(TypedDict):

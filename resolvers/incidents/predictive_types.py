@@ -12,9 +12,8 @@ from typing import Any, TypeVar
 import strawberry
 from sqlalchemy import select
 from strawberry.scalars import JSON
-from strawberry.utils.str_converters import to_camel_case
 
-from gateway.compiler.spec import Column, Member, Node, compilable
+from gateway.compiler.spec import Column, Node, compilable
 from gateway.context import Context, Info
 from gateway.sql import table_of
 from models.incidents import Incident as IncidentRow
@@ -24,6 +23,7 @@ from models.predictive import PredictiveInsight as InsightRow
 from models.predictive import PredictiveModel as ModelRow
 from resolvers.batching import all_per_key
 from resolvers.incidents.incident_types import Incident
+from resolvers.incidents.listing import columns_named
 
 T = TypeVar("T")
 INCIDENTS = table_of(IncidentRow)
@@ -216,11 +216,6 @@ class AnomalyDetection:
     async def related_incidents(self, info: Info) -> list[Incident]:
         rows = await info.context.loaders.get(incidents_by_id).load_many(self.related_incident_ids)
         return [Incident.from_row(row) for row in rows if row is not None]
-
-
-def columns_named(*names: str) -> dict[str, Member]:
-    """Fields that are the columns of their own (snake_case) name."""
-    return {to_camel_case(name): Column(name) for name in names}
 
 
 # What the selection compiler may build (gateway/compiler/spec.py); from_row reads it.

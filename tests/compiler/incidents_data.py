@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -278,6 +279,45 @@ async def metrics(factory: Any, acme: dict[str, Any], jane: dict[str, Any]) -> d
     return {"mtta": mtta, "mttr": mttr, "custom": custom}
 
 
+async def costs(factory: Any, acme: dict[str, Any], jane: dict[str, Any]) -> dict[str, Any]:
+    """One Acme incident's cost analyses, created a minute apart from MOMENT:
+
+    | type         | amount   | hours | users | unit / notes              | validated |
+    |--------------|----------|-------|-------|---------------------------|-----------|
+    | DOWNTIME     | 1500.5   | 2.5   | 120   | Payments                  | no        |
+    | LOST_REVENUE | 75000    | 0     | 0     | notes: Checked by finance | by jane   |
+    | PENALTY      | 200      | 0     | 0     | Café ü ops                | no        |
+
+    Newest first: PENALTY, LOST_REVENUE, DOWNTIME."""
+    incident = await factory.incident(acme, MOMENT - timedelta(days=1))
+    downtime, revenue, penalty = await minute_apart(
+        factory,
+        partial(factory.cost, incident),
+        [
+            {
+                "cost_amount": "1500.5",
+                "downtime_hours": "2.5",
+                "affected_users": 120,
+                "business_unit": "Payments",
+                "calculation_method": "hours x rate",
+                "calculation_details": {"rate": 600.2, "hours": 2.5},
+            },
+            {
+                "cost_type": "LOST_REVENUE",
+                "cost_amount": "75000",
+                "revenue_impact": Decimal(75000),
+                "is_validated": True,
+                "validated_by": jane["id"],
+                "validated_at": MOMENT + 5 * MINUTE,
+                "validation_notes": "Checked by finance",
+                "service_tier": "gold",
+            },
+            {"cost_type": "PENALTY", "cost_amount": "200", "business_unit": "Café ü ops"},
+        ],
+    )
+    return {"incident": incident, "downtime": downtime, "revenue": revenue, "penalty": penalty}
+
+
 MODEL_FIELDS = (
     "id name description modelType algorithmType modelConfig featureColumns targetColumn "
     "trainingDataPeriodDays minTrainingSamples status modelFilePath lastTrainedAt "
@@ -302,6 +342,11 @@ DASHBOARD_FIELDS = (
 )
 # Each root with every declared field: the answer of the whole list.
 EVERYTHING = {
+    "costAnalyses": (
+        "id incidentId costType currency calculationMethod calculationDetails affectedUsers "
+        "businessUnit serviceTier isValidated validatedBy validatedAt validationNotes "
+        "createdAt updatedAt __typename"
+    ),
     "kpiMetrics": (
         "id name description metricType aggregationType calculationFormula timeWindowHours "
         "isActive isSystemMetric createdBy createdAt updatedAt __typename"

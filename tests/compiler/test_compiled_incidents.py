@@ -19,6 +19,7 @@ from tests.compiler.incidents_data import (
     LATER,
     MODEL_FIELDS,
     RELATED,
+    costs,
     dashboards,
     endpoints,
     metrics,
@@ -40,6 +41,7 @@ async def incidents(factory: Any) -> dict[str, Any]:
     made |= await dashboards(factory, acme, user)
     made |= await endpoints(factory, acme, user)
     made |= await metrics(factory, acme, user)
+    made |= await costs(factory, acme, user)
     other = await factory.org("Other")
     await factory.user(other, "omar")
     hidden = await factory.predictive_model(other, name="Secret model", description="secret")
@@ -48,6 +50,7 @@ async def incidents(factory: Any) -> dict[str, Any]:
     await factory.dashboard(other, name="Secret dashboard", is_public=True)
     await factory.webhook_endpoint(other, "https://secret.example.com/x", secret="Secret")
     await factory.kpi_metric(other, name="Secret metric")
+    await factory.cost(await factory.incident(other), business_unit="Secret unit")
     return {"user": user, "hidden": hidden, **made}
 
 
@@ -79,6 +82,7 @@ ONE_STATEMENT = {
     "dashboardConfigurations": "dashboard_configurations",
     "webhookEndpoints": "webhook_endpoints",
     "kpiMetrics": "kpi_metrics",
+    "costAnalyses": "cost_analyses",
 }
 
 
@@ -343,6 +347,36 @@ async def test_kpi_metrics_answer_alike_with_their_fallbacks(
     ]
 
 
+async def test_cost_pages_answer_alike(client, resolver_client, factory, incidents):
+    clients, headers = (client, resolver_client), factory.headers(incidents["user"])
+    listed = await paged(clients, headers, "costAnalyses", EVERYTHING["costAnalyses"], (1, 1))
+    assert listed["totalCount"] == 3
+    assert listed["results"] == [
+        {
+            "id": str(incidents["revenue"]["id"]),
+            "incidentId": str(incidents["incident"]["id"]),
+            "costType": "LOST_REVENUE",
+            "currency": "USD",
+            "calculationMethod": None,
+            "calculationDetails": {},
+            "affectedUsers": 0,
+            "businessUnit": None,
+            "serviceTier": "gold",
+            "isValidated": True,
+            "validatedBy": str(incidents["user"]["id"]),
+            "validatedAt": "2026-11-02T12:05:00+00:00",
+            "validationNotes": "Checked by finance",
+            "createdAt": "2026-11-02T12:01:00+00:00",
+            "updatedAt": "2026-11-02T12:01:00+00:00",
+            "__typename": "CostAnalysis",
+        }
+    ]
+    last = await paged(clients, headers, "costAnalyses", "calculationDetails affectedUsers", (1, 2))
+    assert last["results"] == [
+        {"calculationDetails": {"rate": 600.2, "hours": 2.5}, "affectedUsers": 120}
+    ]
+
+
 # Left to the resolvers: floats (nullable ones too: a fallback could not read them),
 # values worked out in Python, batched relations.
 RESOLVED = [
@@ -362,6 +396,7 @@ RESOLVED = [
     "{ kpiMetrics { results { name targetValue } } }",
     "{ kpiMetrics { results { name incidentSeverities incidentCategories } } }",
     "{ kpiMetrics { results { name measurementCount measurements(first: 1) { value } } } }",
+    "{ costAnalyses { results { costType costAmount downtimeHours revenueImpact } } }",
 ]
 
 
@@ -399,6 +434,10 @@ async def test_a_field_left_to_the_resolvers_sends_the_root_there(
     if "measurementCount" in query:
         assert rows["MTTA metric"]["measurementCount"] == 2
         assert rows["MTTA metric"]["measurements"] == [{"value": "14.00"}]
+    if "costAmount" in query:
+        assert rows["DOWNTIME"]["costAmount"] == "1500.50"
+        assert rows["DOWNTIME"]["downtimeHours"] == "2.50"
+        assert rows["LOST_REVENUE"]["revenueImpact"] == "75000.00"
     if "accuracy " in query:
         assert [r["accuracy"] for r in listed["results"]] == [0.75, None]
 
@@ -425,6 +464,9 @@ ERRORS = [
     '{ kpiMetrics(createdAfter: "0001-01-01T00:00:00+01:00", metricType: "MTTX") { totalCount } }',
     '{ kpiMetrics(createdBefore: "0001-01-01T00:00:00+01:00", first: 0) { totalCount } }',
     "{ kpiMetrics { results { name measurements(first: 0) { value } } } }",
+    '{ costAnalyses(costType: "NOPE") { totalCount } }',
+    '{ costAnalyses(startDate: "0001-01-01T00:00:00+01:00", first: 101) { totalCount } }',
+    "{ costAnalyses(isValidated: true, first: 101) { results { costType } } }",
 ]
 
 
@@ -491,6 +533,15 @@ CORPUS = [
     "query($skip: Boolean!) { kpiMetrics(first: 2, offset: 1) { results { ...K "
     "latestMeasurement @include(if: $skip) { value unit } } } } "
     "fragment K on KpiMetric { n: name createdByUsername }",
+    '{ costAnalyses(costType: "PENALTY") { totalCount results { costType businessUnit } } }',
+    "{ costAnalyses(isValidated: false) { totalCount results { id isValidated } } }",
+    '{ costAnalyses(startDate: "2026-11-02T12:01:00Z", endDate: "2026-11-02T12:02:00Z") '
+    "{ totalCount results { createdAt } } }",
+    '{ costAnalyses(search: "CAFÉ Ü") { totalCount results { businessUnit } } }',
+    '{ costAnalyses(ordering: "-cost_amount", first: 2, offset: 1) { results { costType } } }',
+    'query($skip: Boolean!) { c: costAnalyses(ordering: "affected_users,-created_at") '
+    "{ results { ...C validatedBy @skip(if: $skip) } } } "
+    "fragment C on CostAnalysis { costType calculationDetails }",
 ]
 
 
