@@ -149,10 +149,11 @@ async def compiled_or_page(
     build: Callable[[Any], T],
     **window: Unpack[Window],
 ) -> OffsetPage[T]:
-    """``page_of`` (``statement``: whole rows of one table, the organisation's among its
-    conditions) in one compiled statement when the selection allows (gateway/compiler),
-    else through the resolvers. The compiled one reads ``statement``'s own WHERE and the
-    same order, so the two count and list the same rows."""
+    """``page_of`` (``statement``: rows of one table, at least the columns its type
+    declares, the organisation's among its conditions) in one compiled statement when
+    the selection allows (gateway/compiler), else through the resolvers. The compiled one
+    numbers ``statement`` itself in the same order, so the two count and list the same
+    rows."""
     order = order_by(window["ordering"], listing.allowed, listing.default, listing.tie)
     first, offset = window["first"], window["offset"]
     check_window(first, offset)
