@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import strawberry
-from sqlalchemy import and_, literal, or_
+from sqlalchemy import and_, literal, or_, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -73,18 +74,33 @@ def connection(page: Page, build: Callable[[RowMapping], Any]) -> Connection[Any
 
 
 async def compiled_or_read(
-    info: Info,
-    org_id: uuid.UUID,
-    keyset: Keyset,
-    read: Callable[[AsyncConnection], Awaitable[Page]],
-    build: Callable[[RowMapping], Any],
+    info: Info, org_id: uuid.UUID, keyset: Keyset, build: Callable[[RowMapping], Any]
 ) -> Connection[Any]:
-    """A root connection: compiled into one statement when its selection allows
-    (gateway/compiler), else ``read`` through the resolvers. Both read ``keyset``'s
-    conditions and order, so they list the same rows."""
+    """A root connection over ``keyset``: compiled into one statement when its selection
+    allows (gateway/compiler), else read here for the resolvers. Both read the keyset's
+    conditions, order and cursor columns, so they list the same rows."""
     compiled = await compiled_page(info, org_id, keyset)
     if compiled is not None:
         return compiled  # type: ignore[return-value]
     async with info.context.reading() as conn:
-        page = await read(conn)
+        page = await read_page(conn, keyset)
     return connection(page, build)
+
+
+async def read_page(conn: AsyncConnection, keyset: Keyset) -> Page:
+    """The keyset's page as the resolvers read it: ``first + 1`` rows (one more says
+    whether more follow), each with the cursor of its ``keyset.cursor`` columns."""
+    statement = (
+        select(*keyset.table.c)
+        .where(*keyset.conditions)
+        .order_by(*keyset.order)
+        .limit(keyset.first + 1)
+    )
+    rows = list((await conn.execute(statement)).mappings())
+    return page_of(rows, keyset.first, lambda row: _cursor(row, keyset.cursor))
+
+
+def _cursor(row: RowMapping, columns: Sequence[str]) -> str:
+    # A moment as the compiled path writes it (isoformat, not str's space).
+    values = (row[column] for column in columns)
+    return encode_cursor(*(v.isoformat() if isinstance(v, datetime) else v for v in values))

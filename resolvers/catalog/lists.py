@@ -6,25 +6,20 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, literal, or_, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import and_, literal, or_
 from sqlmodel import col
 
-from gateway.cursors import decode_cursor, encode_cursor
-from gateway.sql import UTCDateTime, table_of
+from gateway.cursors import decode_cursor
+from gateway.sql import UTCDateTime
 from models.audit import AuditEvent
 from models.catalog import Component, Deployment
 from resolvers.catalog import AUDIT_FAMILY
-from resolvers.pagination import Page, newest_first_after, newest_first_cursor, page_of
+from resolvers.pagination import newest_first_after
 
 
 def _like(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
-
-
-async def _all(conn: AsyncConnection, statement: Any) -> list[Any]:
-    return list((await conn.execute(statement)).mappings())
 
 
 def component_conditions(
@@ -63,20 +58,6 @@ COMPONENT_ORDER: tuple[Any, ...] = (col(Component.name), col(Component.id))
 COMPONENT_CURSOR = ("name", "id")
 
 
-async def components(
-    conn: AsyncConnection, *, org_id: uuid.UUID, first: int, **filters: Any
-) -> Page:
-    """Components in name order."""
-    rows = await _all(
-        conn,
-        select(*table_of(Component).c)
-        .where(*component_conditions(org_id=org_id, **filters))
-        .order_by(*COMPONENT_ORDER)
-        .limit(first + 1),
-    )
-    return page_of(rows, first, lambda r: encode_cursor(r["name"], r["id"]))
-
-
 def deployment_conditions(
     *,
     org_id: uuid.UUID,
@@ -109,20 +90,6 @@ DEPLOYMENT_ORDER: tuple[Any, ...] = (col(Deployment.started_at).desc(), col(Depl
 DEPLOYMENT_CURSOR = ("started_at", "id")
 
 
-async def deployments(
-    conn: AsyncConnection, *, org_id: uuid.UUID, first: int, **filters: Any
-) -> Page:
-    """Deployments, newest started first."""
-    rows = await _all(
-        conn,
-        select(*table_of(Deployment).c)
-        .where(*deployment_conditions(org_id=org_id, **filters))
-        .order_by(*DEPLOYMENT_ORDER)
-        .limit(first + 1),
-    )
-    return page_of(rows, first, newest_first_cursor("started_at"))
-
-
 def audit_event_conditions(
     *,
     org_id: uuid.UUID,
@@ -147,17 +114,3 @@ def audit_event_conditions(
 # Audit events newest first; a cursor holds (created_at, id).
 AUDIT_EVENT_ORDER: tuple[Any, ...] = (col(AuditEvent.created_at).desc(), col(AuditEvent.id).desc())
 AUDIT_EVENT_CURSOR = ("created_at", "id")
-
-
-async def audit_events(
-    conn: AsyncConnection, *, org_id: uuid.UUID, first: int, **filters: Any
-) -> Page:
-    """The portal's own audit events, newest first."""
-    rows = await _all(
-        conn,
-        select(*table_of(AuditEvent).c)
-        .where(*audit_event_conditions(org_id=org_id, **filters))
-        .order_by(*AUDIT_EVENT_ORDER)
-        .limit(first + 1),
-    )
-    return page_of(rows, first, newest_first_cursor("created_at"))

@@ -83,7 +83,6 @@ class Query:
             info,
             org_id,
             keyset,
-            lambda conn: lists.components(conn, org_id=org_id, first=first, **filters),
             ComponentType.from_row,
         )
 
@@ -136,7 +135,6 @@ class Query:
             info,
             org_id,
             keyset,
-            lambda conn: lists.deployments(conn, org_id=org_id, first=first, **filters),
             DeploymentType.from_row,
         )
 
@@ -168,7 +166,6 @@ class Query:
             info,
             org_id,
             keyset,
-            lambda conn: lists.audit_events(conn, org_id=org_id, first=first, **filters),
             AuditEvent.from_row,
         )
 

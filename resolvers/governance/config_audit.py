@@ -10,13 +10,9 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from gateway.sql import table_of
 from models.governance import ConfigChange
 from resolvers.governance.window import window_conditions
-from resolvers.pagination import Page, newest_first_cursor, page_of
 
 CHANGES = table_of(ConfigChange)
 
@@ -34,17 +30,3 @@ def change_conditions(
 # Changes newest first, then id descending; a cursor holds (changed_at, id).
 CHANGE_ORDER: tuple[Any, ...] = (CHANGES.c.changed_at.desc(), CHANGES.c.id.desc())
 CHANGE_CURSOR = ("changed_at", "id")
-
-
-async def config_changes(
-    conn: AsyncConnection, *, org_id: uuid.UUID, first: int, **filters: Any
-) -> Page:
-    """Changes made in ``[start, end)``, newest first, then by id descending."""
-    statement = (
-        select(*CHANGES.c)
-        .where(*change_conditions(org_id=org_id, **filters))
-        .order_by(*CHANGE_ORDER)
-        .limit(first + 1)
-    )
-    rows = list((await conn.execute(statement)).mappings())
-    return page_of(rows, first, newest_first_cursor("changed_at"))

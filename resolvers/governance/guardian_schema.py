@@ -89,7 +89,6 @@ class GuardianQuery:
             info,
             org_id,
             keyset,
-            lambda conn: guardian_lists.guardians(conn, org_id=org_id, first=first, **filters),
             Guardian.from_row,
         )
 

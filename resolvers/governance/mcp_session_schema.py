@@ -59,7 +59,6 @@ class McpSessionQuery:
             info,
             org_id,
             keyset,
-            lambda conn: mcp_sessions.sessions(conn, org_id=org_id, first=first, **filters),
             McpSession.from_row,
         )
 
@@ -106,6 +105,5 @@ class McpSessionQuery:
             info,
             org_id,
             keyset,
-            lambda conn: config_audit.config_changes(conn, org_id=org_id, first=first, **filters),
             ConfigChange.from_row,
         )

@@ -14,14 +14,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Integer, case, cast, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Select
 from sqlmodel import col
 
 from gateway.sql import table_of
 from models.governance import TOOL_VERDICTS, McpSession, McpToolCall
 from resolvers.governance.window import window_conditions
-from resolvers.pagination import Page, newest_first_cursor, page_of
 
 
 def session_conditions(
@@ -37,18 +35,6 @@ def session_conditions(
 # Sessions newest started first, then id descending; a cursor holds (started_at, id).
 SESSION_ORDER: tuple[Any, ...] = (col(McpSession.started_at).desc(), col(McpSession.id).desc())
 SESSION_CURSOR = ("started_at", "id")
-
-
-async def sessions(conn: AsyncConnection, *, org_id: uuid.UUID, first: int, **filters: Any) -> Page:
-    """Sessions started in ``[start, end)``, newest first, then by id descending."""
-    statement = (
-        select(*table_of(McpSession).c)
-        .where(*session_conditions(org_id=org_id, **filters))
-        .order_by(*SESSION_ORDER)
-        .limit(first + 1)
-    )
-    rows = list((await conn.execute(statement)).mappings())
-    return page_of(rows, first, newest_first_cursor("started_at"))
 
 
 def _verdict_counts() -> list[Any]:

@@ -69,18 +69,6 @@ NHI_ORDER: tuple[Any, ...] = (NHIS.c.label, NHIS.c.id)
 NHI_CURSOR = ("label", "id")
 
 
-async def nhis(conn: AsyncConnection, *, org_id: uuid.UUID, first: int, after: str | None) -> Page:
-    """The organisation's NHIs by label, then id."""
-    statement = (
-        select(*NHIS.c)
-        .where(*nhi_conditions(org_id=org_id, after=after))
-        .order_by(*NHI_ORDER)
-        .limit(first + 1)
-    )
-    rows = list((await conn.execute(statement)).mappings())
-    return page_of(rows, first, lambda row: encode_cursor(row["label"], row["id"]))
-
-
 def nhis_of(org_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> Select[Any]:
     return select(*NHIS.c).where(NHIS.c.org_id == org_id, NHIS.c.id.in_(ids))
 

@@ -76,7 +76,6 @@ class NhiQuery:
             info,
             org_id,
             keyset,
-            lambda conn: nhi_reads.nhis(conn, org_id=org_id, first=first, after=after),
             Nhi.from_row,
         )
 

@@ -9,9 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
 
-from gateway.sql import table_of
 from models.knowledge import EntryAuthor, KnowledgeEntry
-from resolvers.pagination import Page, newest_first_after, newest_first_cursor, page_of
+from resolvers.pagination import newest_first_after
 
 
 async def _all(conn: AsyncConnection, statement: Any) -> list[Any]:
@@ -50,15 +49,3 @@ ENTRY_ORDER: tuple[Any, ...] = (
     col(KnowledgeEntry.id).desc(),
 )
 ENTRY_CURSOR = ("created_at", "id")
-
-
-async def entries(conn: AsyncConnection, *, org_id: uuid.UUID, first: int, **filters: Any) -> Page:
-    """Entries, newest created first."""
-    rows = await _all(
-        conn,
-        select(*table_of(KnowledgeEntry).c)
-        .where(*entry_conditions(org_id=org_id, **filters))
-        .order_by(*ENTRY_ORDER)
-        .limit(first + 1),
-    )
-    return page_of(rows, first, newest_first_cursor("created_at"))

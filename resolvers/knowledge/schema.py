@@ -91,7 +91,6 @@ class Query:
             info,
             org_id,
             keyset,
-            lambda conn: lists.entries(conn, org_id=org_id, first=first, **filters),
             KnowledgeEntry.from_row,
         )
 
