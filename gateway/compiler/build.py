@@ -23,6 +23,7 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetailsList
 from sqlalchemy import (
     CTE,
+    BindParameter,
     ColumnElement,
     FromClause,
     Integer,
@@ -241,7 +242,7 @@ class Builder:
         listed = (
             listed.where(table.c.org_id == org, *conditions)
             .order_by(*order)
-            .limit(limit)
+            .limit(inline_limit(limit))
             # Read inside a derived table, which correlates only when told to.
             .correlate(rows)
         )
@@ -338,7 +339,7 @@ class Builder:
                             select(cursor())
                             .where(kept)
                             .order_by(ordered.c.ord.desc())
-                            .limit(1)
+                            .limit(inline_limit(1))
                             .scalar_subquery()
                         )
                         info_pairs.append((info_name, self.sql.nested(last)))
@@ -435,5 +436,17 @@ def rows_of(
         *conditions
     )
     if limit is not None:
-        numbered = numbered.order_by(*order).limit(limit)
+        numbered = numbered.order_by(*order).limit(inline_limit(limit))
     return numbered.cte(PAGE)
+
+
+def inline_limit(limit: int | None) -> BindParameter[int] | None:
+    """A LIMIT written into the SQL text (a literal-execute parameter), not sent as a
+    bound value: PostgreSQL plans a prepared statement afresh on each execution until a
+    generic plan looks as cheap, and with ``LIMIT $n`` it never does (the generic plan
+    cannot know that only a few rows are wanted), so every request paid about 0.25 ms of
+    planning. With the number in the text the generic plan is chosen after five runs.
+    A statement is prepared per distinct limit (a page size), which asyncpg keeps."""
+    if limit is None:
+        return None
+    return bindparam(None, limit, type_=Integer(), literal_execute=True)

@@ -1,0 +1,59 @@
+"""A compiled statement writes its LIMITs into its SQL text (gateway/compiler/build.py
+``inline_limit``), so PostgreSQL settles on a generic plan for it instead of planning it
+afresh on every execution."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import text
+
+from tests.compiler.answers import post
+
+QUERY = """
+{ components(first: 2) { nodes { name deployments(first: 3) {
+    version environment { name } } } } }
+"""
+
+
+async def test_a_compiled_statements_limits_are_in_its_text_and_its_plan_is_generic(
+    db, client, factory, statements
+):
+    org = await factory.org()
+    headers = factory.headers(await factory.user(org))
+    prod = await factory.environment(org, "prod")
+    for name in ("api", "web", "zeta"):
+        component = await factory.component(org, name)
+        for hours in (1, 2, 3, 4):
+            await factory.deployment(
+                component, prod, "SUCCEEDED", started_hours_ago=hours, version=f"{name}-{hours}"
+            )
+    statements.statements.clear()
+    answer = await post(client, headers, QUERY)
+    nodes = answer.json()["data"]["components"]["nodes"]
+    assert [n["name"] for n in nodes] == ["api", "web"]
+    assert [d["version"] for d in nodes[0]["deployments"]] == ["api-1", "api-2", "api-3"]
+    compiled = statements.statements[-1]
+    # first: 2 reads a third row (is there a next page?); deployments(first: 3)
+    assert re.findall(r"LIMIT\s+([^\s)]+)", compiled) == ["3", "3"], compiled
+    if db.dialect.name != "postgresql":
+        return
+    for _ in range(8):
+        again = await post(client, headers, QUERY)
+        assert again.json() == answer.json()
+    # The pool hands out the connection returned last: the one the requests used, with
+    # the statement asyncpg prepared on it.
+    async with db.connect() as conn:
+        plans = (
+            await conn.execute(
+                text(
+                    "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+                    "WHERE statement LIKE '%json_build_object%FROM deployments%' "
+                    "AND statement NOT LIKE '%pg_prepared_statements%'"
+                )
+            )
+        ).all()
+    assert len(plans) == 1, plans
+    generic, custom = plans[0]
+    # PostgreSQL tries five custom plans, then keeps the generic one.
+    assert custom == 5 and generic >= 4, plans
