@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from gateway.answer_cache import AnswerCache
 from gateway.auth import Authenticator, Credential, Principal, read_credential
 from gateway.callers import CallerCache
 from gateway.csrf import csrf_refusal
-from gateway.db import database_errors
+from gateway.db import database_errors, is_disconnect
 from gateway.errors import GatewayError
 from gateway.live import Hub
 from gateway.persisted import PersistedQueries
@@ -36,6 +37,8 @@ from gateway.request_log import note_organisation
 from gateway.settings import Settings, get_settings
 from gateway.sql import utcnow
 from gateway.system_health import Gauges
+
+log = logging.getLogger("gateway.db")
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -169,10 +172,7 @@ class Context:
                 known = None if callers is None else callers.get(self.credential, self.now)
                 try:
                     if known is None:
-                        async with self.reading() as connection:
-                            known = await self.authenticator.authenticate(
-                                connection, self.credential, now=self.now
-                            )
+                        known = await self._look_up(self.credential)
                         if callers is not None:
                             callers.put(self.credential, known)
                 except GatewayError as exc:
@@ -183,6 +183,23 @@ class Context:
         if isinstance(self._principal, GatewayError):
             raise self._principal
         return self._principal
+
+    async def _look_up(self, credential: Credential) -> Principal:
+        """The caller's live lookup: the request's first statement, so the one that finds
+        a pooled connection the server closed a moment ago (gateway/db.py pings only a
+        connection that sat idle). It is tried once more on a new connection."""
+        for attempt in (1, 2):
+            try:
+                async with self.reading() as connection:
+                    return await self.authenticator.authenticate(
+                        connection, credential, now=self.now
+                    )
+            except GatewayError as error:
+                if attempt == 2 or not is_disconnect(error):
+                    raise
+                log.warning("the caller's lookup found its connection closed; retrying")
+                await self._drop_connection()
+        raise AssertionError("unreachable")
 
     async def require(
         self,

@@ -1,0 +1,102 @@
+"""A pooled connection is pinged at checkout only when it sat idle (gateway/db.py); one
+the server closed the instant before its checkout is found by the request's first
+statement, the caller's lookup, which is then tried once more on a new connection."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from gateway.db import FRESH_SECONDS, RETURNED
+
+READ = "query { components(first: 1) { nodes { name } } }"
+
+
+def _sent_by(db: AsyncEngine, sent: list[str]) -> Any:
+    """A checkout listener that logs what asyncpg sends as simple queries (the ping, a
+    BEGIN), not the prepared statements that carry the reads."""
+    logged: set[int] = set()
+
+    def log_queries(dbapi_connection: Any, *_: Any) -> None:
+        driver = dbapi_connection.driver_connection
+        if id(driver) not in logged:
+            logged.add(id(driver))
+            driver.add_query_logger(lambda record: sent.append(record.query.strip()))
+
+    return log_queries
+
+
+async def test_a_connection_back_a_moment_ago_is_not_pinged_and_an_idle_one_is(db, factory, client):
+    if db.dialect.name != "postgresql":
+        return  # SQLite has no server to lose a connection to
+    org = await factory.org()
+    headers = factory.headers(await factory.user(org, "ada", role="admin"))
+    sent: list[str] = []
+    listener = _sent_by(db, sent)
+
+    def idle(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        # Runs before the ping: the connection looks as if it came back long ago.
+        record.info[RETURNED] -= 2 * FRESH_SECONDS
+
+    event.listen(db.sync_engine, "checkout", listener, insert=True)
+    try:
+        await client.post("/graphql", json={"query": READ}, headers=headers)
+        sent.clear()
+        fresh = await client.post("/graphql", json={"query": READ}, headers=headers)
+        after_fresh = list(sent)
+        sent.clear()
+        event.listen(db.sync_engine, "checkout", idle, insert=True)
+        try:
+            stale = await client.post("/graphql", json={"query": READ}, headers=headers)
+        finally:
+            event.remove(db.sync_engine, "checkout", idle)
+        after_idle = list(sent)
+    finally:
+        event.remove(db.sync_engine, "checkout", listener)
+    assert fresh.status_code == stale.status_code == 200
+    assert after_fresh == []  # no round trip before the caller's lookup
+    assert after_idle == [";"]  # one bare statement, no BEGIN/ROLLBACK around it
+
+
+async def _terminate(url: str, pid: int) -> None:
+    killer = create_async_engine(url, poolclass=NullPool)
+    try:
+        async with killer.connect() as conn:
+            # With a timeout, pg_terminate_backend returns once the backend has exited.
+            await conn.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
+    finally:
+        await killer.dispose()
+
+
+async def test_a_connection_closed_just_before_its_checkout_costs_the_caller_nothing(
+    db, factory, client, caplog
+):
+    if db.dialect.name != "postgresql":
+        return
+    org = await factory.org()
+    headers = factory.headers(await factory.user(org, "ada", role="admin"))
+    assert (await client.post("/graphql", json={"query": READ}, headers=headers)).is_success
+    # The pool hands out the connection returned last: this one, next.
+    async with db.connect() as conn:
+        pid = await conn.scalar(text("SELECT pg_backend_pid()"))
+    # given: its backend is terminated while this event loop is blocked (from a thread
+    # of its own, joined), so nothing here has seen the socket close at the checkout
+    url = db.url.render_as_string(hide_password=False)
+    killer = threading.Thread(target=lambda: asyncio.run(_terminate(url, pid)))
+    killer.start()
+    killer.join()
+    # when: the next request takes that connection
+    with caplog.at_level(logging.WARNING, logger="gateway.db"):
+        answer = await client.post("/graphql", json={"query": READ}, headers=headers)
+    # then: the caller's lookup found it closed, and ran again on a new one
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["data"] == {"components": {"nodes": []}}
+    assert "the caller's lookup found its connection closed; retrying" in caplog.text
+    async with db.connect() as conn:
+        assert await conn.scalar(text("SELECT pg_backend_pid()")) != pid
