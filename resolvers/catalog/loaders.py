@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Integer, Select, bindparam, select
 from sqlalchemy.engine import RowMapping
 
 from gateway.context import Context
@@ -42,7 +42,9 @@ def _newest_deployments(dialect: str, of_status: bool) -> Select[Any]:
         key,
         keys_parameter(dialect, key),
         _NEWEST,
-        bindparam("first"),
+        # In the text, not bound: PostgreSQL then keeps a generic plan for the statement
+        # (see gateway/compiler/build.py ``inline_limit``).
+        bindparam("first", type_=Integer(), literal_execute=True),
     )
 
 

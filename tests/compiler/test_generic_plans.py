@@ -48,12 +48,31 @@ async def test_a_compiled_statements_limits_are_in_its_text_and_its_plan_is_gene
             await conn.execute(
                 text(
                     "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
-                    "WHERE statement LIKE '%json_build_object%FROM deployments%' "
-                    "AND statement NOT LIKE '%pg_prepared_statements%'"
-                )
+                    "WHERE statement = :compiled"
+                ),
+                {"compiled": compiled},
             )
         ).all()
     assert len(plans) == 1, plans
     generic, custom = plans[0]
     # PostgreSQL tries five custom plans, then keeps the generic one.
     assert custom == 5 and generic >= 4, plans
+
+
+async def test_the_resolver_paths_newest_deployments_carry_their_limit_in_the_text(
+    db, resolver_client, factory, statements
+):
+    org = await factory.org()
+    headers = factory.headers(await factory.user(org))
+    prod = await factory.environment(org, "prod")
+    component = await factory.component(org, "api")
+    for hours in (1, 2, 3, 4):
+        await factory.deployment(component, prod, "SUCCEEDED", started_hours_ago=hours)
+    statements.statements.clear()
+    answer = await post(resolver_client, headers, QUERY)
+    assert len(answer.json()["data"]["components"]["nodes"][0]["deployments"]) == 3
+    (newest,) = [s for s in statements.statements if "FROM deployments" in s]
+    if db.dialect.name == "postgresql":
+        assert re.findall(r"LIMIT\s+([^\s)]+)", newest) == ["3"], newest
+    else:
+        assert re.findall(r"rank <= (\S+)", newest) == ["3"], newest
