@@ -22,6 +22,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bench.asgi import AsgiClient
 from gateway import migrate
 from gateway.app import create_app
 from gateway.auth import Authenticator
@@ -60,12 +61,19 @@ async def gateway_client(
     Without a job worker: its polling would be captured with a request's statements
     (inflating the floor) and would compete with the request for the database.
     """
-    settings = Settings(data_dir=data_dir, run_worker=False, **overrides)
-    app = create_app(settings, engine=engine, run_migrations=False)
-    async with app.router.lifespan_context(app):
+    async with gateway_app(engine, data_dir, **overrides) as app:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             yield client
+
+
+@asynccontextmanager
+async def gateway_app(engine: AsyncEngine, data_dir: Path, **overrides: Any) -> AsyncIterator[Any]:
+    """The gateway app in process, its lifespan started (see ``gateway_client``)."""
+    settings = Settings(data_dir=data_dir, run_worker=False, **overrides)
+    app = create_app(settings, engine=engine, run_migrations=False)
+    async with app.router.lifespan_context(app):
+        yield app
 
 
 @dataclass
@@ -168,12 +176,28 @@ async def client_as(
 ) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str]]]:
     """The gateway in process, and the headers that make a request that user's."""
     with tempfile.TemporaryDirectory() as data_dir:
-        settings = Settings(data_dir=Path(data_dir))
-        token = Authenticator(secret=settings.resolved_jwt_secret()).issue(
-            user_id=user_id, org_id=org_id
-        )
+        headers = _credentials(Path(data_dir), user_id, org_id)
         async with gateway_client(engine, Path(data_dir), **overrides) as client:
-            yield client, {"Authorization": f"Bearer {token}"}
+            yield client, headers
+
+
+@asynccontextmanager
+async def asgi_client_as(
+    engine: AsyncEngine, *, user_id: uuid.UUID, org_id: uuid.UUID, **overrides: Any
+) -> AsyncIterator[AsgiClient]:
+    """The gateway in process, called straight through ASGI (bench/asgi.py) as that user."""
+    with tempfile.TemporaryDirectory() as data_dir:
+        headers = _credentials(Path(data_dir), user_id, org_id)
+        async with gateway_app(engine, Path(data_dir), **overrides) as app:
+            yield AsgiClient(app, headers)
+
+
+def _credentials(data_dir: Path, user_id: uuid.UUID, org_id: uuid.UUID) -> dict[str, str]:
+    settings = Settings(data_dir=data_dir)
+    token = Authenticator(secret=settings.resolved_jwt_secret()).issue(
+        user_id=user_id, org_id=org_id
+    )
+    return {"Authorization": f"Bearer {token}"}
 
 
 async def add_tenant(

@@ -1,5 +1,6 @@
 """Issue 14's figures: a nested and a small catalog query over 1,000 components x
-100,000 deployments (2 environments, one organisation), in process over ASGI, through
+100,000 deployments (2 environments, one organisation), in process, each request handed
+straight to the app's ASGI callable (bench/asgi.py: no HTTP client's own work), through
 the compiled path, the same with the caller cache on (GATEWAY_CALLER_CACHE_SECONDS=1,
 so a repeated caller costs no statement), the resolver path (compiler off) and the
 raw-SQL floor (the compiled statement on asyncpg). p50 at 1 client, requests/s at 16
@@ -20,15 +21,15 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench import bus_factor
+from bench.asgi import AsgiClient
 from bench.common import (
     add_tenant,
+    asgi_client_as,
     capture_statements,
-    client_as,
     fresh_database,
     machine,
     median_ms,
@@ -176,9 +177,9 @@ async def run(
             "graphql_cost_budget": "",
         }
         async with (
-            client_as(engine, **common) as (compiled, headers),
-            client_as(engine, **common, caller_cache_seconds=1.0) as (kept, kept_headers),
-            client_as(engine, **common, compile_selections=False) as (resolved, resolved_headers),
+            asgi_client_as(engine, **common) as compiled,
+            asgi_client_as(engine, **common, caller_cache_seconds=1.0) as kept,
+            asgi_client_as(engine, **common, compile_selections=False) as resolved,
         ):
             # As `gateway serve` does once the app is built.
             settle_heap(Settings().gc_threshold)
@@ -186,13 +187,9 @@ async def run(
                 if only and name != only:
                     continue
                 figures: dict[str, tuple[float, float, int]] = {}
-                paths = (
-                    ("compiled", compiled, headers),
-                    ("callers", kept, kept_headers),
-                    ("resolvers", resolved, resolved_headers),
-                )
-                for path, client, credentials in paths:
-                    call = _call(client, credentials, query)
+                paths = (("compiled", compiled), ("callers", kept), ("resolvers", resolved))
+                for path, client in paths:
+                    call = _call(client, query)
                     await call()  # the "callers" path keeps its caller from here
                     statements = await capture_statements(engine, call)
                     p50 = await median_ms(call, runs)
@@ -228,9 +225,9 @@ async def run(
                     flush=True,
                 )
             if not only:
-                await rest_beside_graphql(compiled, headers, runs)
+                await rest_beside_graphql(compiled, runs)
             if profile:
-                call = _call(resolved, resolved_headers, NESTED)
+                call = _call(resolved, NESTED)
                 profiler = cProfile.Profile()
                 profiler.enable()
                 for _ in range(runs):
@@ -256,9 +253,7 @@ async def load_knowledge(engine: AsyncEngine, org_id: uuid.UUID) -> None:
     await vacuum_analyze(engine)
 
 
-async def rest_beside_graphql(
-    client: httpx.AsyncClient, headers: dict[str, str], runs: int
-) -> None:
+async def rest_beside_graphql(client: AsgiClient, runs: int) -> None:
     """A REST path against its stored operation sent to /graphql: the REST layer's own
     cost (routing, parameters, the envelope) as a ratio."""
     for label, path, family, op in (
@@ -268,13 +263,12 @@ async def rest_beside_graphql(
         document = load_operation(family, op)
 
         async def rest(path: str = path) -> None:
-            response = await client.get(path, headers=headers)
-            response.raise_for_status()
+            status, body = await client.get(path)
+            assert status == 200, body[:300]
 
         async def graphql(document: str = document) -> None:
-            response = await client.post("/graphql", json={"query": document}, headers=headers)
-            response.raise_for_status()
-            assert "errors" not in response.json(), response.text[:300]
+            status, body = await client.post_json("/graphql", {"query": document})
+            assert status == 200 and b'"errors":' not in body, body[:300]
 
         rest_ms = await median_ms(rest, runs)
         graphql_ms = await median_ms(graphql, runs)
@@ -287,16 +281,13 @@ async def rest_beside_graphql(
         )
 
 
-def _call(
-    client: httpx.AsyncClient, headers: dict[str, str], query: str
-) -> Callable[[], Awaitable[None]]:
+def _call(client: AsgiClient, query: str) -> Callable[[], Awaitable[None]]:
     async def call() -> None:
-        response = await client.post("/graphql", json={"query": query}, headers=headers)
-        response.raise_for_status()
+        status, body = await client.post_json("/graphql", {"query": query})
         # Not parsed: the client's own JSON parsing (of 200 kB for the nested query)
         # would count against the gateway, and the floor parses nothing either. (No
         # name or version in the bench's data says "errors".)
-        body = response.content
+        assert status == 200, body[:500]
         assert body.startswith(b'{"data":') and b'"errors":' not in body, body[:500]
 
     return call
