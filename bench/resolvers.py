@@ -3,9 +3,10 @@
 straight to the app's ASGI callable (bench/asgi.py: no HTTP client's own work), through
 the compiled path, the same with the caller cache on (GATEWAY_CALLER_CACHE_SECONDS=1,
 so a repeated caller costs no statement), the resolver path (compiler off) and the
-raw-SQL floor (the compiled statement on asyncpg). p50 at 1 client, requests/s at 16
-concurrent clients, statements per request; then two REST paths beside their stored
-operations sent to /graphql.
+raw-SQL floor (the compiled statement on asyncpg), beside a plain Strawberry + DataLoader
+app over the same tables (bench/plain_strawberry.py, the baseline the resolver path is
+held to). p50 at 1 client, requests/s at 16 concurrent clients, statements per request;
+then two REST paths beside their stored operations sent to /graphql.
 
 `python -m bench resolvers`, or `python -m bench.resolvers --url ... --profile out.prof`
 to write a cProfile of the nested query at 1 client as well.
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import json
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -35,6 +37,7 @@ from bench.common import (
     median_ms,
     vacuum_analyze,
 )
+from bench.plain_strawberry import PlainApp
 from gateway.collector import settle_heap
 from gateway.settings import Settings
 from rest_compat.routing import load_operation
@@ -176,6 +179,7 @@ async def run(
             "cache_ttl": 0,
             "graphql_cost_budget": "",
         }
+        plain = AsgiClient(PlainApp(engine, org_id), {})
         async with (
             asgi_client_as(engine, **common) as compiled,
             asgi_client_as(engine, **common, caller_cache_seconds=1.0) as kept,
@@ -187,7 +191,13 @@ async def run(
                 if only and name != only:
                     continue
                 figures: dict[str, tuple[float, float, int]] = {}
-                paths = (("compiled", compiled), ("callers", kept), ("resolvers", resolved))
+                await same_data(compiled, plain, query)
+                paths = (
+                    ("compiled", compiled),
+                    ("callers", kept),
+                    ("resolvers", resolved),
+                    ("plain", plain),
+                )
                 for path, client in paths:
                     call = _call(client, query)
                     await call()  # the "callers" path keeps its caller from here
@@ -204,10 +214,15 @@ async def run(
                     await floor_per_second(engine, data_statement, CLIENTS, seconds),
                 )
                 for path, (p50, rate, count) in figures.items():
+                    what = (
+                        "plain Strawberry + DataLoader, no auth: bench/plain_strawberry.py"
+                        if path == "plain"
+                        else "the caller's lookup included"
+                    )
                     print(
                         f"resolvers: {name:<7} {path:<9} p50 {p50:8.2f} ms at 1 client   "
                         f"{rate:7.1f} req/s at {CLIENTS} clients   ({count} statements per "
-                        "request, the caller's lookup included)",
+                        f"request, {what})",
                         flush=True,
                     )
                 print(
@@ -218,6 +233,12 @@ async def run(
                 )
                 compiled_p50, compiled_rate, _ = figures["compiled"]
                 speedup = compiled_rate / figures["resolvers"][1]
+                print(
+                    f"resolvers: {name:<7} resolvers / plain Strawberry "
+                    f"{figures['resolvers'][1] / figures['plain'][1]:5.2f}x req/s, p50 "
+                    f"{figures['resolvers'][0] / figures['plain'][0]:5.2f}x (above 1 is slower)",
+                    flush=True,
+                )
                 print(
                     f"resolvers: {name:<7} compiled / resolvers {speedup:5.2f}x "
                     f"req/s;  compiled / floor {compiled_rate / floor[1]:5.2f}x req/s, "
@@ -235,6 +256,17 @@ async def run(
                 profiler.disable()
                 profiler.dump_stats(profile)
                 print(f"resolvers: cProfile of {runs} nested queries (resolver path) in {profile}")
+
+
+async def same_data(gateway: AsgiClient, plain: AsgiClient, query: str) -> None:
+    """The plain app answers the query with the gateway's data: the same work is timed."""
+    answers = []
+    for client in (gateway, plain):
+        status, body = await client.post_json("/graphql", {"query": query})
+        assert status == 200, body[:300]
+        answers.append(json.loads(body)["data"])
+    if answers[0] != answers[1]:
+        raise RuntimeError("the plain Strawberry app's answer differs from the gateway's")
 
 
 async def load_knowledge(engine: AsyncEngine, org_id: uuid.UUID) -> None:

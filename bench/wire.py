@@ -46,8 +46,18 @@ class Wire:
     async def send(self, request: bytes) -> tuple[int, bytes]:
         """The status and body of ``request``'s answer."""
         async with self._slots:
-            reader, writer = self._idle.pop() if self._idle else await self._open()
+            reused = bool(self._idle)
+            reader, writer = self._idle.pop() if reused else await self._open()
             try:
+                writer.write(request)
+                status, body, keep = await _read_response(reader)
+            except (asyncio.IncompleteReadError, ConnectionError) as error:
+                writer.close()
+                if not reused or getattr(error, "partial", b""):
+                    raise
+                # A kept connection the server closed while it sat idle (both servers
+                # close one after 5 s): the request never reached it; once more.
+                reader, writer = await self._open()
                 writer.write(request)
                 status, body, keep = await _read_response(reader)
             except BaseException:
