@@ -23,7 +23,6 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetailsList
 from sqlalchemy import (
     CTE,
-    BindParameter,
     ColumnElement,
     FromClause,
     Integer,
@@ -43,6 +42,7 @@ from sqlalchemy import column as sql_column
 from gateway.compiler.render import MAX_KEYS, JsonSql
 from gateway.compiler.spec import NODES, Column, Node, ToMany, ToOne, kind_of
 from gateway.errors import GatewayError
+from gateway.sql import inline_limit
 
 # The hidden key of an object with fallback fields: its row, to rebuild the object.
 ROW = "__row"
@@ -242,7 +242,7 @@ class Builder:
         listed = (
             listed.where(table.c.org_id == org, *conditions)
             .order_by(*order)
-            .limit(inline_limit(limit))
+            .limit(None if limit is None else inline_limit(limit))
             # Read inside a derived table, which correlates only when told to.
             .correlate(rows)
         )
@@ -438,15 +438,3 @@ def rows_of(
     if limit is not None:
         numbered = numbered.order_by(*order).limit(inline_limit(limit))
     return numbered.cte(PAGE)
-
-
-def inline_limit(limit: int | None) -> BindParameter[int] | None:
-    """A LIMIT written into the SQL text (a literal-execute parameter), not sent as a
-    bound value: PostgreSQL plans a prepared statement afresh on each execution until a
-    generic plan looks as cheap, and with ``LIMIT $n`` it never does (the generic plan
-    cannot know that only a few rows are wanted), so every request paid about 0.25 ms of
-    planning. With the number in the text the generic plan is chosen after five runs.
-    A statement is prepared per distinct limit (a page size), which asyncpg keeps."""
-    if limit is None:
-        return None
-    return bindparam(None, limit, type_=Integer(), literal_execute=True)

@@ -7,11 +7,11 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.engine import RowMapping
 
 from gateway.context import Context
-from gateway.sql import keys_parameter, newest_per_key, table_of
+from gateway.sql import inline_limit, keys_parameter, newest_per_key, table_of
 from models.catalog import Component, Deployment, Environment
 from resolvers.batching import all_per_key, one_per_key
 
@@ -31,7 +31,7 @@ _NEWEST = (_DEPLOYMENTS.c.started_at.desc(), _DEPLOYMENTS.c.id.desc())
 
 
 @functools.cache
-def _newest_deployments(dialect: str, of_status: bool) -> Select[Any]:
+def _newest_deployments(dialect: str, of_status: bool, first: int) -> Select[Any]:
     conditions = [_DEPLOYMENTS.c.org_id == bindparam("org_id")]
     if of_status:
         conditions.append(_DEPLOYMENTS.c.status == bindparam("status"))
@@ -43,8 +43,9 @@ def _newest_deployments(dialect: str, of_status: bool) -> Select[Any]:
         keys_parameter(dialect, key),
         _NEWEST,
         # In the text, not bound: PostgreSQL then keeps a generic plan for the statement
-        # (see gateway/compiler/build.py ``inline_limit``).
-        bindparam("first", type_=Integer(), literal_execute=True),
+        # (``inline_limit``). One statement per page size
+        # (check_first bounds it).
+        inline_limit(first),
     )
 
 
@@ -62,10 +63,10 @@ async def deployments_by_component(
     ctx: Context, first: int, status: str | None, keys: Sequence[uuid.UUID]
 ) -> list[list[RowMapping]]:
     """The newest ``first`` deployments of each component (optionally of one status)."""
-    values = {"org_id": await ctx.org_id(), "keys": list(keys), "first": first}
+    values = {"org_id": await ctx.org_id(), "keys": list(keys)}
     if status is not None:
         values["status"] = status
     # Newest N per component, never the whole history: LATERAL ... LIMIT on PostgreSQL.
-    statement = _newest_deployments(ctx.engine.dialect.name, status is not None)
+    statement = _newest_deployments(ctx.engine.dialect.name, status is not None, first)
     rows = await ctx.all(statement, values)
     return all_per_key(rows, keys, "component_id")
