@@ -107,8 +107,9 @@ READ = "query { components(first: 1) { nodes { name } } }"
 
 async def test_item2_reads_take_no_transaction_and_writes_take_one(db, factory, client):
     """On PostgreSQL a read request's statements run outside a transaction (READ
-    COMMITTED gives each its own snapshot either way) and the checkout ping is one bare
-    statement: no BEGIN/ROLLBACK round trips. A mutation's writes still run in one."""
+    COMMITTED gives each its own snapshot either way), and a connection back in the pool
+    a moment ago is not pinged (tests/gateway/test_checkout_ping.py): no round trip
+    before the request's own statements. A mutation's writes still run in one."""
     if db.dialect.name != "postgresql":
         # SQLite keeps its read transaction: there it is one snapshot for the request.
         return
