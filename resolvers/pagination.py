@@ -16,7 +16,7 @@ from gateway.compiler.build import Keyset
 from gateway.compiler.run import compiled_page
 from gateway.context import Info
 from gateway.cursors import decode_cursor, encode_cursor
-from gateway.sql import UTCDateTime
+from gateway.sql import UTCDateTime, inline_limit
 from resolvers.common import cursor_moment
 
 T = TypeVar("T")
@@ -94,7 +94,7 @@ async def read_page(conn: AsyncConnection, keyset: Keyset) -> Page:
         select(*keyset.table.c)
         .where(*keyset.conditions)
         .order_by(*keyset.order)
-        .limit(keyset.first + 1)
+        .limit(inline_limit(keyset.first + 1))
     )
     rows = list((await conn.execute(statement)).mappings())
     return page_of(rows, keyset.first, lambda row: _cursor(row, keyset.cursor))

@@ -266,10 +266,13 @@ def _variables_read(
 async def _compiled(
     info: Info,
     org_id: uuid.UUID,
-    rows: CTE,
+    rows: Callable[[], CTE],
     build: Callable[[Builder, Any, FieldDetailsList], Built],
     **parameters: Any,
 ) -> Compiled | None:
+    """The root field's answer as one statement's JSON, or None when it does not compile
+    (the resolver reads it). ``rows`` builds the root's ``page`` rows, only once the
+    field is known to compile: the resolver path never pays for them."""
     executor = _executor.get()
     ctx = info.context
     sql = json_sql(ctx.engine.dialect.name)
@@ -281,7 +284,7 @@ async def _compiled(
     template = _template(info, executor, sql, build)
     if template is None:
         return None
-    statement, values = template.bound.bind(rows)
+    statement, values = template.bound.bind(rows())
     async with ctx.reading() as connection:
         result = await connection.execute(statement, {ORG: org_id, **parameters, **values})
         text = result.scalar_one()
@@ -295,8 +298,9 @@ async def compiled_row(
     conditions: Sequence[ColumnElement[bool]],
 ) -> Compiled | None:
     """A root field answering one row (or null) of ``table``."""
-    rows = rows_of(table, conditions, [table.c.id])
-    return await _compiled(info, org_id, rows, lambda b, t, d: b.one(t, d))
+    return await _compiled(
+        info, org_id, lambda: rows_of(table, conditions, [table.c.id]), lambda b, t, d: b.one(t, d)
+    )
 
 
 async def compiled_rows(
@@ -309,16 +313,20 @@ async def compiled_rows(
 ) -> Compiled | None:
     """A root field answering a list of rows of ``table`` in ``order`` (the first
     ``limit`` of them, if given)."""
-    rows = rows_of(table, conditions, order, limit)
-    return await _compiled(info, org_id, rows, lambda b, t, d: b.rows(t, d))
+    return await _compiled(
+        info, org_id, lambda: rows_of(table, conditions, order, limit), lambda b, t, d: b.rows(t, d)
+    )
 
 
 async def compiled_page(info: Info, org_id: uuid.UUID, keyset: Keyset) -> Compiled | None:
     """A root field answering a connection over one ``keyset`` page."""
-    rows = rows_of(keyset.table, keyset.conditions, keyset.order, keyset.first + 1)
     cursor = keyset.cursor
     return await _compiled(
-        info, org_id, rows, lambda b, t, d: b.page(t, cursor, d), first=keyset.first
+        info,
+        org_id,
+        lambda: rows_of(keyset.table, keyset.conditions, keyset.order, keyset.first + 1),
+        lambda b, t, d: b.page(t, cursor, d),
+        first=keyset.first,
     )
 
 
@@ -336,8 +344,11 @@ async def compiled_offset_page(
     selects, and ``first`` of them in ``order`` after the first ``offset``. The statement
     is read as it stands, so both paths count and list the same rows, and a column it
     leaves out (a secret) is not read either."""
-    numbered = statement.add_columns(func.row_number().over(order_by=order).label("ord"))
-    rows = numbered.cte(PAGE)
+
+    def rows() -> CTE:
+        numbered = statement.add_columns(func.row_number().over(order_by=order).label("ord"))
+        return numbered.cte(PAGE)
+
     # ``until`` is offset + first, added here: asyncpg cannot type a sum of parameters.
     until = offset + first
     return await _compiled(
