@@ -118,14 +118,14 @@ def _ping_postgresql(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
 
     A socket already closed is seen without a round trip, and costs none. A connection
     that came back to the pool within ``FRESH_SECONDS`` is handed out as it is: under load
-    that is nearly every checkout, and the ping was a fifth of a small query's time. The
-    one case it leaves is a server that closed the connection in the instant before the
-    checkout, before the event loop saw the socket close: the request's first statement
-    (the caller's lookup) then fails as a disconnect, and Context retries it once on a
-    new connection. A connection idle for longer is pinged with a bare empty statement:
-    one round trip (SQLAlchemy's own ``pool_pre_ping`` wraps its ping in BEGIN/ROLLBACK
-    on asyncpg, three). The pool discards a connection that raises DisconnectionError
-    here and takes another.
+    that is nearly every checkout, and the ping's round trip was about a tenth of a small
+    query's time. The one case that leaves is a server that closed the connection in the
+    instant before the checkout, before the event loop saw the socket close: the
+    request's first statement (the caller's lookup) then fails as a disconnect, and
+    Context retries it once on a new connection. A connection idle for longer is pinged
+    with a bare empty statement: one round trip (SQLAlchemy's own ``pool_pre_ping`` wraps
+    its ping in BEGIN/ROLLBACK on asyncpg, three). The pool discards a connection that
+    raises DisconnectionError here and takes another.
     """
     driver = dbapi_connection.driver_connection
     if driver.is_closed():

@@ -43,8 +43,7 @@ def _newest_deployments(dialect: str, of_status: bool, first: int) -> Select[Any
         keys_parameter(dialect, key),
         _NEWEST,
         # In the text, not bound: PostgreSQL then keeps a generic plan for the statement
-        # (``inline_limit``). One statement per page size
-        # (check_first bounds it).
+        # (``inline_limit``). One statement per page size, which check_first bounds.
         inline_limit(first),
     )
 
