@@ -1,6 +1,6 @@
-"""A compiled statement writes its LIMITs into its SQL text (gateway/compiler/build.py
-``inline_limit``), so PostgreSQL settles on a generic plan for it instead of planning it
-afresh on every execution."""
+"""A compiled statement writes its LIMITs into its SQL text (``gateway.sql.inline_limit``),
+so PostgreSQL settles on a generic plan for it instead of planning it afresh on every
+execution; the resolver path's newest-deployments statement too."""
 
 from __future__ import annotations
 
