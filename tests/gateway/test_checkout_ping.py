@@ -7,9 +7,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -18,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from gateway.db import FRESH_SECONDS, RETURNED
+from tests.gateway.pool import returned_just_now
 
 READ = "query { components(first: 1) { nodes { name } } }"
 
@@ -34,21 +32,6 @@ def _sent_by(db: AsyncEngine, sent: list[str]) -> Any:
             driver.add_query_logger(lambda record: sent.append(record.query.strip()))
 
     return log_queries
-
-
-@contextmanager
-def returned_just_now(db: AsyncEngine) -> Iterator[None]:
-    """Every checkout meanwhile finds its connection back in the pool a moment ago (a
-    loaded machine may take longer than FRESH_SECONDS between two requests)."""
-
-    def fresh(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-        record.info[RETURNED] = time.monotonic()
-
-    event.listen(db.sync_engine, "checkout", fresh, insert=True)
-    try:
-        yield
-    finally:
-        event.remove(db.sync_engine, "checkout", fresh)
 
 
 async def test_a_connection_back_a_moment_ago_is_not_pinged_and_an_idle_one_is(db, factory, client):
