@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from graphql import (
     GraphQLNonNull,
@@ -77,6 +77,11 @@ class Shape:
 
     def __bool__(self) -> bool:
         return bool(self.fallbacks or self.children or self.cursors)
+
+
+# What a wrapper's member leaves to the answer's reader (gateway/compiler/run.py): the
+# shape of fallbacks under it, a cursor to encode (where the database cannot), or nothing.
+Read = Shape | Literal["cursor"] | None
 
 
 @dataclass(frozen=True)
@@ -291,68 +296,47 @@ class Builder:
                 values.append(self.sql.value(ordered.c[column], kind))
             return self.sql.cursor(values)
 
-        pairs: list[tuple[str, ColumnElement[Any]]] = []
-        shape = Shape()
-        for response_name, details in self._subfields(connection, field_details).items():
-            name = details[0].node.name.value
-            if name == "__typename":
-                pairs.append((response_name, literal(connection.name, String)))
-            elif name == "nodes":
+        def edge(name: str, details: FieldDetailsList) -> tuple[ColumnElement[Any], Read]:
+            if name == "cursor":
+                return cursor(), "cursor"
+            if name == "node":
+                return self.object(node, node_type, ordered, details)
+            raise NotCompilable(f"{edge_type.name}.{name}")
+
+        def page_info(
+            info_type: GraphQLObjectType,
+        ) -> Callable[[str, FieldDetailsList], tuple[ColumnElement[Any], Read]]:
+            def member(name: str, details: FieldDetailsList) -> tuple[ColumnElement[Any], Read]:
+                if name == "hasNextPage":
+                    count = select(func.count()).select_from(ordered).scalar_subquery()
+                    return self.sql.boolean(count > first), None
+                if name == "endCursor":
+                    last = (
+                        select(cursor())
+                        .where(kept)
+                        .order_by(ordered.c.ord.desc())
+                        .limit(inline_limit(1))
+                        .scalar_subquery()
+                    )
+                    return self.sql.nested(last), "cursor"
+                raise NotCompilable(f"{info_type.name}.{name}")
+
+            return member
+
+        def member(name: str, details: FieldDetailsList) -> tuple[ColumnElement[Any], Read]:
+            if name == "nodes":
                 built, sub = self.object(node, node_type, ordered, details)
-                if sub:
-                    shape.children[response_name] = sub
-                pairs.append((response_name, self._listed(built, ordered, kept)))
-            elif name == "edges":
-                edge_pairs: list[tuple[str, ColumnElement[Any]]] = []
-                edge_shape = Shape()
-                for edge_name, edge_details in self._subfields(edge_type, details).items():
-                    inner = edge_details[0].node.name.value
-                    if inner == "__typename":
-                        edge_pairs.append((edge_name, literal(edge_type.name, String)))
-                    elif inner == "cursor":
-                        edge_pairs.append((edge_name, cursor()))
-                        if not self.sql.cursors:
-                            edge_shape.cursors.add(edge_name)
-                    elif inner == "node":
-                        built, sub = self.object(node, node_type, ordered, edge_details)
-                        if sub:
-                            edge_shape.children[edge_name] = sub
-                        edge_pairs.append((edge_name, built))
-                    else:
-                        raise NotCompilable(f"{edge_type.name}.{inner}")
-                if edge_shape:
-                    shape.children[response_name] = edge_shape
-                pairs.append((response_name, self._listed(self.sql.obj(edge_pairs), ordered, kept)))
-            elif name == "pageInfo":
+                return self._listed(built, ordered, kept), sub
+            if name == "edges":
+                built, sub = self._wrapper(edge_type, details, edge)
+                return self._listed(built, ordered, kept), sub
+            if name == "pageInfo":
                 info_type = get_named_type(connection.fields["pageInfo"].type)
-                info_pairs: list[tuple[str, ColumnElement[Any]]] = []
-                info_shape = Shape()
-                for info_name, info_details in self._subfields(info_type, details).items():
-                    inner = info_details[0].node.name.value
-                    if inner == "__typename":
-                        info_pairs.append((info_name, literal(info_type.name, String)))
-                    elif inner == "hasNextPage":
-                        count = select(func.count()).select_from(ordered).scalar_subquery()
-                        info_pairs.append((info_name, self.sql.boolean(count > first)))
-                    elif inner == "endCursor":
-                        last = (
-                            select(cursor())
-                            .where(kept)
-                            .order_by(ordered.c.ord.desc())
-                            .limit(inline_limit(1))
-                            .scalar_subquery()
-                        )
-                        info_pairs.append((info_name, self.sql.nested(last)))
-                        if not self.sql.cursors:
-                            info_shape.cursors.add(info_name)
-                    else:
-                        raise NotCompilable(f"{info_type.name}.{inner}")
-                if info_shape:
-                    shape.children[response_name] = info_shape
-                pairs.append((response_name, self.sql.obj(info_pairs)))
-            else:
-                raise NotCompilable(f"{connection.name}.{name}")
-        return select(self.sql.as_text(self.sql.obj(pairs))), shape
+                return self._wrapper(info_type, details, page_info(info_type))
+            raise NotCompilable(f"{connection.name}.{name}")
+
+        built, shape = self._wrapper(connection, field_details, member)
+        return select(self.sql.as_text(built)), shape
 
     def offset_page(
         self, graphql_type: Any, field_details: FieldDetailsList
@@ -368,9 +352,9 @@ class Builder:
             ordered.c.ord <= bindparam("until", type_=Integer()),
         )
 
-        def member(name: str, details: FieldDetailsList) -> tuple[ColumnElement[Any], Shape]:
+        def member(name: str, details: FieldDetailsList) -> tuple[ColumnElement[Any], Read]:
             if name == "totalCount":
-                return select(func.count()).select_from(ordered).scalar_subquery(), Shape()
+                return select(func.count()).select_from(ordered).scalar_subquery(), None
             if name == "results":
                 built, sub = self.object(node, node_type, ordered, details)
                 return self._listed(built, ordered, kept), sub
@@ -383,10 +367,11 @@ class Builder:
         self,
         graphql_type: GraphQLObjectType,
         field_details: FieldDetailsList,
-        member: Callable[[str, FieldDetailsList], tuple[ColumnElement[Any], Shape]],
+        member: Callable[[str, FieldDetailsList], tuple[ColumnElement[Any], Read]],
     ) -> tuple[ColumnElement[Any], Shape]:
-        """The JSON object of a type around the rows (a page), each field but
-        ``__typename`` built by ``member``."""
+        """The JSON object of a type around the rows (a page, an edge, page info), each
+        field but ``__typename`` built by ``member``, which also says how the answer's
+        reader finishes it (``Read``)."""
         pairs: list[tuple[str, ColumnElement[Any]]] = []
         shape = Shape()
         for response_name, details in self._subfields(graphql_type, field_details).items():
@@ -394,9 +379,12 @@ class Builder:
             if name == "__typename":
                 pairs.append((response_name, literal(graphql_type.name, String)))
                 continue
-            value, sub = member(name, details)
-            if sub:
-                shape.children[response_name] = sub
+            value, read = member(name, details)
+            if read == "cursor":
+                if not self.sql.cursors:
+                    shape.cursors.add(response_name)
+            elif read:
+                shape.children[response_name] = read
             pairs.append((response_name, value))
         return self.sql.obj(pairs), shape
 
