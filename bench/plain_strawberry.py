@@ -22,14 +22,14 @@ from starlette.types import ASGIApp
 from strawberry.asgi import GraphQL
 from strawberry.dataloader import DataLoader
 
-from gateway.sql import keys_parameter, newest_per_key
+from gateway.sql import keys_parameter, newest_per_key, table_of
 from models.catalog import Component as ComponentRow
 from models.catalog import Deployment as DeploymentRow
 from models.catalog import Environment as EnvironmentRow
 
-COMPONENTS = ComponentRow.__table__  # type: ignore[attr-defined]
-DEPLOYMENTS = DeploymentRow.__table__  # type: ignore[attr-defined]
-ENVIRONMENTS = EnvironmentRow.__table__  # type: ignore[attr-defined]
+COMPONENTS = table_of(ComponentRow)
+DEPLOYMENTS = table_of(DeploymentRow)
+ENVIRONMENTS = table_of(EnvironmentRow)
 
 
 @strawberry.enum

@@ -11,27 +11,13 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from gateway.db import FRESH_SECONDS, RETURNED
-from tests.gateway.pool import returned_just_now
+from tests.gateway.pool import returned_just_now, simple_queries
 
 READ = "query { components(first: 1) { nodes { name } } }"
-
-
-def _sent_by(db: AsyncEngine, sent: list[str]) -> Any:
-    """A checkout listener that logs what asyncpg sends as simple queries (the ping, a
-    BEGIN), not the prepared statements that carry the reads."""
-    logged: set[int] = set()
-
-    def log_queries(dbapi_connection: Any, *_: Any) -> None:
-        driver = dbapi_connection.driver_connection
-        if id(driver) not in logged:
-            logged.add(id(driver))
-            driver.add_query_logger(lambda record: sent.append(record.query.strip()))
-
-    return log_queries
 
 
 async def test_a_connection_back_a_moment_ago_is_not_pinged_and_an_idle_one_is(db, factory, client):
@@ -39,15 +25,12 @@ async def test_a_connection_back_a_moment_ago_is_not_pinged_and_an_idle_one_is(d
         pytest.skip("PostgreSQL's checkout rule: SQLite has no server to lose a connection to")
     org = await factory.org()
     headers = factory.headers(await factory.user(org, "ada", role="admin"))
-    sent: list[str] = []
-    listener = _sent_by(db, sent)
 
     def idle(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         # Runs before the ping: the connection looks as if it came back long ago.
         record.info[RETURNED] -= 2 * FRESH_SECONDS
 
-    event.listen(db.sync_engine, "checkout", listener, insert=True)
-    try:
+    with simple_queries(db) as sent:
         await client.post("/graphql", json={"query": READ}, headers=headers)
         sent.clear()
         with returned_just_now(db):  # however slow the machine is between requests
@@ -60,8 +43,6 @@ async def test_a_connection_back_a_moment_ago_is_not_pinged_and_an_idle_one_is(d
         finally:
             event.remove(db.sync_engine, "checkout", idle)
         after_idle = list(sent)
-    finally:
-        event.remove(db.sync_engine, "checkout", listener)
     assert fresh.status_code == stale.status_code == 200
     assert after_fresh == []  # no round trip before the caller's lookup
     assert after_idle == [";"]  # one bare statement, no BEGIN/ROLLBACK around it

@@ -8,7 +8,7 @@ from sqlalchemy import event, func, select
 
 from models.audit import AuditEvent
 from models.catalog import Component
-from tests.gateway.pool import returned_just_now
+from tests.gateway.pool import returned_just_now, simple_queries
 from tests.gateway.safety import app_client, engine_like
 
 CREATE = 'mutation($name: String!) { createComponent(input: {name: $name, kind: "api"}) { id } }'
@@ -117,19 +117,7 @@ async def test_item2_reads_take_no_transaction_and_writes_take_one(db, factory, 
     org = await factory.org()
     admin = await factory.user(org, "ada", role="admin")
     headers = factory.headers(admin)
-    # asyncpg logs what it sends as simple queries (BEGIN, COMMIT, the ping), not the
-    # prepared statements that carry the reads and writes.
-    sent: list[str] = []
-    logged: set[int] = set()
-
-    def log_queries(dbapi_connection: object, *_: object) -> None:
-        driver = dbapi_connection.driver_connection  # type: ignore[attr-defined]
-        if id(driver) not in logged:
-            logged.add(id(driver))
-            driver.add_query_logger(lambda record: sent.append(record.query.strip().upper()))
-
-    event.listen(db.sync_engine, "checkout", log_queries, insert=True)
-    try:
+    with simple_queries(db) as sent:
         await client.get("/graphql", headers=headers)  # any request: connections seen
         sent.clear()
         # (However slow the machine is between requests: no ping, see test_checkout_ping.)
@@ -141,8 +129,6 @@ async def test_item2_reads_take_no_transaction_and_writes_take_one(db, factory, 
                 "/graphql", json={"query": CREATE, "variables": {"name": "svc"}}, headers=headers
             )
             writes = list(sent)
-    finally:
-        event.remove(db.sync_engine, "checkout", log_queries)
     assert read.status_code == 200 and "errors" not in read.json()
     assert write.status_code == 200 and "errors" not in write.json()
     assert reads == []
