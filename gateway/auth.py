@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import jwt
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
 
@@ -164,7 +164,8 @@ _CALLER = select(
     col(Organization.trial_ends_at),
 ).join(Organization, col(Organization.id) == col(User.org_id))
 _BY_TOKEN = _CALLER.where(
-    col(User.id) == bindparam("user_id"), col(User.org_id) == bindparam("org_id")
+    col(User.id) == bindparam("caller_user_id"),
+    col(User.org_id) == bindparam("caller_org_id"),
 )
 _BY_KEY = (
     _CALLER.add_columns(col(ApiKey.scopes))
@@ -172,7 +173,7 @@ _BY_KEY = (
         ApiKey,
         (col(ApiKey.user_id) == col(User.id)) & (col(ApiKey.org_id) == col(User.org_id)),
     )
-    .where(col(ApiKey.key_hash) == bindparam("key_hash"), col(ApiKey.revoked_at).is_(None))
+    .where(col(ApiKey.key_hash) == bindparam("caller_key_hash"), col(ApiKey.revoked_at).is_(None))
 )
 
 
@@ -268,17 +269,44 @@ class Authenticator:
         self, connection: AsyncConnection, credential: Credential, *, now: datetime
     ) -> Principal:
         """The Principal behind a credential, checked against the database."""
-        claims: dict[str, Any] = {}
+        lookup = self.lookup(credential, now=now)
+        row = (await connection.execute(lookup.statement, lookup.values)).first()
+        return lookup.principal(row)
+
+    def lookup(self, credential: Credential, *, now: datetime) -> CallerLookup:
+        """The statement that reads the caller behind ``credential`` and how its row
+        becomes the Principal: run alone (``authenticate``), or beside a compiled answer
+        (gateway/compiler/run.py). A token that does not verify raises here."""
         if credential.kind == "jwt":
             claims = self.decode(credential.value, now=now)
-            user_id = _as_uuid(claims["sub"], "sub")
-            org_id = _as_uuid(claims["org_id"], "org_id")
+            values: dict[str, Any] = {
+                "caller_user_id": _as_uuid(claims["sub"], "sub"),
+                "caller_org_id": _as_uuid(claims["org_id"], "org_id"),
+            }
             scopes = _scopes(claims.get("scope"))
-            by_token = {"user_id": user_id, "org_id": org_id}
-            row = (await connection.execute(_BY_TOKEN, by_token)).first()
+            return CallerLookup(_BY_TOKEN, values, credential, claims, scopes, now)
+        by_key = {"caller_key_hash": hash_api_key(credential.value)}
+        return CallerLookup(_BY_KEY, by_key, credential, {}, None, now)
+
+
+@dataclass(frozen=True)
+class CallerLookup:
+    statement: Select[*tuple[Any, ...]]
+    values: dict[str, Any]
+    credential: Credential
+    # A JWT's verified claims and the scopes they grant ({} and None for an API key,
+    # whose scopes are on its row).
+    claims: dict[str, Any]
+    scopes: frozenset[str] | None
+    now: datetime
+
+    def principal(self, row: Any) -> Principal:
+        """The caller from the lookup's row (None: no such caller), or the refusal."""
+        claims, now = self.claims, self.now
+        if self.credential.kind == "jwt":
+            user_id, org_id = self.values["caller_user_id"], self.values["caller_org_id"]
+            scopes = self.scopes
         else:
-            by_key = {"key_hash": hash_api_key(credential.value)}
-            row = (await connection.execute(_BY_KEY, by_key)).first()
             if row is None:
                 raise _invalid("the API key is not valid")
             user_id, org_id, scopes = row.id, row.org_id, frozenset(row.scopes)
@@ -298,6 +326,6 @@ class Authenticator:
             role=row.role,
             plan=row.plan,
             scopes=scopes,
-            via=credential.kind,
+            via=self.credential.kind,
             valid_until=_valid_until(claims.get("exp"), row.trial_ends_at),
         )
