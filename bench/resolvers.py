@@ -206,8 +206,8 @@ async def run(
                     rate = await per_second(call, CLIENTS, seconds)
                     figures[path] = (p50, rate, len(statements))
                     if path == "compiled":
-                        # The caller's lookup, then the data: the last statement is the
-                        # compiled one, the floor's.
+                        # The credential seen (the warm-up call): one statement, the
+                        # caller's row beside the answer (gateway/callers.py), the floor's.
                         data_statement = statements[-1]
                 floor = (
                     await floor_p50(engine, data_statement, runs),
@@ -218,6 +218,8 @@ async def run(
                         "plain Strawberry + DataLoader, no auth: bench/plain_strawberry.py"
                         if path == "plain"
                         else "the caller's lookup included"
+                        if path != "callers"
+                        else "the caller kept: no lookup"
                     )
                     print(
                         f"resolvers: {name:<7} {path:<9} p50 {p50:8.2f} ms at 1 client   "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -93,6 +94,8 @@ class Runtime:
     persisted: PersistedQueries | None = None
     # Callers authenticated in the last GATEWAY_CALLER_CACHE_SECONDS (gateway/callers.py).
     callers: CallerCache | None = None
+    # Else the callers last looked up, which queries guess from (gateway/callers.py).
+    hints: CallerCache | None = None
 
 
 def refusal(rest: RestRoutes, scope: Scope, error: GatewayError) -> Response:
@@ -214,6 +217,7 @@ def create_app(
             callers=CallerCache(settings.caller_cache_seconds)
             if settings.caller_cache_seconds > 0
             else None,
+            hints=CallerCache(math.inf) if settings.caller_cache_seconds <= 0 else None,
         )
         # Jobs, webhook deliveries and migrations take the primary's engine: they write.
         worker = None

@@ -11,6 +11,21 @@ in an organisation drops that organisation's callers at once (``Context.writing`
 a principal is never used past its token's ``exp`` or its organisation's trial end
 (``Principal.valid_until``). Failures are not kept: a refused credential is checked
 again on its next request.
+
+Guessed callers. With no such cache (the default), a query over HTTP still need not
+spend a statement of its own on the lookup. The process remembers the principal each
+credential's last lookup found (``hints``: a CallerCache that keeps them until the
+token expires); a query asked with a remembered credential runs with that guess, and
+its first statement confirms it: a compiled root field's statement reads the caller's
+row beside its answer (gateway/compiler/run.py), any other statement is preceded by
+the lookup, and an operation that sent none looks the caller up before its answer
+leaves (gateway/extensions.py). The live row decides as it always has: a caller other
+than the guessed one (a role downgraded a moment ago, a user deactivated, a key
+revoked) throws the answer away unseen and runs the operation again with the live
+caller (``GatewaySchema.execute``), so what a client receives is what the live lookup
+allows; a write never runs on a guess. What the guess may have cost meanwhile, before
+the first statement, is a rate-limit or cost-budget count in the token's own
+organisation, which the refused run would have cost anyway.
 """
 
 from __future__ import annotations
@@ -66,6 +81,9 @@ class CallerCache:
         self._by_org.setdefault(principal.org_id, set()).add(key)
         while len(self._entries) > self.size:
             self._drop(next(iter(self._entries)))
+
+    def forget(self, credential: Credential) -> None:
+        self._drop(self._key(credential))
 
     def changed(self, org_id: uuid.UUID) -> None:
         """This process wrote in ``org_id``: its callers are read again."""

@@ -21,10 +21,11 @@ import strawberry
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import Executable
+from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 
 from gateway.answer_cache import AnswerCache
-from gateway.auth import Authenticator, Credential, Principal, read_credential
+from gateway.auth import Authenticator, CallerLookup, Credential, Principal, read_credential
 from gateway.callers import CallerCache
 from gateway.csrf import csrf_refusal
 from gateway.db import database_errors, is_disconnect
@@ -138,6 +139,9 @@ class Context:
     persisted: PersistedQueries | None = None
     # The app's recently authenticated callers (gateway/callers.py); None: read each time.
     callers: CallerCache | None = None
+    # The callers last confirmed by a lookup, which a query may guess from and confirm
+    # in its first statement (gateway/callers.py, "Guessed callers"). None: never guess.
+    hints: CallerCache | None = None
     # An HTTP /graphql request: a compiled root field's JSON text goes into the response
     # as it is (gateway/compiler/run.py); elsewhere (REST, WebSocket) it is parsed.
     splice_json: bool = False
@@ -153,6 +157,14 @@ class Context:
     _write_position: int | Literal["unread"] | None = field(default="unread", init=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
     _principal: Principal | GatewayError | None = field(default=None, init=False)
+    # The caller guessed from ``hints`` while unconfirmed; whether this operation may
+    # guess (a query over HTTP); whether the guess proved wrong, so that the answer is
+    # thrown away and the operation runs again (``GatewaySchema.execute``); and whether
+    # this is that second run, which does not guess.
+    _guess: Principal | None = field(default=None, init=False)
+    _guessing: bool = field(default=False, init=False)
+    guessed_wrong: bool = field(default=False, init=False)
+    _replayed: bool = field(default=False, init=False)
     _closed: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
@@ -161,7 +173,14 @@ class Context:
     # --- who is asking ---------------------------------------------------------------
 
     async def principal(self) -> Principal:
-        """The authenticated caller; the outcome (or failure) is kept for the request."""
+        """The authenticated caller; the outcome (or failure) is kept for the request.
+        While guessing, the guess: confirmed by the request's first statement, or at
+        the operation's end if it sends none (``confirm_caller``)."""
+        if self._principal is None and self._guessing:
+            if self._guess is None and self.hints is not None and self.credential is not None:
+                self._guess = self.hints.get(self.credential, self.now)
+            if self._guess is not None:
+                return self._guess
         if self._principal is None:
             if self.refused is not None:
                 self._principal = self.refused
@@ -180,9 +199,91 @@ class Context:
                 else:
                     self._principal = known
                     note_organisation(known.org_id)
+                self._hint(self._principal)
         if isinstance(self._principal, GatewayError):
             raise self._principal
         return self._principal
+
+    def guess_caller(self, *, query: bool) -> None:
+        """Whether this operation may take its caller from the hints until its first
+        statement confirms them: a query (over HTTP: only its context has hints) that
+        is not a second run. A mutation or subscription never runs on a guess."""
+        self._guessing = query and self.refused is None and not self._replayed
+
+    def unconfirmed(self) -> CallerLookup | GatewayError | None:
+        """The lookup that confirms the guessed caller (a compiled statement may run it
+        beside its answer), or the credential's own refusal; None once confirmed."""
+        if self._guess is None or self._principal is not None or self.credential is None:
+            return None
+        try:
+            return self.authenticator.lookup(self.credential, now=self.now)
+        except GatewayError as error:
+            return error
+
+    def settle(self, lookup: CallerLookup | GatewayError, row: Any) -> None:
+        """The guess confirmed or not by its lookup's ``row``: the live caller is kept,
+        and a caller other than the guessed one (a role changed, a user deactivated)
+        has the operation run again with the live one."""
+        if isinstance(lookup, GatewayError):
+            self._principal = lookup
+        else:
+            try:
+                self._principal = lookup.principal(row)
+            except GatewayError as error:
+                self._principal = error
+            else:
+                note_organisation(self._principal.org_id)
+        self._hint(self._principal)
+        if self._principal != self._guess:
+            self.guessed_wrong = True
+
+    async def confirm_caller(self) -> None:
+        """Confirms a guessed caller no statement has confirmed yet: before an answer
+        leaves, or is stored for others (gateway/answer_cache/extension.py)."""
+        if self.unconfirmed() is not None:
+            async with self.reading():
+                pass
+
+    def replay(self) -> None:
+        """Ready for the operation's second run, with the live caller it found."""
+        live = self._principal
+        self._closed = True
+        self.reopen()  # a new "now", empty loaders
+        self._principal = live
+        self._guess, self._guessing, self.guessed_wrong, self._replayed = None, False, False, True
+
+    def _hint(self, outcome: Principal | GatewayError | None) -> None:
+        if self.hints is None or self.credential is None:
+            return
+        if isinstance(outcome, Principal):
+            self.hints.put(self.credential, outcome)
+        else:
+            self.hints.forget(self.credential)
+
+    async def _confirm(self, connection: AsyncConnection) -> AsyncConnection:
+        """Runs the guess's lookup on ``connection`` (or, if the server closed it, once
+        more on a new one, as ``_look_up`` does) and settles the guess."""
+        lookup = self.unconfirmed()
+        for attempt in (1, 2):
+            if lookup is None:
+                return connection
+            if isinstance(lookup, GatewayError):
+                break
+            try:
+                with database_errors():
+                    row = (await connection.execute(lookup.statement, lookup.values)).first()
+            except GatewayError as error:
+                if attempt == 2 or not is_disconnect(error):
+                    raise
+                log.warning("the caller's lookup found its connection closed; retrying")
+                await self._drop_connection()
+                connection = await self._connect()
+            else:
+                self.settle(lookup, row)
+                return connection
+        if isinstance(lookup, GatewayError):
+            self.settle(lookup, None)
+        return connection
 
     async def _look_up(self, credential: Credential) -> Principal:
         """The caller's live lookup: the request's first statement, so the one that finds
@@ -273,7 +374,9 @@ class Context:
             return None
         if not self.replica.serves():
             return None
-        known = self._principal
+        # A guessed caller's organisation counts: the statement that confirms it may
+        # read that organisation's rows too.
+        known = self._principal if self._principal is not None else self._guess
         if isinstance(known, Principal) and self._write_position == "unread":
             self._write_position = await self.replica.positions.get(known.org_id)
         position = None if self._write_position == "unread" else self._write_position
@@ -300,7 +403,7 @@ class Context:
                 await self._drop_connection()
 
     @asynccontextmanager
-    async def reading(self) -> AsyncIterator[AsyncConnection]:
+    async def reading(self, *, confirms: bool = False) -> AsyncIterator[AsyncConnection]:
         """The request's one connection, opened on first use and used one at a time:
         on the read replica while it may serve this request (gateway/replica.py), else
         on the primary.
@@ -308,10 +411,16 @@ class Context:
         One connection per request keeps the statement count (and pool round trips)
         minimal, and a request never waits for a second connection while holding one:
         under load that is how a pool deadlocks. Loaders that fire together take turns.
+
+        A guessed caller is confirmed before the first statement, unless the reader
+        ``confirms`` it in its own (``settle``).
         """
         async with self._lock:
             with database_errors():
-                yield await self._connect()
+                connection = await self._connect()
+                if not confirms and self._guess is not None and self._principal is None:
+                    connection = await self._confirm(connection)
+                yield connection
 
     async def all(
         self, statement: Executable, values: Mapping[str, Any] | None = None
@@ -334,6 +443,12 @@ class Context:
         async with self._lock:
             with database_errors():
                 connection = await self._connect(write=True)
+                if self._guess is not None and self._principal is None:
+                    connection = await self._confirm(connection)
+                if self.guessed_wrong:
+                    # Its checks passed for a caller who is not the live one: nothing is
+                    # written, and the operation runs again (``replay``).
+                    raise GatewayError("CALLER_CHANGED", "the caller changed; run again")
                 if connection.in_transaction():
                     # The reads so far (the principal) autobegan a transaction; end it
                     # so the write starts on the newest data.
@@ -367,10 +482,20 @@ class Context:
         if self._closed:
             self.now = self.clock()
             self._principal = None
+            self._guess = None
             self._primary_only = False
             self._write_position = "unread"
             self.loaders = Loaders(self)
         self._closed = False
+
+    async def lost_connection(self) -> None:
+        """The caller's lookup (alone or in a compiled statement, the request's first)
+        found its pooled connection closed by the server: the next statement takes a
+        new one. Only the first statement is tried again: nothing before it can have
+        been half done."""
+        log.warning("the caller's lookup found its connection closed; retrying")
+        async with self._lock:
+            await self._drop_connection()
 
     async def release(self) -> None:
         """Returns the connection to the pool without ending the request: a long-lived
@@ -431,4 +556,6 @@ def context_for(request: Any) -> Context:
         answers=runtime.answers,
         persisted=runtime.persisted,
         callers=runtime.callers,
+        # Over HTTP only: a WebSocket's operations are not run twice.
+        hints=None if isinstance(request, WebSocket) else runtime.hints,
     )

@@ -47,7 +47,9 @@ def classify(error: GraphQLError) -> GraphQLError:
 
 
 class CloseRequestConnection(SchemaExtension):
-    """Returns the request's read connection to the pool when the operation ends."""
+    """Returns the request's read connection to the pool when the operation ends; lets
+    a query guess its caller, and confirms the guess before the answer leaves
+    (gateway/callers.py, "Guessed callers")."""
 
     async def on_operation(self) -> AsyncIterator[None]:
         context = self.execution_context.context
@@ -56,10 +58,24 @@ class CloseRequestConnection(SchemaExtension):
             context.reopen()
         try:
             yield
+            if isinstance(context, Context):
+                await context.confirm_caller()
         finally:
+            if isinstance(context, Context):
+                # After the operation (a REST path's shaping, its errors) the live
+                # caller answers.
+                context.guess_caller(query=False)
             close = getattr(self.execution_context.context, "close", None)
             if close is not None:
                 await close()
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        # Before the other extensions' on_execute: the answer cache's key and the cost
+        # budget may read the guess too.
+        context = self.execution_context.context
+        if isinstance(context, Context):
+            context.guess_caller(query=self.execution_context.operation_type is OperationType.QUERY)
+        yield
 
 
 class MutationsOnPrimary(SchemaExtension):

@@ -171,6 +171,12 @@ class CachedAnswers(SchemaExtension):
         result = self.execution_context.result
         if not isinstance(result, ExecutionResult) or result.errors or result.data is None:
             return
+        context = self.execution_context.context
+        # The key holds the caller's rights: a guessed caller is confirmed first, and an
+        # answer given to a wrong guess is never stored (gateway/callers.py).
+        await context.confirm_caller()
+        if context.guessed_wrong:
+            return
         try:
             answer = dumps(result.data)
         except (TypeError, ValueError):

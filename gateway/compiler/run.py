@@ -31,15 +31,17 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetails, FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import Path, Undefined
-from sqlalchemy import CTE, ColumnElement, FromClause, Select, func
+from sqlalchemy import CTE, ColumnElement, FromClause, Select, func, literal_column, select, true
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from gateway.compiler.bind import BoundStatements
+from gateway.compiler.bind import SHAPES_PER_TEMPLATE, BoundStatements
 from gateway.compiler.build import ORG, PAGE, ROW, Builder, Keyset, NotCompilable, Shape, rows_of
 from gateway.compiler.plain import complete_plain, plain_fields
 from gateway.compiler.render import JsonSql, json_sql
 from gateway.context import Info
 from gateway.cursors import encode_cursor
+from gateway.db import is_disconnect
+from gateway.errors import GatewayError
 from gateway.plan_cache import current_plan
 
 Built = tuple[Select[Any], Shape]
@@ -194,9 +196,29 @@ class Template:
     statement: Select[Any]
     shape: Shape
     bound: BoundStatements = field(init=False)
+    # Bound statements with a caller's lookup beside them, by (statement, lookup).
+    _with_caller: dict[tuple[Select[Any], Select[Any]], Select[Any]] = field(
+        init=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "bound", BoundStatements(self.statement))
+
+    def with_caller(self, statement: Select[Any], lookup: Select[Any]) -> Select[Any]:
+        """``statement``'s answer and ``lookup``'s row (or nulls: no such caller) in one
+        row. Kept, as the bound statements are: built anew, SQLAlchemy would walk it
+        for its cache key on every request."""
+        kept = self._with_caller.get((statement, lookup))
+        if kept is not None:
+            return kept
+        answer = statement.subquery("answer")
+        caller = lookup.add_columns(literal_column("1").label("found")).subquery("caller")
+        both = select(answer.c[0].label("answer"), *caller.c).select_from(
+            answer.outerjoin(caller, true())
+        )
+        if len(self._with_caller) < 2 * SHAPES_PER_TEMPLATE:
+            self._with_caller[(statement, lookup)] = both
+        return both
 
 
 def _template(
@@ -285,9 +307,32 @@ async def _compiled(
     if template is None:
         return None
     statement, values = template.bound.bind(rows())
-    async with ctx.reading() as connection:
-        result = await connection.execute(statement, {ORG: org_id, **parameters, **values})
-        text = result.scalar_one()
+    values = {ORG: org_id, **parameters, **values}
+    for attempt in (1, 2):
+        lookup = None
+        try:
+            async with ctx.reading(confirms=True) as connection:
+                # A guessed caller is confirmed here, its row read beside the answer:
+                # one statement (gateway/callers.py, "Guessed callers").
+                lookup = ctx.unconfirmed()
+                if isinstance(lookup, GatewayError):
+                    # The credential itself no longer passes: the operation runs again.
+                    ctx.settle(lookup, None)
+                    raise lookup
+                if lookup is None:
+                    text = (await connection.execute(statement, values)).scalar_one()
+                else:
+                    both = template.with_caller(statement, lookup.statement)
+                    row = (await connection.execute(both, {**values, **lookup.values})).one()
+                    ctx.settle(lookup, None if row.found is None else row)
+                    text = row.answer
+            break
+        except GatewayError as error:
+            # The request's first statement may find its pooled connection closed by
+            # the server a moment ago (gateway/db.py pings only an idle one): once more.
+            if attempt == 2 or lookup is None or not is_disconnect(error):
+                raise
+            await ctx.lost_connection()
     return Compiled("null" if text is None else text, template.shape, splice=ctx.splice_json)
 
 
