@@ -23,9 +23,10 @@ leaves (gateway/extensions.py). The live row decides as it always has: a caller 
 than the guessed one (a role downgraded a moment ago, a user deactivated, a key
 revoked) throws the answer away unseen and runs the operation again with the live
 caller (``GatewaySchema.execute``), so what a client receives is what the live lookup
-allows; a write never runs on a guess. What the guess may have cost meanwhile, before
-the first statement, is a rate-limit or cost-budget count in the token's own
-organisation, which the refused run would have cost anyway.
+allows; a write never runs on a guess. What a wrong guess costs besides the second
+run: the first run's count against the organisation's GraphQL cost budget
+(gateway/cost_budget.py) and in the operation metrics. REST's rate limits run before
+the operation, on a live lookup.
 """
 
 from __future__ import annotations
