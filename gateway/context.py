@@ -1,8 +1,8 @@
 """The per-request context: principal, database access and DataLoaders.
 
-One context per GraphQL operation (and per REST call, which runs one). Loaders live
-here, never at module level: a loader caches, and its cache must not outlive the
-request or cross organisations.
+One context per GraphQL operation (and per REST call, which runs one). Its loaders
+(gateway/loaders.py) are made with it, never at module level: a loader caches, and its
+cache must not outlive the request or cross organisations.
 """
 
 from __future__ import annotations
@@ -10,19 +10,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 import strawberry
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import Executable
 from starlette.websockets import WebSocket
-from strawberry.dataloader import DataLoader
 
 from gateway.answer_cache import AnswerCache
 from gateway.auth import Authenticator, CallerLookup, Credential, Principal, read_credential
@@ -31,6 +30,7 @@ from gateway.csrf import csrf_refusal
 from gateway.db import database_errors, is_disconnect
 from gateway.errors import GatewayError
 from gateway.live import Hub
+from gateway.loaders import Loaders
 from gateway.persisted import PersistedQueries
 from gateway.rate_limits import RateLimiter
 from gateway.replica import ReplicaRoute
@@ -40,60 +40,6 @@ from gateway.sql import utcnow
 from gateway.system_health import Gauges
 
 log = logging.getLogger("gateway.db")
-
-K = TypeVar("K", bound=Hashable)
-V = TypeVar("V")
-BatchFn = Callable[..., Awaitable[Sequence[Any]]]
-
-
-class SharedLoader(DataLoader[Any, Any]):
-    """A DataLoader whose futures outlive a cancelled reader.
-
-    A loaded key's future is shared by every field that asks for it. When graphql-core
-    cancels one field's task (a sibling's error nulled their common parent), awaiting
-    the bare future would cancel it for all, and another field, still wanted, would
-    raise CancelledError, which no error handler catches: a 500 for a request whose
-    answer is a GraphQL error. Each reader waits on its own shield instead.
-    """
-
-    def load(self, key: Any) -> Awaitable[Any]:
-        future = super().load(key)
-        if isinstance(future, asyncio.Future) and future.done():
-            return future  # answered already: nothing left to cancel
-        if isinstance(future, asyncio.Future):
-            # A batch failing after every reader left (the cancelling error ended the
-            # request) is no one's news: retrieved here, not logged as unretrieved.
-            future.add_done_callback(_retrieve)
-        return asyncio.shield(future)
-
-
-def _retrieve(future: asyncio.Future[Any]) -> None:
-    if not future.cancelled():
-        future.exception()
-
-
-class Loaders:
-    """Per-request DataLoaders, one per (batch function, arguments).
-
-    ``ctx.loaders.get(deployments_by_component, first, status).load(component_id)``:
-    the batch function receives the context, those arguments and the keys.
-    """
-
-    def __init__(self, context: Context) -> None:
-        self._context = context
-        self._loaders: dict[tuple[Any, ...], DataLoader[Any, Any]] = {}
-
-    def get(self, batch: BatchFn, *args: Hashable) -> DataLoader[Any, Any]:
-        key = (batch, *args)
-        loader = self._loaders.get(key)
-        if loader is None:
-            context = self._context
-
-            async def load(keys: list[Any]) -> Sequence[Any]:
-                return await batch(context, *args, keys)
-
-            loader = self._loaders[key] = SharedLoader(load_fn=load)
-        return loader
 
 
 class RequestOver(Exception):
