@@ -21,7 +21,6 @@ from typing import Any, Literal
 
 import jwt
 from sqlalchemy import Select, bindparam, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
 
 from gateway.errors import GatewayError
@@ -265,18 +264,10 @@ class Authenticator:
             raise GatewayError("ORG_SCOPE_REQUIRED", "the token carries no org_id claim")
         return claims
 
-    async def authenticate(
-        self, connection: AsyncConnection, credential: Credential, *, now: datetime
-    ) -> Principal:
-        """The Principal behind a credential, checked against the database."""
-        lookup = self.lookup(credential, now=now)
-        row = (await connection.execute(lookup.statement, lookup.values)).first()
-        return lookup.principal(row)
-
     def lookup(self, credential: Credential, *, now: datetime) -> CallerLookup:
         """The statement that reads the caller behind ``credential`` and how its row
-        becomes the Principal: run alone (``authenticate``), or beside a compiled answer
-        (gateway/compiler/run.py). A token that does not verify raises here."""
+        becomes the Principal: run alone (``Context._look_up``), or beside a compiled
+        answer (gateway/compiler/run.py). A token that does not verify raises here."""
         if credential.kind == "jwt":
             claims = self.decode(credential.value, now=now)
             values: dict[str, Any] = {

@@ -156,10 +156,15 @@ class Context:
         is not a second run. A mutation or subscription never runs on a guess."""
         self._guessing = query and self.refused is None and not self._replayed
 
+    @property
+    def _guess_pending(self) -> bool:
+        """A guessed caller no statement has confirmed yet."""
+        return self._guess is not None and self._principal is None
+
     def unconfirmed(self) -> CallerLookup | GatewayError | None:
         """The lookup that confirms the guessed caller (a compiled statement may run it
         beside its answer), or the credential's own refusal; None once confirmed."""
-        if self._guess is None or self._principal is not None or self.credential is None:
+        if not self._guess_pending or self.credential is None:
             return None
         try:
             return self.authenticator.lookup(self.credential, now=self.now)
@@ -186,7 +191,7 @@ class Context:
     async def confirm_caller(self) -> None:
         """Confirms a guessed caller no statement has confirmed yet: before an answer
         leaves, or is stored for others (gateway/answer_cache/extension.py)."""
-        if self.unconfirmed() is not None:
+        if self._guess_pending:
             async with self.reading():
                 pass
 
@@ -206,46 +211,40 @@ class Context:
         else:
             self.hints.forget(self.credential)
 
-    async def _confirm(self, connection: AsyncConnection) -> AsyncConnection:
-        """Runs the guess's lookup on ``connection`` (or, if the server closed it, once
-        more on a new one, as ``_look_up`` does) and settles the guess."""
+    async def _confirm(self, connection: AsyncConnection) -> None:
+        """Runs the guess's lookup on ``connection`` and settles the guess."""
         lookup = self.unconfirmed()
+        row = None
+        if isinstance(lookup, CallerLookup):
+            row = await self.first_row(connection, lookup.statement, lookup.values)
+        if lookup is not None:
+            self.settle(lookup, row)
+
+    async def _look_up(self, credential: Credential) -> Principal:
+        """The caller's live lookup (the request's first statement: see ``first_row``)."""
+        lookup = self.authenticator.lookup(credential, now=self.now)
+        async with self.reading() as connection:
+            row = await self.first_row(connection, lookup.statement, lookup.values)
+        return lookup.principal(row)
+
+    async def first_row(
+        self, connection: AsyncConnection, statement: Executable, values: Mapping[str, Any]
+    ) -> Any:
+        """The first row of the request's first statement, which reads the caller (alone,
+        or beside a compiled answer): so the statement that finds a pooled connection the
+        server closed a moment ago (gateway/db.py pings only one that sat idle). It runs
+        once more on a new connection, which becomes the request's; nothing before it
+        can have been half done. Called inside ``reading``, with ``connection``."""
         for attempt in (1, 2):
-            if lookup is None:
-                return connection
-            if isinstance(lookup, GatewayError):
-                break
             try:
                 with database_errors():
-                    row = (await connection.execute(lookup.statement, lookup.values)).first()
+                    return (await connection.execute(statement, values)).first()
             except GatewayError as error:
                 if attempt == 2 or not is_disconnect(error):
                     raise
                 log.warning("the caller's lookup found its connection closed; retrying")
                 await self._drop_connection()
                 connection = await self._connect()
-            else:
-                self.settle(lookup, row)
-                return connection
-        if isinstance(lookup, GatewayError):
-            self.settle(lookup, None)
-        return connection
-
-    async def _look_up(self, credential: Credential) -> Principal:
-        """The caller's live lookup: the request's first statement, so the one that finds
-        a pooled connection the server closed a moment ago (gateway/db.py pings only a
-        connection that sat idle). It is tried once more on a new connection."""
-        for attempt in (1, 2):
-            try:
-                async with self.reading() as connection:
-                    return await self.authenticator.authenticate(
-                        connection, credential, now=self.now
-                    )
-            except GatewayError as error:
-                if attempt == 2 or not is_disconnect(error):
-                    raise
-                log.warning("the caller's lookup found its connection closed; retrying")
-                await self._drop_connection()
         raise AssertionError("unreachable")
 
     async def require(
@@ -364,9 +363,10 @@ class Context:
         async with self._lock:
             with database_errors():
                 connection = await self._connect()
-                if not confirms and self._guess is not None and self._principal is None:
-                    connection = await self._confirm(connection)
-                yield connection
+                if not confirms and self._guess_pending:
+                    await self._confirm(connection)
+                # The confirmation may have replaced a connection the server had closed.
+                yield self._connection or connection
 
     async def all(
         self, statement: Executable, values: Mapping[str, Any] | None = None
@@ -389,8 +389,9 @@ class Context:
         async with self._lock:
             with database_errors():
                 connection = await self._connect(write=True)
-                if self._guess is not None and self._principal is None:
-                    connection = await self._confirm(connection)
+                if self._guess_pending:
+                    await self._confirm(connection)
+                    connection = self._connection or connection
                 if self.guessed_wrong:
                     # Its checks passed for a caller who is not the live one: nothing is
                     # written, and the operation runs again (``replay``).
@@ -433,15 +434,6 @@ class Context:
             self._write_position = "unread"
             self.loaders = Loaders(self)
         self._closed = False
-
-    async def lost_connection(self) -> None:
-        """The caller's lookup (alone or in a compiled statement, the request's first)
-        found its pooled connection closed by the server: the next statement takes a
-        new one. Only the first statement is tried again: nothing before it can have
-        been half done."""
-        log.warning("the caller's lookup found its connection closed; retrying")
-        async with self._lock:
-            await self._drop_connection()
 
     async def release(self) -> None:
         """Returns the connection to the pool without ending the request: a long-lived

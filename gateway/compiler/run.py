@@ -40,7 +40,6 @@ from gateway.compiler.plain import complete_plain, plain_fields
 from gateway.compiler.render import JsonSql, json_sql
 from gateway.context import Info
 from gateway.cursors import encode_cursor
-from gateway.db import is_disconnect
 from gateway.errors import GatewayError
 from gateway.plan_cache import current_plan
 
@@ -308,31 +307,21 @@ async def _compiled(
         return None
     statement, values = template.bound.bind(rows())
     values = {ORG: org_id, **parameters, **values}
-    for attempt in (1, 2):
-        lookup = None
-        try:
-            async with ctx.reading(confirms=True) as connection:
-                # A guessed caller is confirmed here, its row read beside the answer:
-                # one statement (gateway/callers.py, "Guessed callers").
-                lookup = ctx.unconfirmed()
-                if isinstance(lookup, GatewayError):
-                    # The credential itself no longer passes: the operation runs again.
-                    ctx.settle(lookup, None)
-                    raise lookup
-                if lookup is None:
-                    text = (await connection.execute(statement, values)).scalar_one()
-                else:
-                    both = template.with_caller(statement, lookup.statement)
-                    row = (await connection.execute(both, {**values, **lookup.values})).one()
-                    ctx.settle(lookup, None if row.found is None else row)
-                    text = row.answer
-            break
-        except GatewayError as error:
-            # The request's first statement may find its pooled connection closed by
-            # the server a moment ago (gateway/db.py pings only an idle one): once more.
-            if attempt == 2 or lookup is None or not is_disconnect(error):
-                raise
-            await ctx.lost_connection()
+    async with ctx.reading(confirms=True) as connection:
+        # A guessed caller is confirmed here, its row read beside the answer: one
+        # statement (gateway/callers.py, "Guessed callers").
+        lookup = ctx.unconfirmed()
+        if isinstance(lookup, GatewayError):
+            # The credential itself no longer passes: the operation runs again.
+            ctx.settle(lookup, None)
+            raise lookup
+        if lookup is None:
+            text = (await connection.execute(statement, values)).scalar_one()
+        else:
+            both = template.with_caller(statement, lookup.statement)
+            row = await ctx.first_row(connection, both, {**values, **lookup.values})
+            ctx.settle(lookup, None if row.found is None else row)
+            text = row.answer
     return Compiled("null" if text is None else text, template.shape, splice=ctx.splice_json)
 
 
